@@ -1,0 +1,165 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { SettingsSchema, type Config } from './schema.ts';
+import { CatalogItemSchema, TenantFileSchema, TenantSchema, type KnowledgePage, type TenantConfig } from './tenant.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and parses one JSON file; a missing or broken file is a `ConfigError` naming it. */
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ConfigError(`Config file ${path} is not valid JSON (${(cause as Error).message}). Fix the file or remove it.`, {
+      cause,
+    });
+  }
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    out[k] = isObject(prev) && isObject(v) ? merge(prev, v) : v;
+  }
+  return out;
+}
+
+function parseBool(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`Environment variable ${name}="${value}" must be true or false.`);
+}
+
+/** The environment variables of DESIGN.md, as a partial settings object. */
+function fromEnv(env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const server: Record<string, unknown> = {};
+  const log: Record<string, unknown> = {};
+  if (env.HOST) server.host = env.HOST;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    if (!/^\d+$/.test(env.PORT)) throw new ConfigError(`Environment variable PORT="${env.PORT}" must be a port number (0-65535).`);
+    server.port = Number(env.PORT);
+  }
+  if (env.LEADBOT_DATA_DIR) out.dataDir = env.LEADBOT_DATA_DIR;
+  if (env.LEADBOT_TENANTS_DIR) out.tenantsDir = env.LEADBOT_TENANTS_DIR;
+  if (env.LEADBOT_DEFAULT_TENANT) out.defaultTenant = env.LEADBOT_DEFAULT_TENANT;
+  if (env.LEADBOT_NODE_ID) out.nodeId = env.LEADBOT_NODE_ID;
+  if (env.LEADBOT_LOG_LEVEL) log.level = env.LEADBOT_LOG_LEVEL;
+  if (env.LEADBOT_LOG_CONTENT) log.content = parseBool('LEADBOT_LOG_CONTENT', env.LEADBOT_LOG_CONTENT);
+  if (env.LEADBOT_LOG_PRETTY) log.pretty = parseBool('LEADBOT_LOG_PRETTY', env.LEADBOT_LOG_PRETTY);
+  if (Object.keys(server).length) out.server = server;
+  if (Object.keys(log).length) out.log = log;
+  return out;
+}
+
+export interface LoadConfigOptions {
+  env?: Env;
+  /** Folder relative paths resolve against (default: `process.cwd()`). */
+  cwd?: string;
+}
+
+/**
+ * Loads settings once: `config/default.json` (when present), the file in `LEADBOT_CONFIG`, then the
+ * environment. Throws `ConfigError` with every problem listed; the result is frozen.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const sources: string[] = [];
+  let raw: Record<string, unknown> = {};
+  const defaultFile = join(cwd, 'config', 'default.json');
+  const files = [existsSync(defaultFile) ? defaultFile : undefined, env.LEADBOT_CONFIG ? resolve(cwd, env.LEADBOT_CONFIG) : undefined];
+  for (const file of files) {
+    if (!file) continue;
+    const value = readJsonFile(file);
+    if (!isObject(value)) throw new ConfigError(`Config file ${file} must hold a JSON object.`);
+    const { $schema: _ignored, ...rest } = value;
+    raw = merge(raw, rest);
+    sources.push(file);
+  }
+  raw = merge(raw, fromEnv(env));
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Invalid configuration (${sources.length ? sources.join(', ') + ' + ' : ''}environment):\n${formatIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const settings = parsed.data;
+  const config: Config = {
+    ...settings,
+    dataDir: resolve(cwd, settings.dataDir),
+    tenantsDir: resolve(cwd, settings.tenantsDir),
+    nodeId: settings.nodeId ?? `${hostname()}-${process.pid}`,
+    secrets: env.LEADBOT_ADMIN_TOKEN ? { adminToken: env.LEADBOT_ADMIN_TOKEN } : {},
+    sources,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readKnowledge(dir: string): KnowledgePage[] {
+  const pages: KnowledgePage[] = [];
+  for (const language of ['es', 'en'] as const) {
+    const langDir = join(dir, 'knowledge', language);
+    if (!existsSync(langDir)) continue;
+    for (const file of readdirSync(langDir).sort()) {
+      if (!file.endsWith('.md')) continue;
+      const body = readFileSync(join(langDir, file), 'utf8');
+      const title = /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? file.replace(/\.md$/, '');
+      pages.push({ id: file.replace(/\.md$/, ''), language, title, body });
+    }
+  }
+  return pages;
+}
+
+/** Loads one tenant folder; throws `ConfigError` naming the file at fault. */
+export function loadTenant(dir: string): TenantConfig {
+  const tenantFile = join(dir, 'tenant.json');
+  const file = TenantFileSchema.safeParse(readJsonFile(tenantFile));
+  if (!file.success) throw new ConfigError(`Invalid tenant file ${tenantFile}:\n${formatIssues(file.error)}`, { cause: file.error });
+  const catalogFile = join(dir, 'catalog.json');
+  const catalog = existsSync(catalogFile) ? z.array(CatalogItemSchema).safeParse(readJsonFile(catalogFile)) : { success: true as const, data: [] };
+  if (!catalog.success) throw new ConfigError(`Invalid catalog ${catalogFile}:\n${formatIssues(catalog.error)}`, { cause: catalog.error });
+  return TenantSchema.parse({ ...file.data, catalog: catalog.data, knowledge: readKnowledge(dir) });
+}
+
+/** Loads every tenant under `tenantsDir`; the folder name must equal the tenant id. */
+export function loadTenants(tenantsDir: string): ReadonlyMap<string, TenantConfig> {
+  if (!existsSync(tenantsDir)) throw new ConfigError(`Tenants folder ${tenantsDir} does not exist. Set tenantsDir or LEADBOT_TENANTS_DIR.`);
+  const tenants = new Map<string, TenantConfig>();
+  for (const name of readdirSync(tenantsDir).sort()) {
+    const dir = join(tenantsDir, name);
+    if (!statSync(dir).isDirectory()) continue;
+    const tenant = loadTenant(dir);
+    if (tenant.id !== name) throw new ConfigError(`Tenant folder ${dir} holds tenant id '${tenant.id}'; the folder must be named after the id.`);
+    tenants.set(tenant.id, deepFreeze(tenant));
+  }
+  if (tenants.size === 0) throw new ConfigError(`No tenants found in ${tenantsDir}: add a folder with a tenant.json.`);
+  return tenants;
+}

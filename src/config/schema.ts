@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * Every setting leadbot reads, with its default. Files (`config/default.json`, then the file named by
+ * `LEADBOT_CONFIG`) are merged, then environment variables win. Secrets come only from the environment.
+ */
+export const SettingsSchema = z
+  .object({
+    server: z
+      .object({
+        /** Interface to listen on. Env `HOST`. */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** TCP port; 0 picks a free one. Env `PORT`. */
+        port: z.coerce.number().int().min(0).max(65535).default(3000),
+        /** Largest HTTP body accepted, in bytes. */
+        bodyLimitBytes: z.number().int().min(1024).default(256 * 1024),
+        /** Largest WebSocket frame accepted, in bytes; larger frames close the socket (1009). */
+        wsMaxPayloadBytes: z.number().int().min(1024).default(256 * 1024),
+        /** How long the REST channel waits for the bot's replies before answering 504. */
+        restReplyTimeoutMs: z.number().int().min(100).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Where LMDB keeps history, snapshots and leads. Env `LEADBOT_DATA_DIR`. */
+    dataDir: z.string().min(1).default('./data'),
+    /** Folder with one sub-folder per tenant (`tenant.json`, `catalog.json`, `knowledge/`). */
+    tenantsDir: z.string().min(1).default('./config/tenants'),
+    /** Tenant used when a channel does not say (REST without `tenant`, CLI). */
+    defaultTenant: z.string().min(1).default('demo'),
+    /** Id of this process in logs and metrics. Env `LEADBOT_NODE_ID`; default host name + pid. */
+    nodeId: z.string().min(1).optional(),
+    conversation: z
+      .object({
+        /** Longest inbound message accepted, in characters. */
+        maxInputChars: z.number().int().min(1).max(100_000).default(4000),
+        /** Most history messages handed to the model per turn. */
+        historyWindow: z.number().int().min(2).max(500).default(30),
+        /** A model call that takes longer is aborted and the built-in model answers. */
+        modelTimeoutMs: z.number().int().min(100).default(20_000),
+        /** Attempts to store a lead before the conversation goes to `failed`. */
+        deliveryAttempts: z.number().int().min(1).max(20).default(5),
+        /** Base delay of the exponential back-off between delivery attempts. */
+        deliveryBackoffMs: z.number().int().min(1).default(200),
+      })
+      .strict()
+      .prefault({}),
+    bus: z
+      .object({
+        /** Conversations processed at the same time by this node. */
+        concurrency: z.number().int().min(1).max(10_000).default(64),
+        /** Messages waiting per conversation before new ones are refused (`busy`). */
+        maxQueuedPerConversation: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .prefault({}),
+    model: z
+      .object({
+        /** Sampling temperature for LLM providers. */
+        temperature: z.number().min(0).max(2).default(0.3),
+        /** Cap on the tokens of one reply. */
+        maxTokens: z.number().int().min(16).max(8192).default(400),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        /** pino level. Env `LEADBOT_LOG_LEVEL`. */
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Log message text and contact data (off by default: logs carry ids only). Env `LEADBOT_LOG_CONTENT`. */
+        content: z.boolean().default(false),
+        /** Pretty-print for humans instead of JSON lines. Env `LEADBOT_LOG_PRETTY`. */
+        pretty: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Settings after validation, plus secrets that only come from the environment. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export interface Secrets {
+  /** Bearer token for `/api/*`. When unset, one is generated and kept in `<dataDir>/admin-token`. */
+  adminToken?: string;
+}
+
+export interface Config extends Settings {
+  nodeId: string;
+  secrets: Secrets;
+  /** Files that were read, for the start-up log. */
+  sources: string[];
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const Localised = z.object({ es: z.string().min(1), en: z.string().min(1) });
+export type Localised = z.infer<typeof Localised>;
+
+/** One product or plan of the tenant's catalog (shown on the landing page, used by product_kb later). */
+export const CatalogItemSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]+$/),
+  name: Localised,
+  description: Localised,
+  /** Monthly price in `currency`; null = "contact sales". */
+  price: z.number().nonnegative().nullable(),
+  currency: z.string().length(3).default('USD'),
+  features: z.object({ es: z.array(z.string()), en: z.array(z.string()) }),
+});
+export type CatalogItem = z.infer<typeof CatalogItemSchema>;
+
+/** A knowledge page of the tenant's own docs (markdown file under `knowledge/<lang>/`). */
+export interface KnowledgePage {
+  id: string;
+  language: 'es' | 'en';
+  title: string;
+  body: string;
+}
+
+/** `config/tenants/<id>/tenant.json`. */
+export const TenantFileSchema = z.object({
+  /** Must match the folder name. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, - and _'),
+  companyName: z.string().min(1),
+  /** The assistant's display name in the widget and replies. */
+  botName: z.string().min(1).default('Asistente'),
+  tagline: Localised,
+  /** First bubble the widget shows (rendered by the widget, not sent over the socket). */
+  welcome: Localised,
+  /** Language used when a message gives no clue. */
+  defaultLanguage: z.enum(['es', 'en']).default('es'),
+  /** Widget accent colour. */
+  accentColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .default('#0f766e'),
+});
+
+export const TenantSchema = TenantFileSchema.extend({
+  catalog: z.array(CatalogItemSchema),
+  knowledge: z.array(
+    z.object({ id: z.string(), language: z.enum(['es', 'en']), title: z.string(), body: z.string() }),
+  ),
+});
+export type TenantConfig = z.infer<typeof TenantSchema>;

@@ -1,0 +1,46 @@
+import type { TurnBrief } from '../protocol/index.ts';
+
+/** One message of the model's context window (OpenAI chat shape, reduced to what we use). */
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; content: string; toolCallId: string };
+
+/** A tool the model may call; `parameters` is JSON Schema generated from the tool's zod schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text, as the model produced it (validated by the tool's schema before use). */
+  arguments: string;
+}
+
+export interface ChatRequest {
+  brief: TurnBrief;
+  /** History, oldest first, ending with the user's message. */
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  temperature: number;
+  maxTokens: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  /** Which model answered (for metrics and logs). */
+  model: string;
+}
+
+/**
+ * The seam every model sits behind: the built-in deterministic model and, later, OpenAI-compatible
+ * providers. Implementations must honour `signal` (stopping an actor cancels its model call).
+ */
+export interface ChatModel {
+  readonly name: string;
+  complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse>;
+}

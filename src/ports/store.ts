@@ -1,0 +1,90 @@
+import type { LeadPayload } from '../protocol/index.ts';
+
+/** One line of a conversation's history. */
+export interface HistoryEntry {
+  role: 'user' | 'assistant';
+  text: string;
+  /** Epoch ms. */
+  at: number;
+  /** 1-based user turn this line belongs to. */
+  turn: number;
+  /** Inbound provider id (user lines) or outbound id (assistant lines). */
+  messageId: string;
+}
+
+/** What is persisted of a conversation actor. */
+export interface ConversationRecord {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  userId: string;
+  /** XState persisted snapshot (validated when read back). */
+  snapshot: unknown;
+  /** Machine definition version the snapshot was taken with. */
+  machineVersion: number;
+  updatedAt: number;
+}
+
+/** Everything one turn changes, written atomically. */
+export interface TurnWrite {
+  conversation: ConversationRecord;
+  history: HistoryEntry[];
+  lead?: LeadPayload;
+}
+
+/** Durable storage. Every write resolves only once it is committed. */
+export interface Store {
+  getConversation(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Snapshot + history + lead in one transaction. */
+  saveTurn(write: TurnWrite): Promise<void>;
+  /** Last `limit` history lines, oldest first. */
+  getHistory(conversationId: string, limit: number): Promise<HistoryEntry[]>;
+  putLead(lead: LeadPayload): Promise<void>;
+  getLead(tenantId: string, leadId: string): Promise<LeadPayload | undefined>;
+  /** Leads, oldest first; all tenants when `tenantId` is omitted. */
+  listLeads(query?: { tenantId?: string; limit?: number }): Promise<LeadPayload[]>;
+  /** Counts for `/health`. */
+  stats(): Promise<{ conversations: number; leads: number }>;
+  close(): Promise<void>;
+}
+
+/** In-memory `Store` for unit tests. */
+export class MemoryStore implements Store {
+  readonly conversations = new Map<string, ConversationRecord>();
+  readonly history = new Map<string, HistoryEntry[]>();
+  readonly leads = new Map<string, LeadPayload>();
+
+  getConversation(id: string): Promise<ConversationRecord | undefined> {
+    return Promise.resolve(structuredClone(this.conversations.get(id)));
+  }
+  saveTurn(write: TurnWrite): Promise<void> {
+    this.conversations.set(write.conversation.conversationId, structuredClone(write.conversation));
+    const lines = this.history.get(write.conversation.conversationId) ?? [];
+    lines.push(...structuredClone(write.history));
+    this.history.set(write.conversation.conversationId, lines);
+    if (write.lead) this.leads.set(`${write.lead.tenant_id}/${write.lead.lead_id}`, structuredClone(write.lead));
+    return Promise.resolve();
+  }
+  getHistory(id: string, limit: number): Promise<HistoryEntry[]> {
+    return Promise.resolve(structuredClone((this.history.get(id) ?? []).slice(-limit)));
+  }
+  putLead(lead: LeadPayload): Promise<void> {
+    this.leads.set(`${lead.tenant_id}/${lead.lead_id}`, structuredClone(lead));
+    return Promise.resolve();
+  }
+  getLead(tenantId: string, leadId: string): Promise<LeadPayload | undefined> {
+    return Promise.resolve(structuredClone(this.leads.get(`${tenantId}/${leadId}`)));
+  }
+  listLeads(query: { tenantId?: string; limit?: number } = {}): Promise<LeadPayload[]> {
+    const all = [...this.leads.values()]
+      .filter((l) => !query.tenantId || l.tenant_id === query.tenantId)
+      .sort((a, b) => a.lead_id.localeCompare(b.lead_id));
+    return Promise.resolve(structuredClone(all.slice(0, query.limit ?? all.length)));
+  }
+  stats(): Promise<{ conversations: number; leads: number }> {
+    return Promise.resolve({ conversations: this.conversations.size, leads: this.leads.size });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,108 @@
+import type { InterestArea, Language, LeadField, Qualification, UrgencyLevel } from './lead.ts';
+
+/** The top-level states of the conversation machine. */
+export const PHASES = ['triage', 'capture', 'qualify', 'handoff', 'support', 'spam', 'closed', 'failed'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** A captured value and the user turn (1-based) that filled it. */
+export interface CapturedValue {
+  value: string;
+  turn: number;
+}
+
+/** What the conversation knows about the person so far. */
+export interface LeadDraft {
+  name?: CapturedValue;
+  email?: CapturedValue;
+  phone?: CapturedValue;
+  company?: CapturedValue;
+  /** Summary of the need, 2-3 lines. */
+  problem?: CapturedValue;
+  /** Telegram/WhatsApp handle or phone from the channel itself. */
+  username?: string;
+}
+
+/** Fields one message revealed. */
+export type ExtractedFields = Partial<Record<LeadField, string>>;
+
+/**
+ * Signals the analyser reads from one inbound message, before any reply is written. Deterministic
+ * (pattern based) so the flow's decisions are reproducible; an LLM may add to them later.
+ */
+export interface MessageAnalysis {
+  language: Language;
+  /** How sure the language guess is (0..1); short messages are unsure. */
+  languageConfidence: number;
+  fields: ExtractedFields;
+  /** Text that looked like an email but is not a valid address. */
+  invalidEmail?: string;
+  /** Interest area hinted by this message, if any. */
+  interest?: InterestArea;
+  /** 0 (calm) .. 1 (production down, furious). */
+  urgency: number;
+  /** -1 (angry) .. 1 (happy). */
+  sentiment: number;
+  /** 0 .. 1; ≥ 0.7 is treated as spam. */
+  spamScore: number;
+  /** Words that show buying intent (prices, plans, demo, quote…). */
+  buyingSignals: number;
+  /** Just a greeting or small talk, nothing to act on. */
+  greetingOnly: boolean;
+  /** The person wants to stop / says goodbye. */
+  farewell: boolean;
+  /** The person asks for a human. */
+  wantsHuman: boolean;
+  /** Snippet describing the need (problem or request), when the message states one. */
+  need?: string;
+}
+
+/** What the reply of this turn must achieve; the model writes the words. */
+export const REPLY_INTENTS = [
+  /** Greeting / small talk only: welcome and ask how we can help. */
+  'ask_need',
+  /** Acknowledge what was said and ask for 1-2 missing fields. */
+  'ask_fields',
+  /** The email given is not valid: friendly re-ask. */
+  'reask_email',
+  /** Lead complete and stored: confirm by name. */
+  'confirm_lead',
+  /** Support case registered: confirm by name, say what happens next. */
+  'confirm_ticket',
+  /** Critical support: a human will take over. */
+  'confirm_human_handoff',
+  /** Spam / abuse: short neutral reply, no call to action. */
+  'spam_ack',
+  /** After the case is closed: the person writes again. */
+  'closed_followup',
+  /** Something failed on our side: graceful apology. */
+  'apology',
+] as const;
+export type ReplyIntent = (typeof REPLY_INTENTS)[number];
+
+/** Everything a model needs to write one reply, without reading the machine. */
+export interface TurnBrief {
+  tenantId: string;
+  companyName: string;
+  /** The assistant's display name. */
+  botName: string;
+  language: Language;
+  phase: Phase;
+  intent: ReplyIntent;
+  /** 1-based number of the user turn being answered. */
+  turn: number;
+  /** The lead as known after this message. */
+  lead: LeadDraft;
+  /** Fields to ask for now (1 or 2), in order. */
+  ask: LeadField[];
+  /** What this message added (to acknowledge it). */
+  newlyCaptured: LeadField[];
+  /** When intent is `reask_email`. */
+  invalidEmail?: string;
+  interest?: InterestArea;
+  urgency: UrgencyLevel;
+  qualification?: Qualification;
+  /** Reference of the stored lead / ticket when confirming. */
+  reference?: string;
+  /** The text of the message being answered. */
+  userText: string;
+}

@@ -1,0 +1,3 @@
+export * from './lead.ts';
+export * from './messages.ts';
+export * from './conversation.ts';
