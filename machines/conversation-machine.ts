@@ -1,0 +1,643 @@
+/**
+ * The conversation machine: triage → capture → qualify → handoff | support | spam | closed.
+ * Effects are named here and provided at the composition root (`machine.provide`):
+ * - `analyse`: reads one message (fields, language, urgency, spam…) before anything answers it;
+ * - `think`: one model turn that writes the reply for a `ReplyRequest`;
+ * - `deliverLead`: durably stores / pushes the lead (or ticket) and returns its reference.
+ * The machine is pure: no I/O, no clocks, no randomness.
+ */
+import { assign, emit, fromPromise, setup } from 'xstate';
+import type {
+  Language,
+  LeadDraft,
+  LeadField,
+  LeadStatus,
+  MessageAnalysis,
+  Phase,
+  Qualification,
+  ReplyIntent,
+  TurnBrief,
+} from '../src/protocol/index.ts';
+import {
+  EMPTY_SIGNALS,
+  accumulateSignals,
+  fieldsToAsk,
+  interestArea,
+  isCaptureComplete,
+  isSpam,
+  mergeFields,
+  needsHuman,
+  qualify,
+  urgencyLevel,
+  type FlowSignals,
+} from './flow-rules.ts';
+
+/** Bumped when the machine changes in a way old snapshots cannot follow. */
+export const MACHINE_VERSION = 1;
+
+export interface ConversationInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  userId: string;
+  defaultLanguage: Language;
+  /** Epoch ms of the first message. */
+  startedAt: number;
+  source?: string;
+  /** Username / phone the channel knows. */
+  username?: string;
+  /** Attempts to deliver a lead before the conversation goes to `failed`. */
+  maxDeliveryAttempts: number;
+}
+
+export interface ConversationContext extends ConversationInput {
+  language: Language;
+  /** User turns so far. */
+  turn: number;
+  lead: LeadDraft;
+  /** Need snippets, one per message that stated one, in order. */
+  needs: string[];
+  signals: FlowSignals;
+  qualification?: Qualification;
+  /** Fields the last reply asked for (short answers are read as these). */
+  expecting: LeadField[];
+  /** Every field asked at least once. */
+  asked: LeadField[];
+  /** The message being handled. */
+  current?: { messageId: string; text: string };
+  analysis?: MessageAnalysis | undefined;
+  newlyCaptured: LeadField[];
+  invalidEmail?: string | undefined;
+  /** What this turn's reply must do. */
+  intent: ReplyIntent;
+  ask: LeadField[];
+  leadId?: string;
+  reference?: string;
+  deliveryAttempts: number;
+}
+
+export type ConversationEvent = {
+  type: 'user.message.received';
+  messageId: string;
+  text: string;
+};
+
+/** A reply for the runtime to send, in order. */
+export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
+
+export interface AnalyseInput {
+  text: string;
+  expecting: LeadField[];
+  previousLanguage: Language;
+  defaultLanguage: Language;
+  /** Need snippets so far, to summarise the problem with this message's. */
+  needs: string[];
+}
+export interface AnalyseOutput {
+  analysis: MessageAnalysis;
+  /** Summary of every need so far including this message's; absent when no need is known. */
+  problemSummary?: string;
+}
+
+/** `TurnBrief` without the tenant's display names, which the runtime adds. */
+export type ReplyRequest = Omit<TurnBrief, 'companyName' | 'botName'> & { conversationId: string };
+
+/** What `deliverLead` stores: the lead as the machine knows it. */
+export interface DeliverInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  leadId?: string;
+  lead: LeadDraft;
+  language: Language;
+  qualification: Qualification;
+  status: LeadStatus;
+  interestArea: ReturnType<typeof interestArea>;
+  urgency: ReturnType<typeof urgencyLevel>;
+  source?: string;
+  startedAt: number;
+}
+export interface DeliverOutput {
+  leadId: string;
+  /** Human-facing reference ("RV-…") for the confirmation. */
+  reference: string;
+}
+
+const notProvided = (name: string) =>
+  fromPromise<never, unknown>(() =>
+    Promise.reject(new Error(`The '${name}' effect was not provided (machine.provide).`)),
+  );
+
+function replyRequest(context: ConversationContext, phase: Phase): ReplyRequest {
+  const request: ReplyRequest = {
+    conversationId: context.conversationId,
+    tenantId: context.tenantId,
+    language: context.language,
+    phase,
+    intent: context.intent,
+    turn: context.turn,
+    lead: context.lead,
+    ask: context.ask,
+    newlyCaptured: context.newlyCaptured,
+    urgency: urgencyLevel(context.signals),
+    userText: context.current?.text ?? '',
+  };
+  if (context.invalidEmail !== undefined) request.invalidEmail = context.invalidEmail;
+  const interest = interestArea(context.signals);
+  if (interest !== 'Otro') request.interest = interest;
+  if (context.qualification) request.qualification = context.qualification;
+  if (context.reference) request.reference = context.reference;
+  return request;
+}
+
+function deliverInput(context: ConversationContext, status: LeadStatus): DeliverInput {
+  const input: DeliverInput = {
+    conversationId: context.conversationId,
+    tenantId: context.tenantId,
+    channel: context.channel,
+    lead: context.lead,
+    language: context.language,
+    qualification: context.qualification ?? qualify(context.signals, context.lead),
+    status,
+    interestArea: interestArea(context.signals),
+    urgency: urgencyLevel(context.signals),
+    startedAt: context.startedAt,
+  };
+  if (context.leadId) input.leadId = context.leadId;
+  if (context.source) input.source = context.source;
+  return input;
+}
+
+const analyseInput = ({ context }: { context: ConversationContext }): AnalyseInput => ({
+  text: context.current?.text ?? '',
+  expecting: context.expecting,
+  previousLanguage: context.language,
+  defaultLanguage: context.defaultLanguage,
+  needs: context.needs,
+});
+
+export const conversationMachine = setup({
+  types: {
+    context: {} as ConversationContext,
+    events: {} as ConversationEvent,
+    input: {} as ConversationInput,
+    emitted: {} as ConversationEmitted,
+    tags: {} as 'awaiting-input',
+  },
+  actors: {
+    analyse: notProvided('analyse') as unknown as ReturnType<typeof fromPromise<AnalyseOutput, AnalyseInput>>,
+    think: notProvided('think') as unknown as ReturnType<typeof fromPromise<string, ReplyRequest>>,
+    deliverLead: notProvided('deliverLead') as unknown as ReturnType<
+      typeof fromPromise<DeliverOutput, DeliverInput>
+    >,
+  },
+  delays: {
+    /** Exponential back-off between delivery attempts; the runtime may override. */
+    deliveryBackoff: ({ context }) => Math.min(200 * 2 ** Math.max(0, context.deliveryAttempts - 1), 10_000),
+  },
+  guards: {
+    isSpam: ({ context }) => isSpam(context.signals),
+    captureComplete: ({ context }) => isCaptureComplete(context.lead),
+    /** The person said what they need or started giving their details. */
+    hasSomethingToCapture: ({ context }) =>
+      context.lead.problem !== undefined ||
+      context.newlyCaptured.length > 0 ||
+      context.invalidEmail !== undefined,
+    isSupport: ({ context }) => context.qualification === 'support',
+    needsHuman: ({ context }) => needsHuman(context.signals),
+    isFarewell: ({ context }) => context.analysis?.farewell === true,
+    canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
+  },
+  actions: {
+    recordMessage: assign(({ context, event }) => ({
+      turn: context.turn + 1,
+      current: { messageId: event.messageId, text: event.text },
+      newlyCaptured: [],
+    })),
+    applyAnalysis: assign(({ context }, output: AnalyseOutput) => {
+      const { analysis, problemSummary } = output;
+      const merged = mergeFields(context.lead, analysis.fields, context.turn, problemSummary);
+      const patch: Partial<ConversationContext> = {
+        analysis,
+        language: analysis.language,
+        lead: merged.lead,
+        newlyCaptured: merged.newlyCaptured,
+        needs: analysis.need ? [...context.needs, analysis.need] : context.needs,
+        signals: accumulateSignals(context.signals, analysis),
+      };
+      // A valid email in the same message wins over a broken-looking one.
+      if (analysis.invalidEmail !== undefined && !analysis.fields.email)
+        patch.invalidEmail = analysis.invalidEmail;
+      else patch.invalidEmail = undefined;
+      return patch;
+    }),
+    planAskNeed: assign({
+      intent: 'ask_need' as const,
+      ask: ['problem'] as LeadField[],
+      expecting: ['problem'] as LeadField[],
+    }),
+    planCaptureReply: assign(({ context }) => {
+      if (context.invalidEmail !== undefined) {
+        return {
+          intent: 'reask_email' as const,
+          ask: ['email'] as LeadField[],
+          expecting: ['email'] as LeadField[],
+        };
+      }
+      const ask = fieldsToAsk(context.lead, context.asked);
+      return {
+        intent: 'ask_fields' as const,
+        ask,
+        expecting: ask,
+        asked: [...new Set([...context.asked, ...ask])],
+      };
+    }),
+    planIntent: assign((_, params: { intent: ReplyIntent }) => ({
+      intent: params.intent,
+      ask: [] as LeadField[],
+      expecting: [] as LeadField[],
+    })),
+    decideQualification: assign(({ context }) => ({ qualification: qualify(context.signals, context.lead) })),
+    markSpam: assign({ qualification: 'spam' as const }),
+    noteDeliveryAttempt: assign(({ context }) => ({ deliveryAttempts: context.deliveryAttempts + 1 })),
+    recordDelivery: assign((_, output: DeliverOutput) => ({
+      leadId: output.leadId,
+      reference: output.reference,
+      deliveryAttempts: 0,
+    })),
+    emitReply: emit(({ context }, text: string) => ({
+      type: 'reply' as const,
+      text,
+      intent: context.intent,
+      inReplyTo: context.current?.messageId ?? '',
+    })),
+    endTurn: assign({ analysis: undefined, invalidEmail: undefined }),
+  },
+}).createMachine({
+  id: 'conversation',
+  context: ({ input }) => ({
+    ...input,
+    language: input.defaultLanguage,
+    turn: 0,
+    lead: input.username ? { username: input.username } : {},
+    needs: [],
+    signals: EMPTY_SIGNALS,
+    expecting: [],
+    asked: [],
+    newlyCaptured: [],
+    intent: 'ask_need',
+    ask: [],
+    deliveryAttempts: 0,
+  }),
+  initial: 'triage',
+  states: {
+    triage: {
+      initial: 'waiting',
+      states: {
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'routing',
+              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+            },
+            onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+          },
+        },
+        routing: {
+          always: [
+            { guard: 'isSpam', target: '#conversation.spam' },
+            { guard: 'hasSomethingToCapture', target: '#conversation.capture.routing' },
+            { target: 'replying', actions: 'planAskNeed' },
+          ],
+        },
+        replying: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'triage'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+      },
+    },
+    capture: {
+      initial: 'waiting',
+      states: {
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'routing',
+              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+            },
+            onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+          },
+        },
+        routing: {
+          always: [
+            { guard: 'isSpam', target: '#conversation.spam' },
+            { guard: 'captureComplete', target: '#conversation.qualify' },
+            { target: 'replying', actions: 'planCaptureReply' },
+          ],
+        },
+        replying: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'capture'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+      },
+    },
+    qualify: {
+      entry: 'decideQualification',
+      always: [
+        { guard: 'isSpam', target: 'spam' },
+        { guard: 'isSupport', target: 'support' },
+        { target: 'handoff' },
+      ],
+    },
+    handoff: {
+      initial: 'delivering',
+      states: {
+        delivering: {
+          entry: 'noteDeliveryAttempt',
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'complete'),
+            onDone: [
+              {
+                guard: 'needsHuman',
+                target: 'confirming',
+                actions: [
+                  { type: 'recordDelivery', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
+                ],
+              },
+              {
+                target: 'confirming',
+                actions: [
+                  { type: 'recordDelivery', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'confirm_lead' } },
+                ],
+              },
+            ],
+            onError: 'backingOff',
+          },
+        },
+        backingOff: {
+          after: {
+            deliveryBackoff: [
+              { guard: 'canRetryDelivery', target: 'delivering' },
+              { target: '#conversation.failed.replying' },
+            ],
+          },
+        },
+        confirming: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'handoff'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'routing',
+              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+            },
+            onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+          },
+        },
+        routing: {
+          always: [
+            {
+              guard: 'isFarewell',
+              target: '#conversation.closed.replying',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+            { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
+          ],
+        },
+        following: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'handoff'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+      },
+    },
+    support: {
+      initial: 'delivering',
+      states: {
+        delivering: {
+          entry: 'noteDeliveryAttempt',
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'complete'),
+            onDone: [
+              {
+                guard: 'needsHuman',
+                target: '#conversation.handoff.confirming',
+                actions: [
+                  { type: 'recordDelivery', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
+                ],
+              },
+              {
+                target: 'confirming',
+                actions: [
+                  { type: 'recordDelivery', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'confirm_ticket' } },
+                ],
+              },
+            ],
+            onError: 'backingOff',
+          },
+        },
+        backingOff: {
+          after: {
+            deliveryBackoff: [
+              { guard: 'canRetryDelivery', target: 'delivering' },
+              { target: '#conversation.failed.replying' },
+            ],
+          },
+        },
+        confirming: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'support'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'routing',
+              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+            },
+            onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+          },
+        },
+        routing: {
+          always: [
+            {
+              guard: 'isFarewell',
+              target: '#conversation.closed.replying',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+            { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
+          ],
+        },
+        following: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'support'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+      },
+    },
+    spam: {
+      initial: 'recording',
+      entry: 'markSpam',
+      states: {
+        recording: {
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) =>
+              deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
+            onDone: {
+              target: 'replying',
+              actions: { type: 'recordDelivery', params: ({ event }) => event.output },
+            },
+            // Losing a spam record is not worth a retry loop; the reply still goes out.
+            onError: 'replying',
+          },
+        },
+        replying: {
+          entry: { type: 'planIntent', params: { intent: 'spam_ack' } },
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'spam'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'recording',
+              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+            },
+            onError: 'replying',
+          },
+        },
+      },
+    },
+    closed: {
+      initial: 'waiting',
+      states: {
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        },
+        analysing: {
+          invoke: {
+            src: 'analyse',
+            input: analyseInput,
+            onDone: {
+              target: 'replying',
+              actions: [
+                { type: 'applyAnalysis', params: ({ event }) => event.output },
+                { type: 'planIntent', params: { intent: 'closed_followup' } },
+              ],
+            },
+            onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+          },
+        },
+        replying: {
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'closed'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+      },
+    },
+    failed: {
+      initial: 'waiting',
+      states: {
+        replying: {
+          entry: { type: 'planIntent', params: { intent: 'apology' } },
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'failed'),
+            onDone: {
+              target: 'waiting',
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+            },
+          },
+        },
+        waiting: {
+          tags: 'awaiting-input',
+          on: { 'user.message.received': { target: 'replying', actions: 'recordMessage' } },
+        },
+      },
+    },
+  },
+});
+
+export type ConversationMachine = typeof conversationMachine;

@@ -1,0 +1,145 @@
+/**
+ * Pure decision rules of the conversation flow: what is missing, what to ask, how urgent, what kind
+ * of lead. The machine calls these from guards and assigns; tests call them directly.
+ */
+import type {
+  CapturedValue,
+  InterestArea,
+  LeadDraft,
+  LeadField,
+  MessageAnalysis,
+  Qualification,
+  UrgencyLevel,
+} from '../src/protocol/index.ts';
+import { INTEREST_AREAS, REQUIRED_LEAD_FIELDS } from '../src/protocol/index.ts';
+
+/** Signals accumulated over the whole conversation. */
+export interface FlowSignals {
+  /** Highest urgency seen (0..1). */
+  urgencyPeak: number;
+  /** Lowest sentiment seen (-1..1). */
+  sentimentLow: number;
+  /** Highest spam score seen (0..1). */
+  spamPeak: number;
+  buyingSignals: number;
+  /** Votes per interest area, one per message that hinted it. */
+  interestVotes: Partial<Record<InterestArea, number>>;
+  wantsHuman: boolean;
+}
+
+export const EMPTY_SIGNALS: FlowSignals = {
+  urgencyPeak: 0,
+  sentimentLow: 0,
+  spamPeak: 0,
+  buyingSignals: 0,
+  interestVotes: {},
+  wantsHuman: false,
+};
+
+/** Spam threshold on `spamScore`. */
+export const SPAM_THRESHOLD = 0.7;
+
+export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysis): FlowSignals {
+  const interestVotes = { ...signals.interestVotes };
+  if (analysis.interest) interestVotes[analysis.interest] = (interestVotes[analysis.interest] ?? 0) + 1;
+  return {
+    urgencyPeak: Math.max(signals.urgencyPeak, analysis.urgency),
+    sentimentLow: Math.min(signals.sentimentLow, analysis.sentiment),
+    spamPeak: Math.max(signals.spamPeak, analysis.spamScore),
+    buyingSignals: signals.buyingSignals + analysis.buyingSignals,
+    interestVotes,
+    wantsHuman: signals.wantsHuman || analysis.wantsHuman,
+  };
+}
+
+/** The area with most votes; ties go to the earlier area in the contract's order; none → `Otro`. */
+export function interestArea(signals: FlowSignals): InterestArea {
+  let best: InterestArea = 'Otro';
+  let votes = 0;
+  for (const area of INTEREST_AREAS) {
+    const v = signals.interestVotes[area] ?? 0;
+    if (v > votes) {
+      best = area;
+      votes = v;
+    }
+  }
+  return best;
+}
+
+/** Urgency from the words and the mood of the whole conversation. */
+export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
+  let score = signals.urgencyPeak;
+  // An angry person is more urgent than their words alone say.
+  if (signals.sentimentLow <= -0.5) score += 0.2;
+  if (signals.wantsHuman) score += 0.1;
+  if (score >= 0.6) return 'Alto';
+  if (score >= 0.3) return 'Medio';
+  return 'Bajo';
+}
+
+export function isSpam(signals: FlowSignals): boolean {
+  return signals.spamPeak >= SPAM_THRESHOLD;
+}
+
+/** hot / warm lead, support or spam. */
+export function qualify(signals: FlowSignals, lead: LeadDraft): Qualification {
+  if (isSpam(signals)) return 'spam';
+  const area = interestArea(signals);
+  if (area === 'Soporte' || area === 'Facturación') return 'support';
+  const urgency = urgencyLevel(signals);
+  const hot =
+    signals.buyingSignals >= 2 ||
+    urgency === 'Alto' ||
+    (signals.buyingSignals >= 1 && lead.company !== undefined);
+  return hot ? 'hot_lead' : 'warm_lead';
+}
+
+/** Support that cannot wait: a person takes over. */
+export function needsHuman(signals: FlowSignals): boolean {
+  return signals.wantsHuman || urgencyLevel(signals) === 'Alto';
+}
+
+export function missingRequired(lead: LeadDraft): LeadField[] {
+  return REQUIRED_LEAD_FIELDS.filter((f) => lead[f] === undefined);
+}
+
+export function isCaptureComplete(lead: LeadDraft): boolean {
+  return missingRequired(lead).length === 0;
+}
+
+/**
+ * The one or two things to ask next: the need first, then name and email together; the optional
+ * company rides along once with the last required field.
+ */
+export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]): LeadField[] {
+  const missing = missingRequired(lead);
+  if (missing[0] === 'problem') return ['problem'];
+  const ask = missing.slice(0, 2);
+  if (ask.length === 1 && lead.company === undefined && !askedBefore.includes('company')) ask.push('company');
+  return ask;
+}
+
+/** Merges what one message revealed; the first value of a field wins, except email, which a correction replaces. */
+export function mergeFields(
+  lead: LeadDraft,
+  fields: Partial<Record<LeadField, string>>,
+  turn: number,
+  problemSummary: string | undefined,
+): { lead: LeadDraft; newlyCaptured: LeadField[] } {
+  const next: LeadDraft = { ...lead };
+  const newlyCaptured: LeadField[] = [];
+  const set = (field: LeadField, value: string | undefined, replace: boolean): void => {
+    if (!value) return;
+    const current: CapturedValue | undefined = next[field];
+    if (current && (!replace || current.value === value)) return;
+    next[field] = { value, turn: current && field === 'problem' ? current.turn : turn };
+    // A growing problem summary is not news to acknowledge; a first one is.
+    if (!current || field !== 'problem') newlyCaptured.push(field);
+  };
+  set('name', fields.name, false);
+  set('email', fields.email, true);
+  set('phone', fields.phone, false);
+  set('company', fields.company, false);
+  set('problem', problemSummary ?? fields.problem, true);
+  return { lead: next, newlyCaptured };
+}

@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { StorageError } from '../errors.ts';
+import { LeadPayloadSchema, type LeadPayload } from '../protocol/index.ts';
+import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../ports/store.ts';
+
+type HistoryKey = [string, number];
+type LeadKey = [string, string];
+
+/**
+ * `Store` on LMDB (the `lmdb` package). One environment in `dataDir`, named databases per kind.
+ * Commits are synchronous to disk (lmdb-js default), so a resolved write survives a crash.
+ */
+export class LmdbStore implements Store {
+  private readonly root: RootDatabase;
+  private readonly conversations: Database<ConversationRecord, string>;
+  private readonly history: Database<HistoryEntry, HistoryKey>;
+  private readonly leads: Database<LeadPayload, LeadKey>;
+
+  private constructor(root: RootDatabase) {
+    this.root = root;
+    this.conversations = root.openDB<ConversationRecord, string>({ name: 'conversations' });
+    this.history = root.openDB<HistoryEntry, HistoryKey>({ name: 'history' });
+    this.leads = root.openDB<LeadPayload, LeadKey>({ name: 'leads' });
+  }
+
+  /** Opens (creating when needed) the store in `dataDir`. */
+  static open(dataDir: string): LmdbStore {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      const root = open({ path: dataDir, maxDbs: 16, compression: false });
+      return new LmdbStore(root);
+    } catch (cause) {
+      throw new StorageError(
+        `Cannot open the LMDB store in ${dataDir}: ${(cause as Error).message}. Check the folder exists and is writable.`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+    return Promise.resolve(this.conversations.get(conversationId));
+  }
+
+  async saveTurn(write: TurnWrite): Promise<void> {
+    const { conversation, history, lead } = write;
+    try {
+      await this.root.transaction(() => {
+        void this.conversations.put(conversation.conversationId, conversation);
+        let seq = this.lastSeq(conversation.conversationId);
+        for (const entry of history) void this.history.put([conversation.conversationId, ++seq], entry);
+        if (lead) void this.leads.put([lead.tenant_id, lead.lead_id], lead);
+      });
+    } catch (cause) {
+      throw new StorageError(
+        `Could not save conversation ${conversation.conversationId}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
+  private lastSeq(conversationId: string): number {
+    for (const key of this.history.getKeys({
+      start: [conversationId, Number.MAX_SAFE_INTEGER],
+      end: [conversationId, 0],
+      reverse: true,
+      limit: 1,
+    })) {
+      return key[1];
+    }
+    return 0;
+  }
+
+  getHistory(conversationId: string, limit: number): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (const { value } of this.history.getRange({
+      start: [conversationId, Number.MAX_SAFE_INTEGER],
+      end: [conversationId, 0],
+      reverse: true,
+      limit,
+    })) {
+      out.push(value);
+    }
+    return Promise.resolve(out.reverse());
+  }
+
+  async putLead(lead: LeadPayload): Promise<void> {
+    try {
+      await this.leads.put([lead.tenant_id, lead.lead_id], lead);
+    } catch (cause) {
+      throw new StorageError(`Could not save lead ${lead.lead_id}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  getLead(tenantId: string, leadId: string): Promise<LeadPayload | undefined> {
+    return Promise.resolve(this.leads.get([tenantId, leadId]));
+  }
+
+  listLeads(query: { tenantId?: string; limit?: number } = {}): Promise<LeadPayload[]> {
+    const range = query.tenantId
+      ? { start: [query.tenantId, ''] as LeadKey, end: [query.tenantId, '\uffff'] as LeadKey }
+      : {};
+    const out: LeadPayload[] = [];
+    for (const { value } of this.leads.getRange({
+      ...range,
+      ...(query.limit ? { limit: query.limit } : {}),
+    })) {
+      // A record that no longer matches the contract is skipped, not served half-formed.
+      const parsed = LeadPayloadSchema.safeParse(value);
+      if (parsed.success) out.push(parsed.data);
+    }
+    return Promise.resolve(out);
+  }
+
+  stats(): Promise<{ conversations: number; leads: number }> {
+    return Promise.resolve({ conversations: this.conversations.getCount(), leads: this.leads.getCount() });
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

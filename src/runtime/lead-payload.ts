@@ -1,0 +1,47 @@
+import type { DeliverInput } from '../../machines/conversation-machine.ts';
+import type { LeadField, LeadPayload } from '../protocol/index.ts';
+import { LeadPayloadSchema } from '../protocol/index.ts';
+
+/** The reference a person is told ("RV-7K2Q9D"): short, from the lead id, unambiguous letters. */
+export function leadReference(leadId: string, prefix: string): string {
+  return `${prefix}-${leadId.slice(-6).toUpperCase()}`;
+}
+
+/** Builds the contract payload (DESIGN.md) from what the machine knows; validates it. */
+export function buildLeadPayload(
+  input: DeliverInput,
+  leadId: string,
+  now: Date,
+  previous?: LeadPayload,
+): LeadPayload {
+  const { lead } = input;
+  const fieldTurns: Partial<Record<LeadField, number>> = {};
+  for (const field of ['name', 'email', 'phone', 'company', 'problem'] as const) {
+    const turn = lead[field]?.turn;
+    if (turn !== undefined) fieldTurns[field] = turn;
+  }
+  return LeadPayloadSchema.parse({
+    lead_id: leadId,
+    contact_info: {
+      name: lead.name?.value ?? '',
+      phone_or_username: lead.username ?? lead.phone?.value ?? null,
+      email: lead.email?.value ?? '',
+    },
+    business_context: {
+      company_name: lead.company?.value ?? null,
+      interest_area: input.interestArea,
+    },
+    problem_statement: lead.problem?.value ?? '',
+    urgency_level: input.urgency,
+    qualification: input.qualification,
+    status: input.status,
+    channel: input.channel,
+    tenant_id: input.tenantId,
+    conversation_id: input.conversationId,
+    language: input.language,
+    source: input.source ?? null,
+    created_at: previous?.created_at ?? now.toISOString(),
+    updated_at: now.toISOString(),
+    field_turns: fieldTurns,
+  });
+}

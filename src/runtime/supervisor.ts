@@ -1,0 +1,278 @@
+import { createActor, waitFor, type Actor, type SnapshotFrom } from 'xstate';
+import {
+  MACHINE_VERSION,
+  type ConversationEmitted,
+  type ConversationInput,
+  type ConversationMachine,
+} from '../../machines/conversation-machine.ts';
+import type { TenantConfig } from '../config/tenant.ts';
+import { errorMessage } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { HistoryEntry, Store } from '../ports/store.ts';
+import type { InboundMessage, Language, OutboundEvent } from '../protocol/index.ts';
+
+type ConversationActor = Actor<ConversationMachine>;
+type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
+
+interface LiveConversation {
+  actor: ConversationActor;
+  lastActive: number;
+}
+
+export interface SupervisorOptions {
+  /** The machine with its effects provided. */
+  machine: ConversationMachine;
+  store: Store;
+  bus: Bus;
+  tenants: ReadonlyMap<string, TenantConfig>;
+  clock: Clock;
+  log: Logger;
+  /** Longest a turn may take before it is abandoned with an apology. */
+  turnTimeoutMs: number;
+  /** Idle actors are stopped after this long (their state is already persisted). */
+  idleTimeoutMs: number;
+  maxDeliveryAttempts: number;
+  /** Metrics hooks. */
+  onTurn?: (info: { channel: string; ms: number; replies: number; failed: boolean }) => void;
+}
+
+const APOLOGY: Record<Language, string> = {
+  es: 'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
+  en: 'Sorry, we had a technical problem handling your message. Could you send it again in a moment?',
+};
+
+/**
+ * Owns the live conversation actors: spawns or rehydrates one per conversation, feeds it one message
+ * at a time (the bus guarantees that), persists its snapshot and history after every turn before any
+ * reply leaves, and replaces an actor that failed with a fresh one from its last snapshot.
+ */
+export class ConversationSupervisor {
+  private readonly live = new Map<string, LiveConversation>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  start(): void {
+    const every = Math.max(1000, Math.min(60_000, this.options.idleTimeoutMs / 2));
+    this.sweepTimer = setInterval(() => this.passivateIdle(), every);
+    this.sweepTimer.unref();
+  }
+
+  /** Live actors (for metrics). */
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** Bus handler: one inbound message, one turn. Never rejects. */
+  async handle(message: InboundMessage): Promise<void> {
+    const log = this.options.log.child({ conversationId: message.conversationId, messageId: message.id });
+    const started = this.options.clock.now();
+    await this.publish({ type: 'bot.typing', ...this.route(message) });
+    let replies: OutboundEvent[] = [];
+    let state = 'failed';
+    let failed = false;
+    try {
+      const actor = await this.actorFor(message, log);
+      const result = await this.runTurn(actor, message);
+      state = result.state;
+      replies = result.replies;
+    } catch (error) {
+      failed = true;
+      log.error({ err: errorMessage(error) }, 'turn failed; the actor restarts from its last snapshot');
+      this.stopActor(message.conversationId);
+      const language = await this.languageOf(message.conversationId);
+      state = (await this.persistedState(message.conversationId)) ?? 'triage';
+      replies = [this.botMessage(message, APOLOGY[language], state, language)];
+    }
+    for (const reply of replies) await this.publish(reply);
+    await this.publish({ type: 'turn.completed', ...this.route(message), state });
+    this.options.onTurn?.({
+      channel: message.channel,
+      ms: this.options.clock.now() - started,
+      replies: replies.length,
+      failed,
+    });
+  }
+
+  private async runTurn(
+    actor: ConversationActor,
+    message: InboundMessage,
+  ): Promise<{ state: string; replies: OutboundEvent[] }> {
+    const emitted: ConversationEmitted[] = [];
+    const subscription = actor.on('reply', (event) => emitted.push(event));
+    try {
+      actor.send({ type: 'user.message.received', messageId: message.id, text: message.text });
+      const snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
+        timeout: this.options.turnTimeoutMs,
+      });
+      if (snapshot.status !== 'active')
+        throw new Error(`conversation actor stopped with status ${snapshot.status}`);
+      const state = phaseOf(snapshot);
+      const language = snapshot.context.language;
+      const replies = emitted.map((e) => this.botMessage(message, e.text, state, language));
+      await this.persist(actor, message, snapshot, replies);
+      this.live.get(message.conversationId)!.lastActive = this.options.clock.now();
+      return { state, replies };
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+
+  private async persist(
+    actor: ConversationActor,
+    message: InboundMessage,
+    snapshot: ConversationSnapshot,
+    replies: OutboundEvent[],
+  ): Promise<void> {
+    const now = this.options.clock.now();
+    const turn = snapshot.context.turn;
+    const history: HistoryEntry[] = [
+      { role: 'user', text: message.text, at: message.receivedAt, turn, messageId: message.id },
+    ];
+    for (const reply of replies) {
+      if (reply.type === 'bot.message')
+        history.push({ role: 'assistant', text: reply.text, at: now, turn, messageId: reply.id });
+    }
+    await this.options.store.saveTurn({
+      conversation: {
+        conversationId: message.conversationId,
+        tenantId: message.tenantId,
+        channel: message.channel,
+        userId: message.userId,
+        snapshot: actor.getPersistedSnapshot(),
+        machineVersion: MACHINE_VERSION,
+        updatedAt: now,
+      },
+      history,
+    });
+  }
+
+  private async actorFor(message: InboundMessage, log: Logger): Promise<ConversationActor> {
+    const existing = this.live.get(message.conversationId);
+    if (existing) return existing.actor;
+    const tenant = this.options.tenants.get(message.tenantId);
+    const input: ConversationInput = {
+      conversationId: message.conversationId,
+      tenantId: message.tenantId,
+      channel: message.channel,
+      userId: message.userId,
+      defaultLanguage: tenant?.defaultLanguage ?? 'es',
+      startedAt: message.receivedAt,
+      maxDeliveryAttempts: this.options.maxDeliveryAttempts,
+    };
+    if (message.source) input.source = message.source;
+    const username = message.profile?.username
+      ? `@${message.profile.username.replace(/^@/, '')}`
+      : message.profile?.phone;
+    if (username) input.username = username;
+    const record = await this.options.store.getConversation(message.conversationId);
+    let actor: ConversationActor | undefined;
+    if (record && record.machineVersion === MACHINE_VERSION) {
+      try {
+        actor = createActor(this.options.machine, {
+          snapshot: record.snapshot as ConversationSnapshot,
+          input,
+          logger: () => {},
+        });
+        actor.start();
+        if (actor.getSnapshot().status !== 'active' || !actor.getSnapshot().hasTag('awaiting-input'))
+          throw new Error('snapshot is not at rest');
+        log.debug('conversation rehydrated');
+      } catch (error) {
+        actor?.stop();
+        actor = undefined;
+        log.warn({ err: errorMessage(error) }, 'stored snapshot unusable; the conversation starts over');
+      }
+    } else if (record) {
+      log.warn(
+        { stored: record.machineVersion, current: MACHINE_VERSION },
+        'snapshot from another machine version; the conversation starts over',
+      );
+    }
+    if (!actor) {
+      actor = createActor(this.options.machine, { input, logger: () => {} });
+      actor.start();
+    }
+    this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now() });
+    return actor;
+  }
+
+  private async persistedState(conversationId: string): Promise<string | undefined> {
+    const record = await this.options.store.getConversation(conversationId).catch(() => undefined);
+    const value = (record?.snapshot as { value?: unknown } | undefined)?.value;
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object') return Object.keys(value)[0];
+    return undefined;
+  }
+
+  private async languageOf(conversationId: string): Promise<Language> {
+    const record = await this.options.store.getConversation(conversationId).catch(() => undefined);
+    const language = (record?.snapshot as { context?: { language?: unknown } } | undefined)?.context
+      ?.language;
+    return language === 'en' ? 'en' : 'es';
+  }
+
+  private route(message: InboundMessage) {
+    return {
+      tenantId: message.tenantId,
+      channel: message.channel,
+      conversationId: message.conversationId,
+      userId: message.userId,
+      inReplyTo: message.id,
+    };
+  }
+
+  private botMessage(
+    message: InboundMessage,
+    text: string,
+    state: string,
+    language: Language,
+  ): OutboundEvent {
+    return { type: 'bot.message', id: newId('out_'), ...this.route(message), text, state, language };
+  }
+
+  private async publish(event: OutboundEvent): Promise<void> {
+    try {
+      await this.options.bus.publishOutbound(event);
+    } catch (error) {
+      this.options.log.error(
+        { conversationId: event.conversationId, err: errorMessage(error) },
+        'could not publish outbound event',
+      );
+    }
+  }
+
+  private stopActor(conversationId: string): void {
+    this.live.get(conversationId)?.actor.stop();
+    this.live.delete(conversationId);
+  }
+
+  /** Stops actors idle longer than the idle timeout; the next message rehydrates them. */
+  passivateIdle(): number {
+    const cutoff = this.options.clock.now() - this.options.idleTimeoutMs;
+    let stopped = 0;
+    for (const [id, entry] of this.live) {
+      if (entry.lastActive <= cutoff && entry.actor.getSnapshot().hasTag('awaiting-input')) {
+        this.stopActor(id);
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  /** Stops every actor (their state was persisted after their last turn). */
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const id of [...this.live.keys()]) this.stopActor(id);
+  }
+}
+
+/** The top-level state name a person and the widget see. */
+export function phaseOf(snapshot: { value: unknown }): string {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value;
+  return Object.keys(value as object)[0] ?? 'triage';
+}
