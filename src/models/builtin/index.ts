@@ -1,0 +1,162 @@
+/**
+ * The built-in deterministic model: writes each reply from the turn brief with es/en templates.
+ * Needs no network; the embedded default when no LLM key is configured and the fallback when the
+ * provider is unavailable.
+ */
+
+import type { LeadField, TurnBrief } from '../../protocol/index.ts';
+import type { ChatModel, ChatRequest, ChatResponse } from '../../ports/chat-model.ts';
+import { addressName } from '../../nlu/names.ts';
+import { reflectNeed } from './reflect.ts';
+import { phrases, type PhraseBank, type PhraseContext } from './templates.ts';
+
+/** FNV-1a 32-bit: a stable, dependency-free hash for picking variants. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i += 1) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Removes characters that would break the reply's format (a second question, Markdown). */
+function safe(value: string): string {
+  return value
+    .replace(/[¿?*_`~[\]]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+}
+
+function contextOf(brief: TurnBrief): PhraseContext {
+  const c: PhraseContext = {
+    company: safe(brief.companyName),
+    bot: safe(brief.botName),
+    urgent: brief.urgency === 'Alto',
+  };
+  const name = brief.lead.name?.value;
+  if (name !== undefined && name.trim() !== '') c.who = safe(addressName(name, brief.language));
+  if (brief.reference !== undefined) c.reference = safe(brief.reference);
+  const email = brief.lead.email?.value;
+  if (email !== undefined) c.email = email.replace(/[\s*_`~]/gu, '');
+  return c;
+}
+
+/** Paragraphs → reply text (at most two, separated by one blank line). */
+function paragraphs(...parts: (string | undefined)[]): string {
+  return parts
+    .filter((p): p is string => p !== undefined && p.trim() !== '')
+    .slice(0, 2)
+    .join('\n\n');
+}
+
+/** Picks variants deterministically from tenant + turn + intent + slot. */
+function picker(brief: TurnBrief) {
+  return <T>(slot: string, options: readonly T[]): T => {
+    const i = hash(`${brief.tenantId}|${brief.turn}|${brief.intent}|${slot}`) % options.length;
+    const picked = options[i] ?? options[0];
+    if (picked === undefined) throw new Error(`Empty phrase slot '${slot}'.`);
+    return picked;
+  };
+}
+
+function question(brief: TurnBrief, p: PhraseBank, pick: ReturnType<typeof picker>): string {
+  const ask: LeadField[] = brief.ask.length > 0 ? brief.ask.slice(0, 2) : ['problem'];
+  const [a, b] = ask;
+  if (a !== undefined && b !== undefined) return pick('askTwo', p.askTwo)(p.label[a], p.label[b]);
+  return pick('askOne', p.askOne[a ?? 'problem']);
+}
+
+function acknowledgement(
+  brief: TurnBrief,
+  p: PhraseBank,
+  c: PhraseContext,
+  pick: ReturnType<typeof picker>,
+): string[] {
+  const out: string[] = [];
+  const added = new Set(brief.newlyCaptured);
+  if (added.has('name') && c.who !== undefined) out.push(pick('ackName', p.ackName)(c));
+  if (added.has('problem')) {
+    const need = brief.lead.problem?.value;
+    const reflected = need === undefined ? undefined : reflectNeed(safe(need), brief.language);
+    if (reflected === undefined) out.push(pick('ackNeedGeneric', p.ackNeedGeneric));
+    else if (c.urgent) out.push(pick('ackUrgentNeed', p.ackUrgentNeed)(reflected));
+    else out.push(pick('ackNeed', p.ackNeed)(reflected));
+  }
+  if (out.length < 2) {
+    const company = brief.lead.company?.value;
+    if (added.has('email')) out.push(pick('ackEmail', p.ackEmail));
+    else if (added.has('phone')) out.push(pick('ackPhone', p.ackPhone));
+    else if (added.has('company') && company !== undefined)
+      out.push(pick('ackCompany', p.ackCompany)(safe(company)));
+  }
+  return out.slice(0, 2);
+}
+
+/** Writes the reply text for `brief` (pure and deterministic). */
+export function writeReply(brief: TurnBrief): string {
+  const p = phrases(brief.language);
+  const c = contextOf(brief);
+  const pick = picker(brief);
+  switch (brief.intent) {
+    case 'ask_need':
+      return pick('greet', p.greet)(c);
+    case 'ask_fields': {
+      const ack = acknowledgement(brief, p, c, pick);
+      const q = question(brief, p, pick);
+      if (ack.length === 0) return `${pick('leadIn', p.leadIn)} ${q}`;
+      return paragraphs(ack.join(' '), q);
+    }
+    case 'reask_email': {
+      const bad = brief.invalidEmail === undefined ? '' : safe(brief.invalidEmail).slice(0, 80);
+      const ask = bad === '' ? pick('reaskUnknown', p.reaskUnknown) : pick('reask', p.reask)(bad);
+      const ack =
+        brief.newlyCaptured.includes('name') && c.who !== undefined
+          ? pick('ackName', p.ackName)(c)
+          : undefined;
+      return paragraphs(ack, ask);
+    }
+    case 'confirm_lead': {
+      const first = [p.confirmLeadStart(c), pick('confirmLeadNext', p.confirmLeadNext)(c)];
+      if (c.urgent) first.push(p.prioritised);
+      return paragraphs(first.join(' '), pick('anythingElse', p.anythingElse));
+    }
+    case 'confirm_ticket': {
+      const first = [
+        pick('confirmTicketStart', p.confirmTicketStart)(c),
+        pick('confirmTicketNext', p.confirmTicketNext)(c),
+      ];
+      if (c.urgent) first.push(p.prioritised);
+      return paragraphs(first.join(' '), pick('anythingElse', p.anythingElse));
+    }
+    case 'confirm_human_handoff': {
+      const first = c.urgent
+        ? pick('handoffUrgent', p.handoffUrgent)(c)
+        : pick('handoffCalm', p.handoffCalm)(c);
+      return paragraphs(first, pick('handoffMeanwhile', p.handoffMeanwhile));
+    }
+    case 'spam_ack':
+      return pick('spam', p.spam);
+    case 'closed_followup':
+      return paragraphs(pick('closed', p.closed)(c), pick('anythingElse', p.anythingElse));
+    case 'apology':
+      return pick('apology', p.apology);
+  }
+}
+
+/**
+ * The built-in model (`name: 'builtin'`): template replies in Spanish and English, no tool calls,
+ * no network. Honours `signal`: an aborted call rejects with the abort reason.
+ */
+export class BuiltinModel implements ChatModel {
+  readonly name = 'builtin';
+
+  /** Writes the reply for `request.brief`; rejects with `signal.reason` when aborted. */
+  complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse> {
+    return new Promise<ChatResponse>((resolve) => {
+      // throwIfAborted rejects this promise with the signal's own reason.
+      signal.throwIfAborted();
+      resolve({ text: writeReply(request.brief), toolCalls: [], model: 'builtin' });
+    });
+  }
+}

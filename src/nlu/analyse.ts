@@ -1,0 +1,70 @@
+/**
+ * One-call analysis of an inbound message: language, fields, need, urgency, sentiment, spam,
+ * interest, buying signals, greeting / farewell / wants-human. Deterministic and pure.
+ */
+
+import type { Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
+import { extractFields } from './extract.ts';
+import { detectLanguage } from './language.ts';
+import {
+  buyingSignals,
+  extractNeed,
+  interestArea,
+  isFarewell,
+  isGreetingOnly,
+  sentimentScore,
+  spamScore,
+  urgencyScore,
+  wantsHuman,
+} from './signals.ts';
+import { fold } from './text.ts';
+
+/** What the conversation knows when the message arrives. */
+export interface AnalyseContext {
+  /** Fields the bot just asked for (short answers count for them). */
+  expecting: readonly LeadField[];
+  /** Language of the conversation so far (short messages keep it). */
+  previousLanguage?: Language;
+  /** The tenant's language when nothing else tells. */
+  defaultLanguage: Language;
+}
+
+const SPOKEN_EMAIL_WORDS = new Set(['arroba', 'punto', 'at', 'dot']);
+
+/** The need minus any captured field values; undefined when nothing of substance is left. */
+function needBeyondFields(need: string, values: readonly string[]): string | undefined {
+  const used = new Set(values.flatMap((v) => fold(v).match(/[\p{L}\p{N}]+/gu) ?? []));
+  const rest = (fold(need).match(/[\p{L}\p{N}]+/gu) ?? []).filter(
+    (w) => !used.has(w) && !SPOKEN_EMAIL_WORDS.has(w),
+  );
+  return rest.length >= 2 ? need : undefined;
+}
+
+/** Analyses one inbound message (see `MessageAnalysis`); `fields.problem` is set when a need is stated. */
+export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalysis {
+  const lang = detectLanguage(text, ctx.previousLanguage, ctx.defaultLanguage);
+  const { fields, invalidEmail } = extractFields(text, { expecting: ctx.expecting });
+  const greetingOnly = isGreetingOnly(text);
+  const captured = [fields.name, fields.company, fields.email, fields.phone, invalidEmail].filter(
+    (v): v is string => v !== undefined,
+  );
+  let need = greetingOnly ? undefined : extractNeed(text);
+  if (need !== undefined) need = needBeyondFields(need, captured);
+  const analysis: MessageAnalysis = {
+    language: lang.language,
+    languageConfidence: lang.confidence,
+    fields: need === undefined ? fields : { ...fields, problem: need },
+    urgency: urgencyScore(text),
+    sentiment: sentimentScore(text),
+    spamScore: spamScore(text),
+    buyingSignals: buyingSignals(text),
+    greetingOnly,
+    farewell: isFarewell(text),
+    wantsHuman: wantsHuman(text),
+  };
+  const interest = interestArea(text);
+  if (interest !== undefined) analysis.interest = interest;
+  if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
+  if (need !== undefined) analysis.need = need;
+  return analysis;
+}

@@ -1,0 +1,35 @@
+/** Conversation-level intents of one message: greeting only, farewell, asks for a human. */
+
+import { GREETINGS } from './lexicon.ts';
+import { fold } from './text.ts';
+
+const MAX = 20_000;
+const b = (src: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])(?:${src})(?![\\p{L}\\p{N}])`, 'u');
+
+/** Just a greeting or small talk ("Hola, buenas tardes", "hi there!"). */
+export function isGreetingOnly(text: string): boolean {
+  const t = fold(text.slice(0, 500));
+  if (text.length > 500) return false;
+  const tokens = t.match(/[\p{L}]+/gu) ?? [];
+  if (tokens.length === 0) return /[👋🙋]/u.test(text);
+  return tokens.every((w) => GREETINGS.has(w) || w === 'hola' || /^hol+a+$/u.test(w));
+}
+
+const FAREWELL = b(
+  "adios|hasta luego|hasta pronto|hasta manana|chao|chau|bye|goodbye|good bye|see you|nos vemos|eso es todo|es todo|that's all|that is all|no gracias|no, gracias|no thanks|no, thanks|nada mas|nothing else|gracias,? es todo|thanks,? bye",
+);
+
+/** The person says goodbye or that there is nothing else. */
+export function isFarewell(text: string): boolean {
+  const t = fold(text.trim());
+  return t.length <= 80 && FAREWELL.test(t);
+}
+
+const HUMAN = b(
+  '(?:hablar|comunicarme|comunicar|platicar|contactar|hable|pasame|pasenme|pasa|pase|pasen|pasar|transferir|transfiera|transfiereme|comunique|comuniqueme|comunica|conectame|quiero|necesito|prefiero) (?:con )?(?:un |una |el |la |algun |alguna )?(?:persona|humano|asesor|asesora|agente|ejecutivo|ejecutiva|representante|operador|operadora|alguien real|persona real|ser humano)|atencion humana|(?:talk|speak|chat) (?:to|with) (?:a |an |some |the )?(?:human|person|agent|representative|real person|someone|operator|rep)|human agent|live agent|real person|real human|agente humano',
+);
+
+/** The person asks to talk to a human. */
+export function wantsHuman(text: string): boolean {
+  return HUMAN.test(fold(text.slice(0, MAX)));
+}

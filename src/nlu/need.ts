@@ -1,0 +1,107 @@
+/**
+ * Need extraction: the clauses of a message that state what the person needs or what went wrong,
+ * without greetings, introductions, contact data or pleasantries.
+ */
+
+import { wantsHuman } from './intents.ts';
+import { FILLERS, GREETINGS } from './lexicon.ts';
+import { fold } from './text.ts';
+
+const NEED_CUE = new RegExp(
+  [
+    '(?<![\\p{L}])(?:',
+    'necesit\\p{L}*|quier[oe]n?|queremos|quisier\\p{L}*|gustaria|busc[oa]\\p{L}*|requier\\p{L}*|requerimos',
+    '|interes\\p{L}*|problemas?|problems?|falla\\p{L}*|fallo|error\\p{L}*|no funciona\\p{L}*|no puedo|no podemos|no sirve',
+    '|no me deja|no nos deja|no carga|se (?:nos |me )?(?:cae|cayo)|caid[oa]s?|lent[oa]|ayud\\p{L}*|informacion|info',
+    '|cotiz\\p{L}*|precios?|costos?|planes|plan|demo|factura\\p{L}*|cobr\\p{L}*|reembolso|pago|pagos|cuant[oa]s?',
+    '|como (?:puedo|hago|se)|podrian|pueden|puede|necesidad|consulta|duda|pregunta|envios?|entregas?|pedidos?|urgente',
+    "|need\\p{L}*|want\\p{L}*|would like|i'd like|we'd like|looking for|interested|issues?|can't|cannot|unable",
+    "|doesn't|isn't|aren't|not working|broken|down|slow|help|information|price\\p{L}*|quote|invoice|charged",
+    '|refund|how (?:do|can|much|to)|question|trying to|wondering|order|delivery|urgent|asap',
+    ')(?![\\p{L}])',
+  ].join(''),
+  'u',
+);
+
+const GREETING_PREFIX =
+  /^(?:(?:hola+|holi|buenos d[ií]as|buenas tardes|buenas noches|buenas|buen d[ií]a|hi|hello|hey|good (?:morning|afternoon|evening)|saludos|qu[eé] tal|c[oó]mo est[aá]n?)(?![\p{L}])[\s,!.¡]*)+/iu;
+const CONNECTOR_PREFIX =
+  /^(?:y|and|pero|but|bueno|pues|entonces|also|ademas|además|so|well|ok|okay|vale|(?:les?|te|los|la)? ?(?:escribo|contacto|busco) (?:porque|ya que|para)|(?:i'm|i am|we're|we are) (?:writing|reaching out|contacting you) (?:because|since|to))(?![\p{L}])[\s,]*/iu;
+const INTRO_PREFIX =
+  /^(?:soy|me llamo|mi nombre es|le escribe|les escribe|trabajo en|trabajo para|i'm|i am|my name is|this is|i work at|i work for)\s[^,]{1,60}?\s(?:y|and)\s+/iu;
+const DATA_START =
+  /^(?:soy|me llamo|mi nombre|le escribe|les escribe|habla|mi correo|mi email|mi mail|mi telefono|mi cel\p{L}*|mi numero|mi whatsapp|trabajo en|trabajo para|de la empresa|mi empresa|nuestra empresa|i'm|i am|my name|this is|my email|my phone|my number|i work|our company|my company|email|correo|telefono|phone|tel|cel|whatsapp|nombre|name|empresa|company|gerente|director|directora|encargad[oa]|jef[ea]|dueñ[oa]|duen[oa]|fundador|fundadora|coordinador|coordinadora|ceo|cto|cfo|coo|founder|owner|manager|head of)(?![\p{L}])/u;
+const PLEASANTRY =
+  /^(?:(?:muchas )?gracias(?: de antemano)?|saludos(?: cordiales)?|quedo (?:atent[oa]|pendiente)|espero (?:su|tu) respuesta|thanks(?: in advance)?|thank you|regards|best regards|cheers|please|por favor|un saludo)[\s.!]*$/u;
+
+interface Fragment {
+  text: string;
+  /** The fragment ended a sentence (., !, ?, ;, newline) rather than a comma. */
+  endsSentence: boolean;
+}
+
+function fragments(text: string): Fragment[] {
+  const out: Fragment[] = [];
+  for (const sentence of text.split(/(?<=[!?;\n])|(?<=\.)(?=\s)/u)) {
+    const parts = sentence.split(/,(?=\s)/u);
+    parts.forEach((p, i) => out.push({ text: p, endsSentence: i === parts.length - 1 }));
+  }
+  return out;
+}
+
+function clean(fragment: string): string {
+  let s = fragment.trim();
+  for (let i = 0; i < 3; i += 1) {
+    const before = s;
+    s = s.replace(GREETING_PREFIX, '').replace(CONNECTOR_PREFIX, '').trim();
+    if (s === before) break;
+  }
+  const intro = INTRO_PREFIX.exec(s);
+  if (intro && NEED_CUE.test(fold(s.slice(intro[0].length)))) s = s.slice(intro[0].length);
+  return s.replace(/^[¡\s]+/u, '').trim();
+}
+
+function isData(folded: string, original: string): boolean {
+  return DATA_START.test(folded) || original.includes('@') || /\d[\d\s().-]{6,}\d/u.test(original);
+}
+
+/**
+ * The clause(s) of `text` that state the need or problem, in the person's own words; undefined for
+ * pure greetings, pure contact data ("soy Ana, ana@x.com") and pleasantries.
+ */
+export function extractNeed(text: string): string | undefined {
+  const kept: { text: string; joinWithComma: boolean }[] = [];
+  let previousKept = false;
+  let previousEndedSentence = true;
+  for (const frag of fragments(text.slice(0, 5000))) {
+    const s = clean(frag.text);
+    const f = fold(s).replace(/[.!?;]+$/u, '');
+    const tokens = f.match(/[\p{L}\p{N}']+/gu) ?? [];
+    let keep = false;
+    if (
+      tokens.length > 0 &&
+      !PLEASANTRY.test(f) &&
+      !tokens.every((w) => GREETINGS.has(w) || FILLERS.has(w))
+    ) {
+      if (wantsHuman(s)) keep = false;
+      else if (NEED_CUE.test(f)) keep = true;
+      else if (isData(f, s)) keep = false;
+      else if (tokens.length >= 4) keep = true;
+      else keep = previousKept && !previousEndedSentence;
+    }
+    if (keep) kept.push({ text: s, joinWithComma: previousKept && !previousEndedSentence });
+    previousKept = keep;
+    previousEndedSentence = frag.endsSentence;
+  }
+  if (kept.length === 0) return undefined;
+  let out = '';
+  for (const k of kept) {
+    const piece = k.text.replace(/[,;\s]+$/u, '');
+    if (out === '') out = piece;
+    else if (k.joinWithComma) out = `${out.replace(/[.]+$/u, '')}, ${piece}`;
+    else out = /[.!?]$/u.test(out) ? `${out} ${piece}` : `${out}. ${piece}`;
+  }
+  out = out.replace(/\.+$/u, '').replace(/\s+/gu, ' ').trim();
+  if (out.length > 400) out = `${out.slice(0, 400).replace(/\s+\S*$/u, '')}…`;
+  return out === '' ? undefined : out;
+}

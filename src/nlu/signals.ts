@@ -1,0 +1,223 @@
+/**
+ * Message signals: urgency, sentiment, spam, interest area, buying intent, greeting / farewell /
+ * "wants a human". Keyword patterns run on folded text (lower-case, no accents), so "caído" and
+ * "caido" match alike. All patterns are bounded.
+ */
+
+import type { InterestArea } from '../protocol/index.ts';
+import { clamp, countMatches, findUrls, fold, noisyOr } from './text.ts';
+
+export { extractNeed } from './need.ts';
+export { isFarewell, isGreetingOnly, wantsHuman } from './intents.ts';
+
+const MAX = 20_000;
+const b = (src: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])(?:${src})(?![\\p{L}\\p{N}])`, 'u');
+
+const CALM = b(
+  'cuando puedan|cuando pueda|cuando tengan tiempo|no hay prisa|sin prisa|no es urgente|nada urgente|no urge|con calma|no rush|no hurry|whenever you can|when you can|not urgent|no urgency|at your convenience',
+);
+const URGENT_STRONG = [
+  b('urgente|urgentes|urgencia|urge|urgent|urgently|asap|emergencia|emergency'),
+  b(
+    'se (?:nos |me |les )?(?:cae|cayo|callo|cayeron|caen)|caid[oa]s?|tirad[oa]|esta abajo|is down|are down|went down|goes down|outage',
+  ),
+  b(
+    '(?:produccion|operacion|planta|sistema|servidor|sitio|pagina|tienda) (?:esta |se )?(?:detenid[oa]|parad[oa]|caid[oa]|abajo|muert[oa])',
+  ),
+  b('production (?:is )?(?:down|stopped|broken)|site is down|server is down|everything is (?:down|broken)'),
+  b('no funciona nada|nada funciona|no sirve nada|nothing works|nothing is working'),
+  b('perdiendo (?:dinero|clientes|ventas|mucho)|estamos perdiendo|losing (?:money|customers|sales|clients)'),
+  b('critico|critica|critical|grave|gravisimo|severe'),
+  b(
+    'ahora mismo|de inmediato|inmediatamente|lo antes posible|cuanto antes|ya mismo|right now|immediately|right away',
+  ),
+  b(
+    "no podemos (?:operar|trabajar|vender|facturar|cobrar)|no puedo trabajar|can ?not (?:work|operate|sell)|can't (?:work|operate|sell)|paralizad[oa]s?|bloqueados",
+  ),
+];
+const URGENT_MILD = [
+  b('hoy|today|pronto|soon|rapido|quickly|quick|hoy mismo|esta semana'),
+  b("no funciona|no sirve|not working|doesn't work|does not work|broken|error|falla|fallo|bug"),
+  b('ayuda|help|auxilio|necesito ayuda'),
+  b('importante|important|prioridad|priority'),
+];
+
+/** 0 (calm) .. 1 (production down, furious). */
+export function urgencyScore(text: string): number {
+  const raw = text.slice(0, MAX);
+  let t = fold(raw);
+  const calm = CALM.test(t);
+  if (calm) t = t.replace(new RegExp(CALM.source, 'gu'), ' ');
+  const weights: number[] = [];
+  for (const re of URGENT_STRONG) if (re.test(t)) weights.push(0.5);
+  for (const re of URGENT_MILD) if (re.test(t)) weights.push(0.15);
+  const bangs = (raw.match(/!/gu) ?? []).length;
+  if (bangs > 0) weights.push(Math.min(0.2, bangs * 0.07));
+  if (capsRatio(raw) > 0.6) weights.push(0.2);
+  const score = noisyOr(weights);
+  return calm ? Math.min(score * 0.3, 0.2) : clamp(score, 0, 1);
+}
+
+/** Share of letters in upper case among words of 3+ letters (0 when there are few letters). */
+function capsRatio(text: string): number {
+  const letters = (text.match(/\p{L}{3,}/gu) ?? []).join('');
+  if (letters.length < 12) return 0;
+  const upper = (letters.match(/\p{Lu}/gu) ?? []).length;
+  return upper / letters.length;
+}
+
+const POSITIVE = [
+  b(
+    'gracias|muchas gracias|excelente|genial|perfecto|buenisimo|me encanta|me gusta|feliz|contento|contenta|maravilloso|increible|fantastico|super bien|muy bien|amable',
+  ),
+  b(
+    'thanks|thank you|great|awesome|love|perfect|excellent|happy|amazing|wonderful|fantastic|glad|nice|appreciate',
+  ),
+];
+const NEGATIVE = [
+  b(
+    'molest[oa]|enojad[oa]|furios[oa]|pesimo|terrible|horrible|fatal|decepcionad[oa]|hart[oa]s?|inaceptable|queja|reclamo|indignad[oa]|frustrad[oa]|verguenza|estafa|robo',
+  ),
+  b(
+    'angry|furious|awful|worst|hate|disappointed|unacceptable|frustrated|ridiculous|scam|complaint|annoyed|upset|terrible|horrible',
+  ),
+  b(
+    'no funciona|no sirve|caid[oa]|se cayo|perdiendo|error|falla|problema|problemas|not working|broken|problem|issue|down|losing',
+  ),
+];
+const NEGATED_POSITIVE = b(
+  'no (?:es |esta |estoy |estamos |fue )?(?:muy )?(?:bueno|buena|bien|contento|contenta|feliz)|not (?:very )?(?:good|happy|great|nice)',
+);
+
+/** -1 (angry) .. 1 (happy). */
+export function sentimentScore(text: string): number {
+  const raw = text.slice(0, MAX);
+  const t = fold(raw);
+  let pos = countMatches(t, POSITIVE);
+  let neg = countMatches(t, NEGATIVE);
+  if (NEGATED_POSITIVE.test(t)) {
+    pos = Math.max(0, pos - 1);
+    neg += 1;
+  }
+  pos += (raw.match(/[😊🙂😀😃😄👍🙏❤]/gu) ?? []).length > 0 ? 1 : 0;
+  neg += (raw.match(/[😡😠🤬😤👎]/gu) ?? []).length > 0 ? 1 : 0;
+  if (neg > 0 && (capsRatio(raw) > 0.6 || /!{2,}/u.test(raw))) neg += 1;
+  if (pos + neg === 0) return 0;
+  return clamp((pos - neg) / (pos + neg + 0.5), -1, 1);
+}
+
+const SPAM_STRONG = [
+  b(
+    'bit\\.ly|tinyurl|goo\\.gl|t\\.co|ow\\.ly|is\\.gd|buff\\.ly|cutt\\.ly|rebrand\\.ly|shorturl|rb\\.gy|tiny\\.cc',
+  ),
+  b(
+    'crypto|cripto|criptomonedas?|bitcoin|btc|ethereum|usdt|nft|casino|apuestas|betting|forex|opciones binarias|binary options|trading signals',
+  ),
+  b(
+    'gana dinero|ganar dinero|gane dinero|dinero facil|make money|earn money|easy money|free money|dinero rapido|ingresos pasivos|passive income',
+  ),
+  b('work from home|trabaja desde casa|trabajo desde casa|trabajar desde casa'),
+  b(
+    'backlinks?|seo services|servicios de seo|rank your (?:website|site)|first page (?:of|on) google|primera pagina de google|posicionamiento garantizado',
+  ),
+  b('compra seguidores|comprar seguidores|buy followers|buy likes|seguidores reales|real followers'),
+  b(
+    'viagra|cialis|loteria|lottery|you have won|you won|has ganado|ha ganado|ganaste|premio gratis|claim your prize|reclama tu premio',
+  ),
+  b(
+    'inversion garantizada|guaranteed (?:returns|profit|income)|duplica tu dinero|double your money|multiplica tu dinero|rendimientos garantizados',
+  ),
+];
+const SPAM_MILD = [
+  b('click here|haz click aqui|haz clic aqui|da click aqui|dale click|clic aqui|click aqui'),
+  b(
+    "oferta limitada|limited offer|act now|100% gratis|100% free|sin riesgo|risk free|no te lo pierdas|don't miss",
+  ),
+  b('dm me|escribeme al privado|contact me on telegram|whatsapp me|agrega(?:me)? a telegram'),
+  b('\\$\\s?\\d[\\d,.]*\\s?(?:al|por|a la|per|a|each) (?:dia|semana|day|week|hour|hora)'),
+];
+
+/** 0 .. 1 likelihood that `text` is spam; ≥ 0.7 is treated as spam. One own-site URL stays low. */
+export function spamScore(text: string): number {
+  const raw = text.slice(0, MAX);
+  const t = fold(raw);
+  const weights: number[] = [];
+  // Each distinct offer phrase counts: the first of a kind strongly, the rest of that kind less.
+  for (const [patterns, first, more] of [
+    [SPAM_STRONG, 0.55, 0.3],
+    [SPAM_MILD, 0.3, 0.1],
+  ] as const) {
+    for (const re of patterns) {
+      const hits = new Set(t.match(new RegExp(re.source, 'gu')) ?? []);
+      [...hits].slice(0, 4).forEach((_, i) => weights.push(i === 0 ? first : more));
+    }
+  }
+  const urls = findUrls(raw).length;
+  if (urls >= 3) weights.push(0.6);
+  else if (urls === 2) weights.push(0.25);
+  if (capsRatio(raw) > 0.7 && raw.length > 20) weights.push(0.3);
+  if (/(.)\1{5,}/u.test(raw.slice(0, 5000))) weights.push(0.2);
+  if (/[💰🤑💸🚀🔥]/u.test(raw) && weights.length > 0) weights.push(0.2);
+  if ((raw.match(/!/gu) ?? []).length >= 3 && weights.length > 0) weights.push(0.15);
+  return clamp(noisyOr(weights), 0, 1);
+}
+
+const AREAS: readonly [InterestArea, RegExp][] = [
+  [
+    'Facturación',
+    b(
+      'factura|facturas|facturacion|facturar|cobro|cobros|cobraron|cargo|cargos|pago|pagos|pague|reembolso|devolucion de (?:mi )?dinero|invoice|invoices|billing|billed|charge|charged|charges|refund|payment|receipt|recibo',
+    ),
+  ],
+  [
+    'Soporte',
+    b(
+      "error|errores|falla|fallas|fallo|no funciona|no sirve|no puedo (?:entrar|acceder|iniciar|ingresar|conectar)|no carga|bug|broken|can't log ?in|cannot log ?in|can't access|not working|doesn't work|crash|caid[oa]|se cayo|soporte|support|problema tecnico|contrasena|password|lento|slow|down|se (?:nos |me |les )?(?:cae|cayo|cayeron)|produccion|no funciona nada",
+    ),
+  ],
+  [
+    'Ventas',
+    b(
+      'planes|plan|precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cotizacion|cotizar|presupuesto|demo|demostracion|contratar|comprar|adquirir|licencias?|suscripcion|pricing|price|prices|quote|purchase|buy|plans|subscription|trial|prueba gratis|informacion sobre sus|info sobre sus',
+    ),
+  ],
+  [
+    'Otro',
+    b(
+      'empleo|vacante|trabajo con ustedes|bolsa de trabajo|job|jobs|careers|hiring|proveedor|supplier|alianza|partnership|prensa|press|patrocinio|sponsorship',
+    ),
+  ],
+];
+
+/** The area a message points to, if any (billing beats support beats sales on a tie). */
+export function interestArea(text: string): InterestArea | undefined {
+  const t = fold(text.slice(0, MAX));
+  let best: InterestArea | undefined;
+  let bestCount = 0;
+  for (const [area, re] of AREAS) {
+    const count = (t.match(new RegExp(re.source, 'gu')) ?? []).length;
+    if (count > bestCount) {
+      best = area;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+const BUYING = [
+  b('precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cuanto sale|tarifa|tarifas'),
+  b('price|prices|pricing|how much|cost|costs|rates'),
+  b('cotizacion|cotizar|presupuesto|propuesta|quote|quotation|proposal|estimate'),
+  b('planes|plan|paquete|paquetes|plans|package|packages|tier'),
+  b('demo|demostracion|prueba gratis|periodo de prueba|trial|free trial'),
+  b('contratar|comprar|adquirir|suscribir|suscribirme|suscripcion|buy|purchase|subscribe|sign up|hire'),
+  b('licencias?|usuarios|asientos|licenses?|seats|users'),
+  b(
+    'para mi equipo|para mi empresa|para nuestra empresa|for my team|for our team|for my company|for our company',
+  ),
+];
+
+/** How many distinct buying-intent cues `text` shows (prices, plans, demo, quote…). */
+export function buyingSignals(text: string): number {
+  return countMatches(fold(text.slice(0, MAX)), BUYING);
+}

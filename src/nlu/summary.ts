@@ -1,0 +1,70 @@
+/** Extractive summary of what the person needs, built from the need snippets of their messages. */
+
+import type { Language } from '../protocol/index.ts';
+import { capitaliseFirst, fold } from './text.ts';
+
+const MAX_CHARS = 300;
+const MAX_SENTENCES = 3;
+const GREETING =
+  /^(?:(?:hola+|buenos d[ií]as|buenas tardes|buenas noches|buenas|buen d[ií]a|hi|hello|hey|good (?:morning|afternoon|evening)|saludos)(?![\p{L}])[\s,!.¡]*)+/iu;
+
+function key(s: string): string {
+  return fold(s)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function sentence(s: string): string {
+  const body = capitaliseFirst(s.trim().replace(/[\s,;:]+$/u, ''));
+  return /[.!?…]$/u.test(body) ? body : `${body}.`;
+}
+
+/**
+ * A 2-3 sentence (≤ 300 chars) summary of `needs` (the need snippets of all messages, in order):
+ * deduplicated, greetings trimmed, first letter capitalised, ending with a period. Returns '' when
+ * there is nothing to summarise. `language` is reserved for connective words (none needed today).
+ */
+export function summariseProblem(needs: readonly string[], _language: Language): string {
+  const unique: string[] = [];
+  const keys: string[] = [];
+  for (const raw of needs) {
+    const s = raw.replace(GREETING, '').replace(/\s+/gu, ' ').trim();
+    const k = key(s);
+    if (k === '') continue;
+    // Skip repeats and snippets already contained in an earlier one (and replace shorter earlier ones).
+    if (keys.some((other) => other.includes(k))) continue;
+    const shorter = keys.findIndex((other) => k.includes(other));
+    if (shorter >= 0) {
+      unique[shorter] = s;
+      keys[shorter] = k;
+      continue;
+    }
+    unique.push(s);
+    keys.push(k);
+  }
+  if (unique.length === 0) return '';
+  // More than three snippets: fold the tail into the third sentence.
+  const parts = unique.slice(0, MAX_SENTENCES - 1);
+  if (unique.length >= MAX_SENTENCES) {
+    parts.push(
+      unique
+        .slice(MAX_SENTENCES - 1)
+        .map((u) => u.replace(/[.!?…]+$/u, ''))
+        .join('; '),
+    );
+  }
+  let out = '';
+  for (const p of parts.map(sentence)) {
+    const next = out === '' ? p : `${out} ${p}`;
+    if (next.length <= MAX_CHARS) {
+      out = next;
+      continue;
+    }
+    if (out === '') out = p;
+    break;
+  }
+  if (out.length > MAX_CHARS) {
+    out = `${out.slice(0, MAX_CHARS - 1).replace(/[\s,;:]*\S*$/u, '')}.`;
+  }
+  return out;
+}
