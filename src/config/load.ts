@@ -4,7 +4,13 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { SettingsSchema, type Config } from './schema.ts';
-import { CatalogItemSchema, TenantFileSchema, TenantSchema, type KnowledgePage, type TenantConfig } from './tenant.ts';
+import {
+  CatalogItemSchema,
+  TenantFileSchema,
+  TenantSchema,
+  type KnowledgePage,
+  type TenantConfig,
+} from './tenant.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -19,14 +25,19 @@ function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new ConfigError(`Config file ${path} is not valid JSON (${(cause as Error).message}). Fix the file or remove it.`, {
-      cause,
-    });
+    throw new ConfigError(
+      `Config file ${path} is not valid JSON (${(cause as Error).message}). Fix the file or remove it.`,
+      {
+        cause,
+      },
+    );
   }
 }
 
 function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+  return error.issues
+    .map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -55,7 +66,8 @@ function fromEnv(env: Env): Record<string, unknown> {
   const log: Record<string, unknown> = {};
   if (env.HOST) server.host = env.HOST;
   if (env.PORT !== undefined && env.PORT !== '') {
-    if (!/^\d+$/.test(env.PORT)) throw new ConfigError(`Environment variable PORT="${env.PORT}" must be a port number (0-65535).`);
+    if (!/^\d+$/.test(env.PORT))
+      throw new ConfigError(`Environment variable PORT="${env.PORT}" must be a port number (0-65535).`);
     server.port = Number(env.PORT);
   }
   if (env.LEADBOT_DATA_DIR) out.dataDir = env.LEADBOT_DATA_DIR;
@@ -86,7 +98,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const sources: string[] = [];
   let raw: Record<string, unknown> = {};
   const defaultFile = join(cwd, 'config', 'default.json');
-  const files = [existsSync(defaultFile) ? defaultFile : undefined, env.LEADBOT_CONFIG ? resolve(cwd, env.LEADBOT_CONFIG) : undefined];
+  const files = [
+    existsSync(defaultFile) ? defaultFile : undefined,
+    env.LEADBOT_CONFIG ? resolve(cwd, env.LEADBOT_CONFIG) : undefined,
+  ];
   for (const file of files) {
     if (!file) continue;
     const value = readJsonFile(file);
@@ -142,24 +157,39 @@ function readKnowledge(dir: string): KnowledgePage[] {
 export function loadTenant(dir: string): TenantConfig {
   const tenantFile = join(dir, 'tenant.json');
   const file = TenantFileSchema.safeParse(readJsonFile(tenantFile));
-  if (!file.success) throw new ConfigError(`Invalid tenant file ${tenantFile}:\n${formatIssues(file.error)}`, { cause: file.error });
+  if (!file.success)
+    throw new ConfigError(`Invalid tenant file ${tenantFile}:\n${formatIssues(file.error)}`, {
+      cause: file.error,
+    });
   const catalogFile = join(dir, 'catalog.json');
-  const catalog = existsSync(catalogFile) ? z.array(CatalogItemSchema).safeParse(readJsonFile(catalogFile)) : { success: true as const, data: [] };
-  if (!catalog.success) throw new ConfigError(`Invalid catalog ${catalogFile}:\n${formatIssues(catalog.error)}`, { cause: catalog.error });
+  const catalog = existsSync(catalogFile)
+    ? z.array(CatalogItemSchema).safeParse(readJsonFile(catalogFile))
+    : { success: true as const, data: [] };
+  if (!catalog.success)
+    throw new ConfigError(`Invalid catalog ${catalogFile}:\n${formatIssues(catalog.error)}`, {
+      cause: catalog.error,
+    });
   return TenantSchema.parse({ ...file.data, catalog: catalog.data, knowledge: readKnowledge(dir) });
 }
 
 /** Loads every tenant under `tenantsDir`; the folder name must equal the tenant id. */
 export function loadTenants(tenantsDir: string): ReadonlyMap<string, TenantConfig> {
-  if (!existsSync(tenantsDir)) throw new ConfigError(`Tenants folder ${tenantsDir} does not exist. Set tenantsDir or LEADBOT_TENANTS_DIR.`);
+  if (!existsSync(tenantsDir))
+    throw new ConfigError(
+      `Tenants folder ${tenantsDir} does not exist. Set tenantsDir or LEADBOT_TENANTS_DIR.`,
+    );
   const tenants = new Map<string, TenantConfig>();
   for (const name of readdirSync(tenantsDir).sort()) {
     const dir = join(tenantsDir, name);
     if (!statSync(dir).isDirectory()) continue;
     const tenant = loadTenant(dir);
-    if (tenant.id !== name) throw new ConfigError(`Tenant folder ${dir} holds tenant id '${tenant.id}'; the folder must be named after the id.`);
+    if (tenant.id !== name)
+      throw new ConfigError(
+        `Tenant folder ${dir} holds tenant id '${tenant.id}'; the folder must be named after the id.`,
+      );
     tenants.set(tenant.id, deepFreeze(tenant));
   }
-  if (tenants.size === 0) throw new ConfigError(`No tenants found in ${tenantsDir}: add a folder with a tenant.json.`);
+  if (tenants.size === 0)
+    throw new ConfigError(`No tenants found in ${tenantsDir}: add a folder with a tenant.json.`);
   return tenants;
 }

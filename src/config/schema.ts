@@ -13,9 +13,17 @@ export const SettingsSchema = z
         /** TCP port; 0 picks a free one. Env `PORT`. */
         port: z.coerce.number().int().min(0).max(65535).default(3000),
         /** Largest HTTP body accepted, in bytes. */
-        bodyLimitBytes: z.number().int().min(1024).default(256 * 1024),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(256 * 1024),
         /** Largest WebSocket frame accepted, in bytes; larger frames close the socket (1009). */
-        wsMaxPayloadBytes: z.number().int().min(1024).default(256 * 1024),
+        wsMaxPayloadBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(256 * 1024),
         /** How long the REST channel waits for the bot's replies before answering 504. */
         restReplyTimeoutMs: z.number().int().min(100).default(30_000),
       })

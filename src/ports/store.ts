@@ -62,7 +62,8 @@ export class MemoryStore implements Store {
     const lines = this.history.get(write.conversation.conversationId) ?? [];
     lines.push(...structuredClone(write.history));
     this.history.set(write.conversation.conversationId, lines);
-    if (write.lead) this.leads.set(`${write.lead.tenant_id}/${write.lead.lead_id}`, structuredClone(write.lead));
+    if (write.lead)
+      this.leads.set(`${write.lead.tenant_id}/${write.lead.lead_id}`, structuredClone(write.lead));
     return Promise.resolve();
   }
   getHistory(id: string, limit: number): Promise<HistoryEntry[]> {

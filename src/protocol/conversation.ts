@@ -1,7 +1,16 @@
 import type { InterestArea, Language, LeadField, Qualification, UrgencyLevel } from './lead.ts';
 
 /** The top-level states of the conversation machine. */
-export const PHASES = ['triage', 'capture', 'qualify', 'handoff', 'support', 'spam', 'closed', 'failed'] as const;
+export const PHASES = [
+  'triage',
+  'capture',
+  'qualify',
+  'handoff',
+  'support',
+  'spam',
+  'closed',
+  'failed',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** A captured value and the user turn (1-based) that filled it. */

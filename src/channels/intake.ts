@@ -1,0 +1,95 @@
+import type { TenantConfig } from '../config/tenant.ts';
+import { ClientError } from '../errors.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ChannelName, InboundMessage } from '../protocol/index.ts';
+import { InboundMessageSchema, PRIORITY } from '../protocol/index.ts';
+
+/** What every channel needs to hand a person's message to the runtime. */
+export interface Intake {
+  bus: Bus;
+  clock: Clock;
+  tenants: ReadonlyMap<string, TenantConfig>;
+  defaultTenant: string;
+  maxInputChars: number;
+  /** Counts accepted / refused messages. */
+  onAccepted?: (channel: ChannelName) => void;
+  onRejected?: (code: string) => void;
+}
+
+/** Ids that channels pass in from the outside (session, sender…). */
+export const EXTERNAL_ID = /^[\p{L}\p{N}_.:@+=-]{1,128}$/u;
+
+/** One conversation per tenant, channel and person. */
+export function conversationIdFor(tenantId: string, channel: ChannelName, userId: string): string {
+  return `${tenantId}:${channel}:${userId}`;
+}
+
+/** Resolves a tenant id (default when absent); unknown ids are a 404-class client error. */
+export function resolveTenant(intake: Intake, tenantId: string | undefined): TenantConfig {
+  const id = tenantId ?? intake.defaultTenant;
+  const tenant = intake.tenants.get(id);
+  if (!tenant) {
+    throw new ClientError(
+      'unknown_tenant',
+      `Unknown tenant '${id.slice(0, 64)}'. Configured tenants: ${[...intake.tenants.keys()].join(', ')}.`,
+      {
+        status: 404,
+      },
+    );
+  }
+  return tenant;
+}
+
+/** Checks a message text: not empty, not binary junk, not longer than allowed. */
+export function checkText(intake: Intake, text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what we strip
+  const cleaned = text.replace(/\u0000/g, '').replace(/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ');
+  if (cleaned.trim() === '') throw new ClientError('empty_message', 'The message is empty. Write some text.');
+  if (cleaned.length > intake.maxInputChars) {
+    throw new ClientError(
+      'message_too_long',
+      `The message has ${cleaned.length} characters; the limit is ${intake.maxInputChars}. Send a shorter message.`,
+      {
+        status: 413,
+      },
+    );
+  }
+  return cleaned.trim();
+}
+
+export interface SubmitArgs {
+  id: string;
+  tenantId: string;
+  channel: ChannelName;
+  userId: string;
+  text: string;
+  source?: string;
+  profile?: InboundMessage['profile'];
+}
+
+/** Validates and publishes one message; rejects with a `ClientError` the channel shows to the client. */
+export async function submit(intake: Intake, args: SubmitArgs): Promise<InboundMessage> {
+  try {
+    const text = checkText(intake, args.text);
+    const message = InboundMessageSchema.parse({
+      type: 'user.message',
+      id: args.id,
+      tenantId: args.tenantId,
+      channel: args.channel,
+      conversationId: conversationIdFor(args.tenantId, args.channel, args.userId),
+      userId: args.userId,
+      text,
+      receivedAt: intake.clock.now(),
+      priority: PRIORITY.normal,
+      ...(args.source ? { source: args.source } : {}),
+      ...(args.profile ? { profile: args.profile } : {}),
+    });
+    await intake.bus.publish(message);
+    intake.onAccepted?.(args.channel);
+    return message;
+  } catch (error) {
+    intake.onRejected?.(error instanceof ClientError ? error.code : 'internal_error');
+    throw error;
+  }
+}

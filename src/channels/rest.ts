@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ClientError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
+import { collectTurn } from './turn-collector.ts';
+
+const RestBody = z.object({
+  sender: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(EXTERNAL_ID, 'sender must be 1-128 letters, digits or _.:@+=-')),
+  message: z.string({ error: 'message must be a string' }),
+  tenant: z.string().min(1).max(64).optional(),
+  /** Optional client message id; retries with the same id are recognised later (dedupe). */
+  message_id: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * The REST channel, shaped like Rasa's REST connector: `POST /webhooks/rest`
+ * `{"sender","message","tenant"?}` → `[{"recipient_id","text"}]`, answered once the turn is over.
+ */
+export function registerRestChannel(
+  app: FastifyInstance,
+  intake: Intake,
+  options: { replyTimeoutMs: number },
+): void {
+  app.post('/webhooks/rest', async (request, reply) => {
+    const parsed = RestBody.safeParse(request.body);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new ClientError(
+        'invalid_message',
+        `Expected {"sender": string, "message": string, "tenant"?: string}. ${detail}`,
+      );
+    }
+    const { sender, message, tenant: tenantId, message_id } = parsed.data;
+    const tenant = resolveTenant(intake, tenantId);
+    const id = message_id ?? newId('rest_');
+    const collector = collectTurn(
+      intake.bus,
+      id,
+      conversationIdFor(tenant.id, 'rest', sender),
+      options.replyTimeoutMs,
+    );
+    try {
+      await submit(intake, { id, tenantId: tenant.id, channel: 'rest', userId: sender, text: message });
+    } catch (error) {
+      collector.cancel();
+      throw error;
+    }
+    try {
+      const { replies } = await collector.done;
+      return replies.map((r) => ({ recipient_id: sender, text: r.text }));
+    } catch {
+      return reply.code(504).send({
+        error: {
+          code: 'internal_error',
+          message:
+            'The bot did not answer in time; your message was received and will be answered in the conversation.',
+        },
+      });
+    }
+  });
+}

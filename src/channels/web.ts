@@ -1,0 +1,209 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { z } from 'zod';
+import { ClientError, errorMessage, type ErrorCode } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboundEvent } from '../protocol/index.ts';
+import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
+
+/** Client → server frame. */
+const ClientFrame = z.object({
+  type: z.literal('user.message'),
+  id: z.string().min(1).max(200).optional(),
+  text: z.string(),
+});
+
+/** Server → client frames (DESIGN.md). */
+export type ServerFrame =
+  | { type: 'bot.message'; text: string; conversationId: string; state: string }
+  | { type: 'bot.typing' }
+  | { type: 'error'; code: ErrorCode; message: string };
+
+export interface WebChannelOptions {
+  log: Logger;
+  /** Seconds between pings; a socket that misses one is closed. */
+  heartbeatMs?: number;
+  /** Called when a socket of a conversation closes (the key pool releases on this later). */
+  onDisconnect?: (conversationId: string) => void;
+}
+
+/**
+ * The web widget's channel: WebSocket `/ws?tenant=<id>&session=<sessionId>`. One conversation per
+ * tenant + session; several sockets (tabs) may share it, and reconnecting resumes it.
+ */
+export class WebChannel {
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly intake: Intake,
+    private readonly options: WebChannelOptions,
+  ) {}
+
+  register(app: FastifyInstance): void {
+    this.unsubscribe = this.intake.bus.subscribeOutbound((event) => this.deliver(event));
+    app.get('/ws', { websocket: true }, (socket, request) => {
+      const query = request.query as Record<string, unknown>;
+      this.accept(
+        socket,
+        typeof query.tenant === 'string' ? query.tenant : undefined,
+        typeof query.session === 'string' ? query.session : undefined,
+      );
+    });
+    const every = this.options.heartbeatMs ?? 30_000;
+    this.heartbeat = setInterval(() => this.ping(), every);
+    this.heartbeat.unref();
+  }
+
+  private accept(socket: WebSocket, tenantId: string | undefined, session: string | undefined): void {
+    let tenant;
+    try {
+      tenant = resolveTenant(this.intake, tenantId);
+    } catch (error) {
+      this.sendError(socket, error);
+      socket.close(1008, 'unknown tenant');
+      return;
+    }
+    if (session !== undefined && !EXTERNAL_ID.test(session)) {
+      this.sendError(
+        socket,
+        new ClientError('invalid_message', 'session must be 1-128 letters, digits or _.:@+=-'),
+      );
+      socket.close(1008, 'invalid session');
+      return;
+    }
+    const sessionId = session ?? newId('s_');
+    const conversationId = conversationIdFor(tenant.id, 'web', sessionId);
+    let set = this.sockets.get(conversationId);
+    if (!set) {
+      set = new Set();
+      this.sockets.set(conversationId, set);
+    }
+    set.add(socket);
+    this.alive.add(socket);
+    socket.on('pong', () => this.alive.add(socket));
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      void this.onFrame(socket, tenant.id, sessionId, data, isBinary);
+    });
+    socket.on('close', () => {
+      set.delete(socket);
+      if (set.size === 0) {
+        this.sockets.delete(conversationId);
+        this.options.onDisconnect?.(conversationId);
+      }
+    });
+    socket.on('error', (error) =>
+      this.options.log.debug({ conversationId, err: errorMessage(error) }, 'websocket error'),
+    );
+  }
+
+  private async onFrame(
+    socket: WebSocket,
+    tenantId: string,
+    sessionId: string,
+    data: RawData,
+    isBinary: boolean,
+  ): Promise<void> {
+    try {
+      if (isBinary)
+        throw new ClientError('unsupported_frame', 'Binary frames are not supported; send JSON text frames.');
+      let json: unknown;
+      try {
+        json = JSON.parse(rawToString(data));
+      } catch (cause) {
+        throw new ClientError(
+          'bad_json',
+          'The frame is not valid JSON. Send {"type":"user.message","id":"…","text":"…"}.',
+          { cause },
+        );
+      }
+      const frame = ClientFrame.safeParse(json);
+      if (!frame.success) {
+        throw new ClientError(
+          'invalid_message',
+          'Expected {"type":"user.message","id":"<client message id>","text":"<text>"}.',
+        );
+      }
+      await submit(this.intake, {
+        id: frame.data.id ?? newId('web_'),
+        tenantId,
+        channel: 'web',
+        userId: sessionId,
+        text: frame.data.text,
+      });
+    } catch (error) {
+      this.sendError(socket, error);
+    }
+  }
+
+  private deliver(event: OutboundEvent): void {
+    if (event.channel !== 'web') return;
+    const set = this.sockets.get(event.conversationId);
+    if (!set) return;
+    let frame: ServerFrame | undefined;
+    if (event.type === 'bot.message')
+      frame = {
+        type: 'bot.message',
+        text: event.text,
+        conversationId: event.conversationId,
+        state: event.state,
+      };
+    else if (event.type === 'bot.typing') frame = { type: 'bot.typing' };
+    if (!frame) return;
+    const text = JSON.stringify(frame);
+    for (const socket of set) if (socket.readyState === socket.OPEN) socket.send(text);
+  }
+
+  private sendError(socket: WebSocket, error: unknown): void {
+    const frame: ServerFrame =
+      error instanceof ClientError
+        ? { type: 'error', code: error.code, message: error.message }
+        : {
+            type: 'error',
+            code: 'internal_error',
+            message: 'Something failed on our side; please send your message again.',
+          };
+    if (!(error instanceof ClientError))
+      this.options.log.error({ err: errorMessage(error) }, 'web channel error');
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  private ping(): void {
+    for (const set of this.sockets.values()) {
+      for (const socket of set) {
+        if (!this.alive.has(socket)) {
+          socket.terminate();
+          continue;
+        }
+        this.alive.delete(socket);
+        socket.ping();
+      }
+    }
+  }
+
+  /** Open sockets (for metrics). */
+  get connections(): number {
+    let n = 0;
+    for (const set of this.sockets.values()) n += set.size;
+    return n;
+  }
+
+  /** Closes every socket with 1001 (going away); clients reconnect and resume. */
+  close(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.unsubscribe?.();
+    for (const set of this.sockets.values())
+      for (const socket of set) socket.close(1001, 'server shutting down');
+    this.sockets.clear();
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

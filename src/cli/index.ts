@@ -1,0 +1,71 @@
+/**
+ * `leadbot` command line. Output for people goes to stdout; logs go to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors.ts';
+import { runChat } from './chat.ts';
+
+const HELP = `leadbot — lead-capture chatbot runtime
+
+Usage:
+  leadbot <command> [options]
+
+Commands:
+  chat      Talk to the bot from the terminal (the keyboard is a channel).
+            --tenant <id>     tenant to talk to (default: the configured default, "demo")
+            --session <id>    conversation to resume (default: "cli-<your user name>")
+            --url <http url>  talk to a running server over its WebSocket instead of
+                              starting an embedded runtime on the same data folder
+  help      Show this help.
+
+Options:
+  -h, --help      Show this help.
+  -v, --version   Print the version.
+
+The server itself starts with \`npm start\` (see README.md for every setting).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '-h' || command === '--help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (command === '-v' || command === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (command === 'chat') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        tenant: { type: 'string' },
+        session: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    return runChat(values);
+  }
+  process.stderr.write(`leadbot: unknown command '${command}'. Run 'leadbot --help' for the list.\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`leadbot: ${errorMessage(error)}\n`);
+    process.exitCode = 1;
+  },
+);

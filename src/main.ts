@@ -1,0 +1,235 @@
+/**
+ * Composition root: the only file that wires concrete adapters together. `npm start` runs this file;
+ * the CLI and the tests call `startLeadbot`.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { conversationMachine } from '../machines/conversation-machine.ts';
+import { LmdbStore } from './adapters/lmdb-store.ts';
+import { registerRestChannel } from './channels/rest.ts';
+import { WebChannel } from './channels/web.ts';
+import type { Intake } from './channels/intake.ts';
+import { loadConfig, loadTenants } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { LeadbotError, errorMessage } from './errors.ts';
+import { resolveAdminToken } from './http/auth.ts';
+import { createHttpServer } from './http/server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { BuiltinModel } from './models/builtin/index.ts';
+import type { Bus } from './ports/bus.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import type { Store } from './ports/store.ts';
+import { conversationEffects } from './runtime/effects.ts';
+import { InProcessBus } from './runtime/in-process-bus.ts';
+import { Metrics } from './runtime/metrics.ts';
+import { ConversationSupervisor } from './runtime/supervisor.ts';
+
+export interface StartOptions {
+  /** Serve HTTP (widget, REST, metrics). Off for the embedded CLI chat. */
+  http?: boolean;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** A running leadbot node. */
+export interface Leadbot {
+  config: Readonly<Config>;
+  /** `http://host:port` when HTTP is on. */
+  url?: string;
+  app?: FastifyInstance;
+  bus: Bus;
+  store: Store;
+  intake: Intake;
+  supervisor: ConversationSupervisor;
+  adminToken: string;
+  /** Stops intake, drains in-flight turns, persists, closes the store (reverse start order). */
+  close(): Promise<void>;
+}
+
+export async function startLeadbot(config: Readonly<Config>, options: StartOptions = {}): Promise<Leadbot> {
+  const log =
+    options.logger ??
+    createLogger({
+      level: config.log.level,
+      content: config.log.content,
+      pretty: config.log.pretty,
+      nodeId: config.nodeId,
+    });
+  const clock = options.clock ?? systemClock;
+  const tenants = loadTenants(config.tenantsDir);
+  const store = LmdbStore.open(config.dataDir);
+  const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
+  const model = new BuiltinModel();
+
+  const bus = new InProcessBus({
+    concurrency: config.bus.concurrency,
+    maxQueuedPerConversation: config.bus.maxQueuedPerConversation,
+    onHandlerError: (error, message) =>
+      log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
+  });
+  // Metrics reads live figures lazily, so it can exist before the supervisor it reports on.
+  const metrics = new Metrics({
+    nodeId: config.nodeId,
+    model: model.name,
+    liveConversations: () => supervisor.liveCount,
+    bus: () => bus.stats(),
+    pool: () => [],
+  });
+  const effects = conversationEffects({
+    store,
+    tenants,
+    model,
+    fallbackModel: model,
+    clock,
+    log,
+    settings: {
+      historyWindow: config.conversation.historyWindow,
+      modelTimeoutMs: config.conversation.modelTimeoutMs,
+      temperature: config.model.temperature,
+      maxTokens: config.model.maxTokens,
+    },
+    onLeadStored: (lead) =>
+      metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),
+  });
+  const base = config.conversation.deliveryBackoffMs;
+  const machine = conversationMachine.provide({
+    actors: effects,
+    delays: {
+      deliveryBackoff: ({ context }) =>
+        Math.min(base * 2 ** Math.max(0, context.deliveryAttempts - 1), 30_000),
+    },
+  });
+  const supervisor = new ConversationSupervisor({
+    machine,
+    store,
+    bus,
+    tenants,
+    clock,
+    log,
+    turnTimeoutMs: config.conversation.modelTimeoutMs * 2 + 10_000,
+    idleTimeoutMs: 10 * 60_000,
+    maxDeliveryAttempts: config.conversation.deliveryAttempts,
+    onTurn: ({ channel, ms, replies, failed }) => {
+      metrics.turnSeconds.observe({ channel }, ms / 1000);
+      metrics.repliesSent.inc({ channel }, replies);
+      if (failed) metrics.turnFailures.inc();
+    },
+  });
+  bus.consume((message) => supervisor.handle(message));
+  supervisor.start();
+
+  const intake: Intake = {
+    bus,
+    clock,
+    tenants,
+    defaultTenant: config.defaultTenant,
+    maxInputChars: config.conversation.maxInputChars,
+    onAccepted: (channel) => metrics.messagesReceived.inc({ channel }),
+    onRejected: (code) => metrics.rejected.inc({ code }),
+  };
+
+  let app: FastifyInstance | undefined;
+  let web: WebChannel | undefined;
+  let url: string | undefined;
+  if (options.http !== false) {
+    app = await createHttpServer({
+      log,
+      store,
+      metrics,
+      tenants,
+      defaultTenant: config.defaultTenant,
+      adminToken: admin.token,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
+      health: () => ({
+        node_id: config.nodeId,
+        model: model.name,
+        bus: 'in-process',
+        live_conversations: supervisor.liveCount,
+        websockets: web?.connections ?? 0,
+        tenants: [...tenants.keys()],
+      }),
+    });
+    web = new WebChannel(intake, { log });
+    web.register(app);
+    registerRestChannel(app, intake, { replyTimeoutMs: config.server.restReplyTimeoutMs });
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    log.info(
+      {
+        url,
+        dataDir: config.dataDir,
+        tenants: [...tenants.keys()],
+        model: model.name,
+        bus: 'in-process',
+        adminToken: admin.file ? `in ${admin.file}` : 'from LEADBOT_ADMIN_TOKEN',
+      },
+      'leadbot listening',
+    );
+    if (admin.generated)
+      log.warn(
+        { file: admin.file },
+        'LEADBOT_ADMIN_TOKEN is not set: generated an admin token for /api/*; read it from the file',
+      );
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('shutting down: intake stops, in-flight turns finish, state is persisted');
+      web?.close();
+      await bus.drain();
+      await app?.close();
+      supervisor.stop();
+      await store.close();
+      log.info('stopped');
+    })());
+
+  const node: Leadbot = { config, bus, store, intake, supervisor, adminToken: admin.token, close };
+  if (url) node.url = url;
+  if (app) node.app = app;
+  return node;
+}
+
+/** `npm start`: load config, start, stop cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`leadbot: ${errorMessage(error)}\n`);
+    process.exit(78);
+  }
+  let node: Leadbot;
+  try {
+    node = await startLeadbot(config);
+  } catch (error) {
+    const code = error instanceof LeadbotError ? ` [${error.code}]` : '';
+    process.stderr.write(`leadbot: could not start${code}: ${errorMessage(error)}\n`);
+    process.exit(error instanceof LeadbotError && error.code === 'config_invalid' ? 78 : 1);
+  }
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      process.stderr.write(`leadbot: second ${signal}, exiting now\n`);
+      process.exit(130);
+    }
+    node.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`leadbot: shutdown failed: ${errorMessage(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
+  void main();
+}

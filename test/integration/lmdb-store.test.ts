@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LmdbStore } from '../../src/adapters/lmdb-store.ts';
+import type { LeadPayload } from '../../src/protocol/index.ts';
+
+const lead = (tenant: string, id: string): LeadPayload => ({
+  lead_id: id,
+  contact_info: { name: 'Ana', phone_or_username: null, email: 'ana@x.io' },
+  business_context: { company_name: null, interest_area: 'Ventas' },
+  problem_statement: 'Necesita planes.',
+  urgency_level: 'Bajo',
+  qualification: 'warm_lead',
+  status: 'complete',
+  channel: 'web',
+  tenant_id: tenant,
+  conversation_id: `${tenant}:web:s`,
+  language: 'es',
+  source: null,
+  created_at: new Date(0).toISOString(),
+  updated_at: new Date(0).toISOString(),
+  field_turns: { name: 1 },
+});
+
+describe('LmdbStore (real LMDB in a temp dir)', () => {
+  it('keeps turns, history and leads across close and reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-lmdb-'));
+    let store = LmdbStore.open(dir);
+    const conversation = {
+      conversationId: 'c1',
+      tenantId: 'demo',
+      channel: 'web',
+      userId: 'u',
+      snapshot: { value: { capture: 'waiting' } },
+      machineVersion: 1,
+      updatedAt: 1,
+    };
+    for (let turn = 1; turn <= 3; turn++) {
+      await store.saveTurn({
+        conversation: { ...conversation, updatedAt: turn },
+        history: [
+          { role: 'user', text: `u${turn}`, at: turn, turn, messageId: `m${turn}` },
+          { role: 'assistant', text: `b${turn}`, at: turn, turn, messageId: `o${turn}` },
+        ],
+        ...(turn === 3 ? { lead: lead('demo', 'L1') } : {}),
+      });
+    }
+    await store.putLead(lead('other', 'L2'));
+    await store.close();
+
+    store = LmdbStore.open(dir);
+    expect((await store.getConversation('c1'))?.updatedAt).toBe(3);
+    expect((await store.getHistory('c1', 3)).map((h) => h.text)).toEqual(['b2', 'u3', 'b3']);
+    expect((await store.getHistory('c1', 100)).length).toBe(6);
+    expect(await store.getHistory('c2', 10)).toEqual([]);
+    expect((await store.listLeads()).map((l) => l.lead_id).sort()).toEqual(['L1', 'L2']);
+    expect((await store.listLeads({ tenantId: 'demo' })).map((l) => l.lead_id)).toEqual(['L1']);
+    expect(await store.getLead('demo', 'L2')).toBeUndefined();
+    expect(await store.stats()).toEqual({ conversations: 1, leads: 2 });
+    await store.close();
+  });
+
+  it('reports an unusable data dir as a storage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-lmdb-'));
+    writeFileSync(join(dir, 'a-file'), 'x');
+    expect(() => LmdbStore.open(join(dir, 'a-file', 'data'))).toThrow(/Cannot open the LMDB store/);
+  });
+});

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import {
+  conversationMachine,
+  type AnalyseInput,
+  type AnalyseOutput,
+  type ConversationInput,
+  type DeliverInput,
+  type DeliverOutput,
+  type ReplyRequest,
+} from '../../machines/conversation-machine.ts';
+import { phaseOf } from '../../src/runtime/supervisor.ts';
+import { analysis } from '../fakes/analysis.ts';
+import type { MessageAnalysis } from '../../src/protocol/index.ts';
+
+const input: ConversationInput = {
+  conversationId: 'demo:web:s1',
+  tenantId: 'demo',
+  channel: 'web',
+  userId: 's1',
+  defaultLanguage: 'es',
+  startedAt: 0,
+  maxDeliveryAttempts: 3,
+};
+
+/** The machine with scripted effects: each message's analysis is looked up by its text. */
+function harness(script: Record<string, Partial<MessageAnalysis>>, options: { deliverFails?: number } = {}) {
+  const requests: ReplyRequest[] = [];
+  const deliveries: DeliverInput[] = [];
+  let failures = options.deliverFails ?? 0;
+  const machine = conversationMachine.provide({
+    actors: {
+      analyse: fromPromise<AnalyseOutput, AnalyseInput>(({ input: i }) => {
+        const a = analysis(script[i.text] ?? {});
+        const needs = a.need ? [...i.needs, a.need] : i.needs;
+        return Promise.resolve(
+          needs.length ? { analysis: a, problemSummary: needs.join('. ') } : { analysis: a },
+        );
+      }),
+      think: fromPromise<string, ReplyRequest>(({ input: r }) => {
+        requests.push(r);
+        return Promise.resolve(`${r.intent}:${r.ask.join(',')}?`);
+      }),
+      deliverLead: fromPromise<DeliverOutput, DeliverInput>(({ input: d }) => {
+        deliveries.push(d);
+        if (failures-- > 0) return Promise.reject(new Error('store down'));
+        return Promise.resolve({ leadId: 'lead_1', reference: 'RV-000001' });
+      }),
+    },
+    delays: { deliveryBackoff: 1 },
+  });
+  const actor = createActor(machine, { input });
+  const replies: string[] = [];
+  actor.on('reply', (e) => replies.push(e.text));
+  actor.start();
+  const say = async (text: string) => {
+    const before = replies.length;
+    actor.send({ type: 'user.message.received', messageId: `m-${text}`, text });
+    const snap = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active');
+    return { state: phaseOf(snap), replies: replies.slice(before), snap };
+  };
+  return { actor, say, requests, deliveries };
+}
+
+describe('conversation machine', () => {
+  it('greeting only stays in triage and asks what the person needs', async () => {
+    const h = harness({ hola: { greetingOnly: true } });
+    const r = await h.say('hola');
+    expect(r.state).toBe('triage');
+    expect(r.replies).toEqual(['ask_need:problem?']);
+  });
+
+  it('triage → capture → qualify → handoff, asking one or two fields at a time', async () => {
+    const h = harness({
+      need: { need: 'problemas con entregas', interest: 'Ventas', buyingSignals: 1 },
+      name: { fields: { name: 'Ing. Carlos López' } },
+      email: { fields: { email: 'carlos@rutas.mx' } },
+    });
+    let r = await h.say('need');
+    expect(r.state).toBe('capture');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['name', 'email'] });
+    r = await h.say('name');
+    expect(r.state).toBe('capture');
+    expect(h.requests.at(-1)).toMatchObject({
+      intent: 'ask_fields',
+      ask: ['email', 'company'],
+      newlyCaptured: ['name'],
+    });
+    r = await h.say('email');
+    expect(r.state).toBe('handoff');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'confirm_lead', reference: 'RV-000001' });
+    expect(h.deliveries).toHaveLength(1);
+    expect(h.deliveries[0]).toMatchObject({
+      status: 'complete',
+      qualification: 'warm_lead',
+      interestArea: 'Ventas',
+    });
+    expect(h.deliveries[0]!.lead.name).toEqual({ value: 'Ing. Carlos López', turn: 2 });
+    expect(h.deliveries[0]!.lead.email).toEqual({ value: 'carlos@rutas.mx', turn: 3 });
+    expect(h.deliveries[0]!.lead.problem).toEqual({ value: 'problemas con entregas', turn: 1 });
+  });
+
+  it('does not finish the capture without an email, and re-asks a bad one', async () => {
+    const h = harness({
+      all: { need: 'cotización', fields: { name: 'Ana' }, buyingSignals: 1 },
+      bad: { invalidEmail: 'ana@' },
+      company: { fields: { company: 'Acme' } },
+      good: { fields: { email: 'ana@acme.com' } },
+    });
+    await h.say('all');
+    let r = await h.say('bad');
+    expect(r.state).toBe('capture');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'reask_email', invalidEmail: 'ana@' });
+    r = await h.say('company');
+    expect(r.state).toBe('capture');
+    expect(h.requests.at(-1)?.intent).toBe('ask_fields');
+    r = await h.say('good');
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries[0]!.qualification).toBe('hot_lead');
+  });
+
+  it('urgent support goes to a human; plain support opens a ticket', async () => {
+    const urgent = harness({
+      x: {
+        need: 'se cayó todo',
+        interest: 'Soporte',
+        urgency: 0.9,
+        fields: { name: 'Luis', email: 'l@x.io' },
+      },
+    });
+    const r1 = await urgent.say('x');
+    expect(r1.state).toBe('handoff');
+    expect(urgent.requests.at(-1)?.intent).toBe('confirm_human_handoff');
+    expect(urgent.deliveries[0]).toMatchObject({ qualification: 'support', urgency: 'Alto' });
+
+    const calm = harness({
+      x: { need: 'no puedo exportar', interest: 'Soporte', fields: { name: 'Luis', email: 'l@x.io' } },
+    });
+    const r2 = await calm.say('x');
+    expect(r2.state).toBe('support');
+    expect(calm.requests.at(-1)?.intent).toBe('confirm_ticket');
+    expect(calm.deliveries[0]).toMatchObject({ qualification: 'support', urgency: 'Bajo' });
+  });
+
+  it('spam is recorded as spam and answered briefly', async () => {
+    const h = harness({
+      promo: { spamScore: 0.95 },
+      more: { spamScore: 0.9, fields: { email: 'x@spam.biz' } },
+    });
+    let r = await h.say('promo');
+    expect(r.state).toBe('spam');
+    expect(r.replies).toEqual(['spam_ack:?']);
+    expect(h.deliveries[0]).toMatchObject({ qualification: 'spam', status: 'partial' });
+    r = await h.say('more');
+    expect(r.state).toBe('spam');
+    expect(h.deliveries).toHaveLength(2);
+    expect(h.deliveries[1]!.leadId).toBe('lead_1');
+  });
+
+  it('retries a failing delivery with back-off, then confirms', async () => {
+    const h = harness({ x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } } }, { deliverFails: 2 });
+    const r = await h.say('x');
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries).toHaveLength(3);
+    expect(h.requests.at(-1)?.intent).toBe('confirm_lead');
+  });
+
+  it('gives up after the configured attempts and apologises', async () => {
+    const h = harness(
+      { x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } } },
+      { deliverFails: 99 },
+    );
+    const r = await h.say('x');
+    expect(r.state).toBe('failed');
+    expect(h.deliveries).toHaveLength(3);
+    expect(h.requests.at(-1)?.intent).toBe('apology');
+  });
+
+  it('after the handoff, follow-ups are answered and a farewell closes', async () => {
+    const h = harness({
+      x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } },
+      gracias: {},
+      adios: { farewell: true },
+    });
+    await h.say('x');
+    let r = await h.say('gracias');
+    expect(r.state).toBe('handoff');
+    expect(h.requests.at(-1)?.intent).toBe('closed_followup');
+    r = await h.say('adios');
+    expect(r.state).toBe('closed');
+  });
+
+  it('restores from a persisted snapshot and continues', async () => {
+    const h = harness({ need: { need: 'planes' }, name: { fields: { name: 'Ana' } } });
+    await h.say('need');
+    const persisted = h.actor.getPersistedSnapshot();
+    h.actor.stop();
+    const restored = createActor(
+      conversationMachine.provide({
+        actors: {
+          analyse: fromPromise<AnalyseOutput, AnalyseInput>(() =>
+            Promise.resolve({ analysis: analysis({ fields: { name: 'Ana' } }) }),
+          ),
+          think: fromPromise<string, ReplyRequest>(({ input: r }) => Promise.resolve(r.intent)),
+        },
+      }),
+      { snapshot: persisted, input },
+    );
+    restored.start();
+    expect(restored.getSnapshot().context.lead.problem?.value).toBe('planes');
+    restored.send({ type: 'user.message.received', messageId: 'm2', text: 'name' });
+    const snap = await waitFor(restored, (s) => s.hasTag('awaiting-input'));
+    expect(snap.context.lead.name?.value).toBe('Ana');
+    expect(snap.context.turn).toBe(2);
+  });
+});
