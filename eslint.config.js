@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -30,7 +33,21 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['lmdb', 'ws', 'pino', 'fastify', '@nats-io/*', 'openai', '**/src/adapters/**', '**/src/channels/**', '**/src/runtime/**'], message: 'machines/ and skills/ receive their dependencies; they never import adapters or SDKs.' },
+            {
+              group: [
+                'lmdb',
+                'ws',
+                'pino',
+                'fastify',
+                '@nats-io/*',
+                'openai',
+                '**/src/adapters/**',
+                '**/src/channels/**',
+                '**/src/runtime/**',
+              ],
+              message:
+                'machines/ and skills/ receive their dependencies; they never import adapters or SDKs.',
+            },
           ],
         },
       ],
