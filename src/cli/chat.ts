@@ -27,6 +27,8 @@ function defaultSession(): string {
 }
 
 function printBot(text: string): void {
+  // Terminals show no Markdown: *bold* becomes plain text.
+  text = text.replace(/\*([^*\n]+)\*/g, '$1');
   process.stdout.write(`${interactive ? '\x1b[36mbot>\x1b[0m' : 'bot>'} ${text.replace(/\n/g, '\n     ')}\n`);
 }
 

@@ -30,6 +30,11 @@ describe('stop and start again: nothing is lost', () => {
       expect(r.text).toMatch(/Lucía/);
       await ws.close();
       await second.stop('SIGINT');
+      // Logs carry ids, never message text or contact data (content logging is off by default).
+      expect(second.output()).toContain('lead stored');
+      for (const output of [first.output(), second.output()]) {
+        expect(output).not.toMatch(/lucia@gomez|Lucía|Gómez|tiempos de entrega/);
+      }
 
       const third = await startLeadbotProcess({
         dataDir: first.dataDir,
