@@ -6,9 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { LmdbStore } from '../../src/adapters/lmdb-store.ts';
 import { ROOT } from '../helpers/leadbot-process.ts';
 
-function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  input: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/leadbot.js', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['bin/leadbot.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,8 +40,15 @@ describe('leadbot CLI', () => {
 
   it('chat holds a conversation from stdin until the lead is stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'leadbot-cli-'));
-    const input = ['Hola, quiero cotizar el plan Crecimiento para 15 camiones', 'Me llamo Rosa Díaz', 'rosa@diaz-fletes.com', ''].join('\n');
-    const { code, stdout } = await runCli(['chat', '--session', 'cli-test'], input, { LEADBOT_DATA_DIR: dataDir });
+    const input = [
+      'Hola, quiero cotizar el plan Crecimiento para 15 camiones',
+      'Me llamo Rosa Díaz',
+      'rosa@diaz-fletes.com',
+      '',
+    ].join('\n');
+    const { code, stdout } = await runCli(['chat', '--session', 'cli-test'], input, {
+      LEADBOT_DATA_DIR: dataDir,
+    });
     expect(code).toBe(0);
     const replies = stdout.split('bot> ').slice(1);
     expect(replies).toHaveLength(3);
@@ -43,6 +57,9 @@ describe('leadbot CLI', () => {
     const leads = await store.listLeads();
     await store.close();
     expect(leads).toHaveLength(1);
-    expect(leads[0]).toMatchObject({ channel: 'cli', contact_info: { name: 'Rosa Díaz', email: 'rosa@diaz-fletes.com' } });
+    expect(leads[0]).toMatchObject({
+      channel: 'cli',
+      contact_info: { name: 'Rosa Díaz', email: 'rosa@diaz-fletes.com' },
+    });
   }, 30_000);
 });
