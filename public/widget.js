@@ -71,7 +71,7 @@
       welcome: '¡Hola! ¿En qué te puedo ayudar?',
       open: 'Abrir chat',
       close: 'Cerrar chat',
-      placeholder: 'Escribe tu mensaje…',
+      placeholder: 'Escriba su mensaje…',
       send: 'Enviar',
       connecting: 'Conectando…',
       online: 'En línea',
