@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { StorageError } from '../errors.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../protocol/index.ts';
 import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../ports/store.ts';
@@ -38,6 +38,16 @@ export class LmdbStore implements Store {
         },
       );
     }
+  }
+
+  /** Another named database in the same LMDB environment (outbox, dedupe…), for other adapters. */
+  database<V, K extends Key = string>(name: string): Database<V, K> {
+    return this.root.openDB<V, K>({ name });
+  }
+
+  /** Runs `fn` in one write transaction of this environment. */
+  transaction<T>(fn: () => T): Promise<T> {
+    return this.root.transaction(fn);
   }
 
   getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
