@@ -1,0 +1,199 @@
+/**
+ * Decides what the test server answers, deterministically, with the built-in model: a tool call
+ * when the user's message warrants one of the offered tools (one round per user message), else the
+ * built-in reply for the conversation's `TurnBrief`.
+ */
+
+import { writeReply } from '../models/builtin/index.ts';
+import { analyseMessage } from '../nlu/analyse.ts';
+import { extractFields } from '../nlu/extract.ts';
+import type { Language, TurnBrief } from '../protocol/index.ts';
+import { findBrief } from './brief.ts';
+import type { Fault } from './types.ts';
+import { messageText, type ChatCompletionRequest, type PlannedAnswer, type WireMessage } from './wire.ts';
+
+const SAVE_LEAD = 'save_temp_lead_data';
+const SEARCH = 'search_product_catalog';
+const PRICING = 'get_pricing_tier';
+const PRICE_WORDS = /\b(precios?|planes|plan|prices?|pricing|plans?)\b/iu;
+
+/** Text of the last `user` message ('' when none). */
+function lastUserText(messages: readonly WireMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const m = messages[i];
+    if (m?.role === 'user') return messageText(m);
+  }
+  return '';
+}
+
+/** A brief for a request without one: greet and ask the need, in the user's language. */
+function fallbackBrief(req: ChatCompletionRequest, text: string): TurnBrief {
+  const { language } = analyseMessage(text, { expecting: [], defaultLanguage: 'es' });
+  return {
+    tenantId: 'fake-llm',
+    companyName: 'Leadbot',
+    botName: language === 'es' ? 'Asistente' : 'Assistant',
+    language,
+    phase: 'triage',
+    intent: 'ask_need',
+    turn: Math.max(1, req.messages.filter((m) => m.role === 'user').length),
+    lead: {},
+    ask: [],
+    newlyCaptured: [],
+    urgency: 'Bajo',
+    userText: text,
+  };
+}
+
+function clip(value: string, max: number): string {
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+/** The tool call the user's message warrants among `offered`, if any. */
+function toolCallFor(
+  text: string,
+  offered: ReadonlySet<string>,
+  brief: TurnBrief | undefined,
+): PlannedAnswer | undefined {
+  const expecting = brief?.ask ?? [];
+  const ctx =
+    brief === undefined
+      ? { expecting, defaultLanguage: 'es' as const }
+      : { expecting, previousLanguage: brief.language, defaultLanguage: brief.language };
+  if (offered.has(SAVE_LEAD)) {
+    const { fields } = extractFields(text, { expecting });
+    const args: Record<string, string> = {};
+    if (fields.name !== undefined) args['name'] = clip(fields.name, 120);
+    if (fields.email !== undefined) args['email'] = clip(fields.email, 320);
+    if (fields.phone !== undefined) args['phone'] = clip(fields.phone, 40);
+    if (fields.company !== undefined) args['company'] = clip(fields.company, 160);
+    if (Object.keys(args).length > 0) {
+      const need = analyseMessage(text, ctx).need;
+      if (need !== undefined) args['problem'] = clip(need, 600);
+      return { content: '', toolCalls: [{ name: SAVE_LEAD, arguments: JSON.stringify(args) }] };
+    }
+  }
+  if (offered.has(SEARCH) && text.trim().length >= 2) {
+    if (analyseMessage(text, ctx).buyingSignals > 0 || PRICE_WORDS.test(text)) {
+      const query = clip(text.trim(), 500);
+      return { content: '', toolCalls: [{ name: SEARCH, arguments: JSON.stringify({ query }) }] };
+    }
+  }
+  return undefined;
+}
+
+/** First `title` found in a tool result (`hits`, `tiers`, `results`, or the result itself). */
+function firstTitle(value: unknown, depth = 0): string | undefined {
+  if (depth > 3 || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const t = firstTitle(item, depth + 1);
+      if (t !== undefined) return t;
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const title = record['title'];
+  if (typeof title === 'string' && title.trim() !== '') return title.trim();
+  for (const key of ['hits', 'tiers', 'results', 'result', 'data', 'output']) {
+    const t = firstTitle(record[key], depth + 1);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+/** The title to cite from catalog / pricing results sent back after the last user message. */
+function citedTitle(messages: readonly WireMessage[]): string | undefined {
+  const names = new Map<string, string>();
+  let start = 0;
+  messages.forEach((m, i) => {
+    if (m.role === 'user') start = i;
+    for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
+  });
+  for (const m of messages.slice(start)) {
+    if (m.role !== 'tool' || m.tool_call_id === undefined) continue;
+    const name = names.get(m.tool_call_id);
+    if (name !== SEARCH && name !== PRICING) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(messageText(m));
+    } catch {
+      // A tool result that is not JSON has nothing to cite.
+      continue;
+    }
+    const title = firstTitle(parsed);
+    if (title !== undefined) return title;
+  }
+  return undefined;
+}
+
+/** Adds "Fuente: …" / "Source: …" before the closing question, keeping at most two paragraphs. */
+function withCitation(text: string, title: string, language: Language): string {
+  const clean = clip(
+    title
+      .replace(/[¿?*_`~[\]]/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim(),
+    80,
+  );
+  const sentence = `${language === 'es' ? 'Fuente' : 'Source'}: ${clean.replace(/\.$/u, '')}.`;
+  const parts = text.split(/\n\s*\n/u);
+  if (parts.length >= 2) return [`${parts[0] ?? ''} ${sentence}`, ...parts.slice(1)].join('\n\n');
+  return `${sentence}\n\n${text}`;
+}
+
+/** A tool name that is not among `offered`. */
+function unknownToolName(offered: ReadonlySet<string>): string {
+  let name = 'delete_all_leads';
+  while (offered.has(name)) name = `${name}_x`;
+  return name;
+}
+
+/** Tool calls that `fault` forces on a user message, if it is a tool fault. */
+function faultyToolCall(fault: Fault | undefined, offered: ReadonlySet<string>): PlannedAnswer | undefined {
+  const target = offered.has(SAVE_LEAD) ? SAVE_LEAD : ([...offered][0] ?? SAVE_LEAD);
+  switch (fault) {
+    case 'unknown_tool':
+      return { content: '', toolCalls: [{ name: unknownToolName(offered), arguments: '{"confirm":true}' }] };
+    case 'bad_tool_args':
+      return { content: '', toolCalls: [{ name: target, arguments: '{"name": "Carlos", "email": ' }] };
+    case 'schema_tool_args':
+      return {
+        content: '',
+        toolCalls: [
+          { name: target, arguments: '{"name":42,"email":["not","an","email"],"unexpected_field":true}' },
+        ],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Plans the answer to `req` (pure apart from the ids the wire layer adds). `fault` covers the
+ * faults that change the answer's content (`empty` and the tool faults); transport faults are the
+ * server's business.
+ */
+export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAnswer {
+  if (fault === 'empty') return { content: '', toolCalls: [] };
+  const messages = req.messages;
+  const last = messages[messages.length - 1];
+  const text = lastUserText(messages);
+  const brief = findBrief(messages);
+  const offered = new Set((req.tools ?? []).map((t) => t.function.name));
+  if (last?.role === 'user') {
+    const forced = faultyToolCall(fault, offered);
+    if (forced !== undefined) return forced;
+    if (offered.size > 0) {
+      const call = toolCallFor(text, offered, brief);
+      if (call !== undefined) return call;
+    }
+  }
+  const effective = brief ?? fallbackBrief(req, text);
+  let reply = writeReply(effective);
+  if (last?.role === 'tool') {
+    const title = citedTitle(messages);
+    if (title !== undefined) reply = withCitation(reply, title, effective.language);
+  }
+  return { content: reply, toolCalls: [] };
+}

@@ -1,0 +1,103 @@
+/**
+ * Options and statistics of the project's OpenAI-compatible test server (`src/fake-llm`).
+ */
+
+/**
+ * A failure a key can be told to produce, to test how clients cope:
+ * - `http_500`: HTTP 500 with OpenAI's error JSON;
+ * - `hang`: accepts the request and never answers, until the client aborts or the server closes;
+ * - `invalid_json`: HTTP 200 whose body is truncated, invalid JSON (streaming: a broken `data:` line);
+ * - `unknown_tool`: a tool call to a tool name that was not offered;
+ * - `bad_tool_args`: a tool call to an offered tool whose `arguments` are not valid JSON;
+ * - `schema_tool_args`: a tool call to an offered tool whose `arguments` are valid JSON that fails
+ *   any sensible schema (wrong types, unexpected keys);
+ * - `empty`: a choice with empty content and no tool calls.
+ *
+ * The three tool faults answer the first round of a user message; after the client sends tool
+ * results back the key answers normally (so a client that reports the bad call to the model recovers).
+ */
+export type Fault =
+  'http_500' | 'hang' | 'invalid_json' | 'unknown_tool' | 'bad_tool_args' | 'schema_tool_args' | 'empty';
+
+/** Every fault name, for CLIs and validation. */
+export const FAULTS: readonly Fault[] = [
+  'http_500',
+  'hang',
+  'invalid_json',
+  'unknown_tool',
+  'bad_tool_args',
+  'schema_tool_args',
+  'empty',
+];
+
+/** Budgets of one limit scope (a key or a group). Omitted = unlimited. */
+export interface LimitBudget {
+  /** Accepted requests per sliding window (60 s by default). */
+  rpm?: number;
+  /** Prompt + completion tokens per sliding window (≈ characters / 4). */
+  tpm?: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+}
+
+/** One API key the server accepts; the record key is the secret sent as `Bearer <secret>`. */
+export interface FakeKeyOptions extends LimitBudget {
+  /** Limit group (one provider account): keys of a group also share the group's budget. */
+  group?: string;
+  /** Makes every request on this key fail in one way (see `Fault`). */
+  fault?: Fault;
+}
+
+/** Options of `startFakeLlmServer`. */
+export interface FakeLlmOptions {
+  /** Accepted keys by secret. Any other bearer token gets a 401. */
+  keys: Record<string, FakeKeyOptions>;
+  /** Budgets shared by the keys of each group. Default: none. */
+  groups?: Record<string, LimitBudget>;
+  /** Fixed delay before answering, in ms (the socket closing stops the wait). Default 0. */
+  latencyMs?: number;
+  /** Length of the sliding window for `rpm` / `tpm`, in ms. Default 60 000 (one minute). */
+  windowMs?: number;
+  /** Host to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to bind; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Clock for the rate windows (ms since epoch). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options that `setOptions` may change on a running server. */
+export type FakeLlmMutableOptions = Partial<
+  Pick<FakeLlmOptions, 'keys' | 'groups' | 'latencyMs' | 'windowMs'>
+>;
+
+/** Counters of one key (by secret) or one group. */
+export interface FakeScopeStats {
+  /** Requests that presented this key (for groups: any key of the group), whatever the outcome. */
+  requests: number;
+  /** Requests admitted past the limits. */
+  accepted: number;
+  /** HTTP 429 answers sent. */
+  rateLimited: number;
+  /** Requests in flight now. */
+  inFlight: number;
+  /** Highest number of requests in flight at once. */
+  inFlightMax: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** What the server saw, for assertions and benchmarks. */
+export interface FakeLlmStats {
+  /** Per key, by secret. */
+  keys: Record<string, FakeScopeStats>;
+  /** Per limit group. */
+  groups: Record<string, FakeScopeStats>;
+  /** HTTP 401 answers (missing or unknown key). */
+  unauthorized: number;
+  /** HTTP 400 answers (bad JSON, bad request shape). */
+  badRequests: number;
+  /** Timestamps (ms, from the server's clock) of every accepted request, per key and per group. */
+  acceptedLog: { keys: Record<string, number[]>; groups: Record<string, number[]> };
+}
