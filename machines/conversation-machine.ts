@@ -8,6 +8,7 @@
  */
 import { assign, emit, fromPromise, setup } from 'xstate';
 import type {
+  ExtractedFields,
   Language,
   LeadDraft,
   LeadField,
@@ -100,7 +101,16 @@ export interface AnalyseOutput {
 }
 
 /** `TurnBrief` without the tenant's display names, which the runtime adds. */
-export type ReplyRequest = Omit<TurnBrief, 'companyName' | 'botName'> & { conversationId: string };
+export type ReplyRequest = Omit<TurnBrief, 'companyName' | 'botName'> & {
+  conversationId: string;
+  leadId?: string;
+};
+
+/** One model turn's result: the reply, and lead fields the model captured through its tools. */
+export interface ThinkOutput {
+  text: string;
+  captured?: ExtractedFields;
+}
 
 /** What `deliverLead` stores: the lead as the machine knows it. */
 export interface DeliverInput {
@@ -147,6 +157,7 @@ function replyRequest(context: ConversationContext, phase: Phase): ReplyRequest 
   if (interest !== 'Otro') request.interest = interest;
   if (context.qualification) request.qualification = context.qualification;
   if (context.reference) request.reference = context.reference;
+  if (context.leadId) request.leadId = context.leadId;
   return request;
 }
 
@@ -186,7 +197,7 @@ export const conversationMachine = setup({
   },
   actors: {
     analyse: notProvided('analyse') as unknown as ReturnType<typeof fromPromise<AnalyseOutput, AnalyseInput>>,
-    think: notProvided('think') as unknown as ReturnType<typeof fromPromise<string, ReplyRequest>>,
+    think: notProvided('think') as unknown as ReturnType<typeof fromPromise<ThinkOutput, ReplyRequest>>,
     deliverLead: notProvided('deliverLead') as unknown as ReturnType<
       typeof fromPromise<DeliverOutput, DeliverInput>
     >,
@@ -265,6 +276,11 @@ export const conversationMachine = setup({
       reference: output.reference,
       deliveryAttempts: 0,
     })),
+    applyCaptured: assign(({ context }, output: ThinkOutput) => {
+      if (!output.captured || Object.keys(output.captured).length === 0) return {};
+      const merged = mergeFields(context.lead, output.captured, context.turn, undefined);
+      return { lead: merged.lead };
+    }),
     emitReply: emit(({ context }, text: string) => ({
       type: 'reply' as const,
       text,
@@ -322,7 +338,11 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'triage'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [
+                { type: 'emitReply', params: ({ event }) => event.output.text },
+                { type: 'applyCaptured', params: ({ event }) => event.output },
+                'endTurn',
+              ],
             },
           },
         },
@@ -358,10 +378,20 @@ export const conversationMachine = setup({
             src: 'think',
             input: ({ context }) => replyRequest(context, 'capture'),
             onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              target: 'reviewing',
+              actions: [
+                { type: 'emitReply', params: ({ event }) => event.output.text },
+                { type: 'applyCaptured', params: ({ event }) => event.output },
+              ],
             },
           },
+        },
+        /** Fields the model captured through its tools may complete the lead. */
+        reviewing: {
+          always: [
+            { guard: 'captureComplete', target: '#conversation.qualify' },
+            { target: 'waiting', actions: 'endTurn' },
+          ],
         },
       },
     },
@@ -415,7 +445,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'handoff'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -450,7 +480,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'handoff'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -498,7 +528,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'support'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -533,7 +563,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'support'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -563,7 +593,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'spam'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -611,7 +641,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'closed'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },
@@ -627,7 +657,7 @@ export const conversationMachine = setup({
             input: ({ context }) => replyRequest(context, 'failed'),
             onDone: {
               target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output }, 'endTurn'],
+              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
             },
           },
         },

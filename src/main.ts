@@ -18,9 +18,16 @@ import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { BuiltinModel } from './models/builtin/index.ts';
 import type { Bus } from './ports/bus.ts';
+import type { ChatModel } from './ports/chat-model.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
+import { LmdbOutbox } from './adapters/lmdb-outbox.ts';
+import { OramaKnowledgeBase } from './adapters/orama-knowledge.ts';
 import { conversationEffects } from './runtime/effects.ts';
+import { LeadDelivery } from './runtime/lead-delivery.ts';
+import { leadReference } from './runtime/lead-payload.ts';
+import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
+import { SkillManager } from './runtime/skill-manager.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
 import { ConversationSupervisor } from './runtime/supervisor.ts';
@@ -60,7 +67,8 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const tenants = loadTenants(config.tenantsDir);
   const store = LmdbStore.open(config.dataDir);
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
-  const model = new BuiltinModel();
+  const builtin = new BuiltinModel();
+  const model: ChatModel = builtin;
 
   const bus = new InProcessBus({
     concurrency: config.bus.concurrency,
@@ -76,11 +84,45 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     bus: () => bus.stats(),
     pool: () => [],
   });
+  const referencePrefix = (tenantId: string) =>
+    (tenants.get(tenantId)?.companyName ?? 'LB')
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 2)
+      .toUpperCase() || 'LB';
+  let dispatcher: OutboxDispatcher | undefined;
+  const outbox = config.crm.webhookUrl ? new LmdbOutbox({ store, clock }) : undefined;
+  const delivery: LeadDelivery = new LeadDelivery({
+    store,
+    log,
+    ...(outbox ? { outbox, notify: () => dispatcher?.notify() } : {}),
+    reference: (lead) => leadReference(lead.lead_id, referencePrefix(lead.tenant_id)),
+  });
+  if (outbox && config.crm.webhookUrl && config.secrets.crmWebhookSecret) {
+    dispatcher = new OutboxDispatcher({
+      outbox,
+      clock,
+      log: log.child({ component: 'outbox' }),
+      webhook: {
+        url: config.crm.webhookUrl,
+        secret: config.secrets.crmWebhookSecret,
+        timeoutMs: config.crm.timeoutMs,
+      },
+      maxAttempts: config.crm.maxAttempts,
+      baseBackoffMs: config.crm.baseBackoffMs,
+      maxBackoffMs: config.crm.maxBackoffMs,
+      onDelivered: (entry) => delivery.markDelivered(entry),
+    });
+    void dispatcher.start();
+  }
+  const knowledge = new OramaKnowledgeBase(tenants);
   const effects = conversationEffects({
     store,
     tenants,
     model,
-    fallbackModel: model,
+    fallbackModel: builtin,
+    skills: new SkillManager(),
+    services: { knowledge, crm: delivery },
+    delivery,
     clock,
     log,
     settings: {
@@ -88,6 +130,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       modelTimeoutMs: config.conversation.modelTimeoutMs,
       temperature: config.model.temperature,
       maxTokens: config.model.maxTokens,
+      maxToolSteps: config.llm.maxToolSteps,
     },
     onLeadStored: (lead) =>
       metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),
@@ -184,6 +227,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       await bus.drain();
       await app?.close();
       supervisor.stop();
+      await dispatcher?.close();
       await store.close();
       log.info('stopped');
     })());

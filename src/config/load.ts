@@ -59,6 +59,12 @@ function parseBool(name: string, value: string): boolean {
   throw new ConfigError(`Environment variable ${name}="${value}" must be true or false.`);
 }
 
+function parseInteger(name: string, value: string): number {
+  if (!/^\d+$/.test(value))
+    throw new ConfigError(`Environment variable ${name}="${value}" must be a whole number.`);
+  return Number(value);
+}
+
 /** The environment variables of DESIGN.md, as a partial settings object. */
 function fromEnv(env: Env): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -77,6 +83,14 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.LEADBOT_LOG_LEVEL) log.level = env.LEADBOT_LOG_LEVEL;
   if (env.LEADBOT_LOG_CONTENT) log.content = parseBool('LEADBOT_LOG_CONTENT', env.LEADBOT_LOG_CONTENT);
   if (env.LEADBOT_LOG_PRETTY) log.pretty = parseBool('LEADBOT_LOG_PRETTY', env.LEADBOT_LOG_PRETTY);
+  const llm: Record<string, unknown> = {};
+  if (env.LEADBOT_LLM_BASE_URL) llm.baseUrl = env.LEADBOT_LLM_BASE_URL;
+  if (env.LEADBOT_LLM_MODEL) llm.model = env.LEADBOT_LLM_MODEL;
+  if (env.LEADBOT_LLM_RPM) llm.rpm = parseInteger('LEADBOT_LLM_RPM', env.LEADBOT_LLM_RPM);
+  if (env.LEADBOT_LLM_TPM) llm.tpm = parseInteger('LEADBOT_LLM_TPM', env.LEADBOT_LLM_TPM);
+  if (env.LEADBOT_LLM_THINKING) llm.thinking = parseBool('LEADBOT_LLM_THINKING', env.LEADBOT_LLM_THINKING);
+  if (Object.keys(llm).length) out.llm = llm;
+  if (env.LEADBOT_CRM_WEBHOOK_URL) out.crm = { webhookUrl: env.LEADBOT_CRM_WEBHOOK_URL };
   if (Object.keys(server).length) out.server = server;
   if (Object.keys(log).length) out.log = log;
   return out;
@@ -119,12 +133,34 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     );
   }
   const settings = parsed.data;
+  if (env.LEADBOT_LLM_KEYS?.trim() && !settings.llm.model) {
+    throw new ConfigError(
+      'LEADBOT_LLM_KEYS is set but no model is: set LEADBOT_LLM_MODEL (or llm.model in a config file).',
+    );
+  }
+  if (settings.crm.webhookUrl) {
+    const url = new URL(settings.crm.webhookUrl);
+    const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      throw new ConfigError(
+        `crm.webhookUrl must be https:// (plain http only to a loopback host for local tests); got ${url.protocol}//${url.host}.`,
+      );
+    }
+    if (!env.LEADBOT_CRM_WEBHOOK_SECRET)
+      throw new ConfigError(
+        'crm.webhookUrl is set: set LEADBOT_CRM_WEBHOOK_SECRET too (the HMAC key receivers verify).',
+      );
+  }
   const config: Config = {
     ...settings,
     dataDir: resolve(cwd, settings.dataDir),
     tenantsDir: resolve(cwd, settings.tenantsDir),
     nodeId: settings.nodeId ?? `${hostname()}-${process.pid}`,
-    secrets: env.LEADBOT_ADMIN_TOKEN ? { adminToken: env.LEADBOT_ADMIN_TOKEN } : {},
+    secrets: {
+      ...(env.LEADBOT_ADMIN_TOKEN ? { adminToken: env.LEADBOT_ADMIN_TOKEN } : {}),
+      ...(env.LEADBOT_LLM_KEYS?.trim() ? { llmKeys: env.LEADBOT_LLM_KEYS } : {}),
+      ...(env.LEADBOT_CRM_WEBHOOK_SECRET ? { crmWebhookSecret: env.LEADBOT_CRM_WEBHOOK_SECRET } : {}),
+    },
     sources,
   };
   return deepFreeze(config);

@@ -70,6 +70,62 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    llm: z
+      .object({
+        /** OpenAI-compatible base URL. Env `LEADBOT_LLM_BASE_URL`. */
+        baseUrl: z.url().default('https://api.deepseek.com'),
+        /** Model id (required when keys are set; `config/default.json` names the current DeepSeek one). Env `LEADBOT_LLM_MODEL`. */
+        model: z.string().min(1).optional(),
+        /** Default requests per minute per key (or per group). Env `LEADBOT_LLM_RPM`. */
+        rpm: z.number().int().min(1).default(60),
+        /** Default tokens per minute per key (or per group); unset = unlimited. Env `LEADBOT_LLM_TPM`. */
+        tpm: z.number().int().min(1).optional(),
+        /** Conversations pinned to one key at most. */
+        maxConversationsPerKey: z.number().int().min(1).default(200),
+        /** Limit groups (keys of one provider account share one budget). */
+        groups: z
+          .record(
+            z.string(),
+            z
+              .object({ rpm: z.number().int().min(1).optional(), tpm: z.number().int().min(1).optional() })
+              .strict(),
+          )
+          .default({}),
+        /** Key name → group name. */
+        keyGroups: z.record(z.string(), z.string()).default({}),
+        /** Send DeepSeek's `thinking` enabled (V4 models think by default; off unless set). Env `LEADBOT_LLM_THINKING`. */
+        thinking: z.boolean().default(false),
+        /** Most model ↔ tool round trips in one turn. */
+        maxToolSteps: z.number().int().min(0).max(10).default(4),
+        /** How long a turn waits for a free key before the built-in model answers. */
+        queueDeadlineMs: z.number().int().min(0).default(8000),
+        /** A conversation silent this long gives its key back. */
+        idleReleaseMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(10 * 60_000),
+        /** `alert` turns on when pool capacity stays ≥ 80 % this long. */
+        alertWindowMs: z.number().int().min(0).default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    crm: z
+      .object({
+        /** HTTPS endpoint that receives leads and tickets (signed). Env `LEADBOT_CRM_WEBHOOK_URL`; secret in `LEADBOT_CRM_WEBHOOK_SECRET`. */
+        webhookUrl: z.url().optional(),
+        /** Attempts before an entry is kept as a dead letter. */
+        maxAttempts: z.number().int().min(1).default(12),
+        baseBackoffMs: z.number().int().min(1).default(1000),
+        maxBackoffMs: z
+          .number()
+          .int()
+          .min(1)
+          .default(10 * 60_000),
+        timeoutMs: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         /** pino level. Env `LEADBOT_LOG_LEVEL`. */
@@ -90,6 +146,10 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export interface Secrets {
   /** Bearer token for `/api/*`. When unset, one is generated and kept in `<dataDir>/admin-token`. */
   adminToken?: string;
+  /** `LEADBOT_LLM_KEYS`: comma-separated secrets or `name=secret` pairs. */
+  llmKeys?: string;
+  /** `LEADBOT_CRM_WEBHOOK_SECRET`: HMAC key for the CRM webhook signature. */
+  crmWebhookSecret?: string;
 }
 
 export interface Config extends Settings {

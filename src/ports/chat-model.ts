@@ -22,6 +22,10 @@ export interface ToolCall {
 
 export interface ChatRequest {
   brief: TurnBrief;
+  /** Pins provider keys per conversation. */
+  conversationId?: string;
+  /** 0..9; urgent conversations get keys first when the pool is exhausted. */
+  priority?: number;
   /** History, oldest first, ending with the user's message. */
   messages: ChatMessage[];
   tools: ToolSpec[];
@@ -34,6 +38,30 @@ export interface ChatResponse {
   toolCalls: ToolCall[];
   /** Which model answered (for metrics and logs). */
   model: string;
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+/** One provider key lent for one request. */
+export interface LlmLease {
+  /** Key name (never the secret) for logs and metrics. */
+  keyId: string;
+  secret: string;
+  /** Frees the request slot and corrects the token estimate. Idempotent. */
+  release(usage?: { totalTokens: number }): void;
+  /** The provider answered 429: cool this key for `retryAfterMs` and move the conversation. */
+  rateLimited(retryAfterMs: number): void;
+  /** A 5xx / network failure (feeds the key's circuit breaker). */
+  failed(): void;
+  /** A success (closes the circuit breaker). */
+  succeeded(): void;
+}
+
+/** Lends provider keys; `undefined` means every key is exhausted past the deadline. */
+export interface LeasePool {
+  acquire(
+    conversationId: string,
+    options: { estimatedTokens: number; priority?: number; signal?: AbortSignal },
+  ): Promise<LlmLease | undefined>;
 }
 
 /**

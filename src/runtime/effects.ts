@@ -5,32 +5,57 @@ import type {
   DeliverInput,
   DeliverOutput,
   ReplyRequest,
+  ThinkOutput,
 } from '../../machines/conversation-machine.ts';
+import { runToolCall, toolSpec, type SkillServices, type Tool, type ToolContext } from '../../skills/tool.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { analyseMessage } from '../nlu/analyse.ts';
+import { buyingSignals } from '../nlu/signals.ts';
 import { summariseProblem } from '../nlu/summary.ts';
-import type { ChatMessage, ChatModel } from '../ports/chat-model.ts';
+import type { ChatMessage, ChatModel, ChatRequest } from '../ports/chat-model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { TurnBrief } from '../protocol/index.ts';
+import type { ExtractedFields, TurnBrief } from '../protocol/index.ts';
+import { PRIORITY } from '../protocol/index.ts';
+import { buildLeadPayload } from './lead-payload.ts';
+import type { LeadDelivery } from './lead-delivery.ts';
 import { enforceReplyFormat } from './reply-format.ts';
-import { buildLeadPayload, leadReference } from './lead-payload.ts';
+import type { SkillManager } from './skill-manager.ts';
 
 export interface EffectDeps {
   store: Store;
   tenants: ReadonlyMap<string, TenantConfig>;
   /** The configured model (the built-in one when no LLM is set). */
   model: ChatModel;
-  /** Answers when `model` fails or times out. */
+  /** Answers when `model` fails, times out or no key is free. */
   fallbackModel: ChatModel;
+  skills: SkillManager;
+  services: SkillServices;
+  delivery: LeadDelivery;
   clock: Clock;
   log: Logger;
-  settings: { historyWindow: number; modelTimeoutMs: number; temperature: number; maxTokens: number };
+  settings: {
+    historyWindow: number;
+    modelTimeoutMs: number;
+    temperature: number;
+    maxTokens: number;
+    maxToolSteps: number;
+  };
   /** Called after a lead is stored (metrics). */
   onLeadStored?: (lead: { qualification: string; status: string }) => void;
+  /** Called when the fallback model answered instead of the configured one (metrics). */
+  onFallback?: (reason: string) => void;
+}
+
+const PRODUCT_QUESTION =
+  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integraci[oó]n(es)?|integrations?|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing)\b/iu;
+
+/** The person asks about products, plans, prices or policies: `product_kb` is worth loading. */
+export function wantsProductInfo(text: string): boolean {
+  return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text);
 }
 
 /** The real `analyse`, `think` and `deliverLead` effects of the conversation machine. */
@@ -43,13 +68,50 @@ export function conversationEffects(deps: EffectDeps) {
     });
     const needs = analysis.need ? [...input.needs, analysis.need] : input.needs;
     const output: AnalyseOutput = { analysis };
-    if (needs.length > 0) output.problemSummary = summariseProblem(needs, analysis.language);
+    const summary = needs.length > 0 ? summariseProblem(needs, analysis.language) : '';
+    if (summary) output.problemSummary = summary;
     return Promise.resolve(output);
   });
 
-  const think = fromPromise<string, ReplyRequest>(async ({ input, signal }) => {
+  /** Model ↔ tools loop, bounded; after the last step the model must answer in text. */
+  async function converse(
+    model: ChatModel,
+    request: ChatRequest,
+    tools: readonly Tool[],
+    ctx: ToolContext,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const messages = [...request.messages];
+    for (let step = 0; ; step++) {
+      const lastStep = step >= deps.settings.maxToolSteps;
+      const response = await model.complete(
+        { ...request, messages, tools: lastStep ? [] : tools.map(toolSpec) },
+        signal,
+      );
+      if (response.toolCalls.length === 0 || lastStep) {
+        if (response.text.trim() === '') throw new Error('the model returned an empty reply');
+        return response.text;
+      }
+      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+      for (const call of response.toolCalls) {
+        const outcome = await runToolCall(tools, call.name, call.arguments, ctx);
+        if (!outcome.ok)
+          deps.log.debug(
+            { conversationId: ctx.conversationId, tool: call.name, error: outcome.error },
+            'tool call refused',
+          );
+        messages.push({
+          role: 'tool',
+          toolCallId: call.id,
+          content: JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error }),
+        });
+      }
+    }
+  }
+
+  const think = fromPromise<ThinkOutput, ReplyRequest>(async ({ input, signal }) => {
     const tenant = deps.tenants.get(input.tenantId);
-    const { conversationId, ...rest } = input;
+    const { conversationId, leadId, ...rest } = input;
     const brief: TurnBrief = {
       ...rest,
       companyName: tenant?.companyName ?? input.tenantId,
@@ -57,29 +119,51 @@ export function conversationEffects(deps: EffectDeps) {
     };
     const history = await deps.store.getHistory(conversationId, deps.settings.historyWindow);
     const messages: ChatMessage[] = [
-      ...history.map((h) => ({ role: h.role, content: h.text })),
+      ...history.map((h): ChatMessage => ({ role: h.role, content: h.text })),
       { role: 'user', content: input.userText },
     ];
-    const request = {
+    const request: ChatRequest = {
       brief,
+      conversationId,
+      priority: input.urgency === 'Alto' ? PRIORITY.urgent : PRIORITY.normal,
       messages,
       tools: [],
       temperature: deps.settings.temperature,
       maxTokens: deps.settings.maxTokens,
     };
+    const captured: ExtractedFields = {};
+    const ctx: ToolContext = {
+      conversationId,
+      tenantId: input.tenantId,
+      language: input.language,
+      signal,
+      lead: input.lead,
+      capture: (fields) => Object.assign(captured, fields),
+      services: deps.services,
+      ...(leadId ? { leadId } : {}),
+    };
+    if (deps.model === deps.fallbackModel) {
+      const response = await deps.fallbackModel.complete(request, signal);
+      return { text: enforceReplyFormat(response.text, brief) };
+    }
+    const tools = await deps.skills.toolsFor({
+      phase: input.phase,
+      wantsProductInfo: wantsProductInfo(input.userText),
+    });
     const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
     try {
-      const response = await deps.model.complete(request, combined);
-      return enforceReplyFormat(response.text, brief);
+      const text = await converse(deps.model, request, tools, ctx, AbortSignal.any([signal, timeout]));
+      return { text: enforceReplyFormat(text, brief), captured };
     } catch (error) {
       if (signal.aborted) throw error;
+      const reason = timeout.aborted ? 'timeout' : errorMessage(error);
       deps.log.warn(
-        { model: deps.model.name, err: errorMessage(error), timedOut: timeout.aborted },
+        { conversationId, model: deps.model.name, reason },
         'model failed; the built-in model answers',
       );
+      deps.onFallback?.(timeout.aborted ? 'timeout' : 'error');
       const response = await deps.fallbackModel.complete(request, signal);
-      return enforceReplyFormat(response.text, brief);
+      return { text: enforceReplyFormat(response.text, brief), captured };
     }
   });
 
@@ -87,7 +171,9 @@ export function conversationEffects(deps: EffectDeps) {
     const leadId = input.leadId ?? newId('lead_', deps.clock.now());
     const previous = input.leadId ? await deps.store.getLead(input.tenantId, input.leadId) : undefined;
     const payload = buildLeadPayload(input, leadId, new Date(deps.clock.now()), previous);
-    await deps.store.putLead(payload);
+    // Once pushed downstream a lead stays `delivered`; later edits don't demote it.
+    if (previous?.status === 'delivered' && payload.status === 'complete') payload.status = 'delivered';
+    const result = await deps.delivery.deliver(payload);
     deps.onLeadStored?.({ qualification: payload.qualification, status: payload.status });
     deps.log.info(
       {
@@ -95,15 +181,11 @@ export function conversationEffects(deps: EffectDeps) {
         leadId,
         qualification: payload.qualification,
         status: payload.status,
+        crm: result.status,
       },
       'lead stored',
     );
-    const prefix =
-      (deps.tenants.get(input.tenantId)?.companyName ?? 'LB')
-        .replace(/[^A-Za-z]/g, '')
-        .slice(0, 2)
-        .toUpperCase() || 'LB';
-    return { leadId, reference: leadReference(leadId, prefix) };
+    return { leadId, reference: result.reference ?? leadId };
   });
 
   return { analyse, think, deliverLead };

@@ -8,10 +8,11 @@ import {
   type DeliverInput,
   type DeliverOutput,
   type ReplyRequest,
+  type ThinkOutput,
 } from '../../machines/conversation-machine.ts';
 import { phaseOf } from '../../src/runtime/supervisor.ts';
 import { analysis } from '../fakes/analysis.ts';
-import type { MessageAnalysis } from '../../src/protocol/index.ts';
+import type { ExtractedFields, MessageAnalysis } from '../../src/protocol/index.ts';
 
 const input: ConversationInput = {
   conversationId: 'demo:web:s1',
@@ -24,7 +25,10 @@ const input: ConversationInput = {
 };
 
 /** The machine with scripted effects: each message's analysis is looked up by its text. */
-function harness(script: Record<string, Partial<MessageAnalysis>>, options: { deliverFails?: number } = {}) {
+function harness(
+  script: Record<string, Partial<MessageAnalysis>>,
+  options: { deliverFails?: number; captured?: Record<string, ExtractedFields> } = {},
+) {
   const requests: ReplyRequest[] = [];
   const deliveries: DeliverInput[] = [];
   let failures = options.deliverFails ?? 0;
@@ -37,9 +41,12 @@ function harness(script: Record<string, Partial<MessageAnalysis>>, options: { de
           needs.length ? { analysis: a, problemSummary: needs.join('. ') } : { analysis: a },
         );
       }),
-      think: fromPromise<string, ReplyRequest>(({ input: r }) => {
+      think: fromPromise<ThinkOutput, ReplyRequest>(({ input: r }) => {
         requests.push(r);
-        return Promise.resolve(`${r.intent}:${r.ask.join(',')}?`);
+        return Promise.resolve({
+          text: `${r.intent}:${r.ask.join(',')}?`,
+          ...(options.captured?.[r.userText] ? { captured: options.captured[r.userText] } : {}),
+        });
       }),
       deliverLead: fromPromise<DeliverOutput, DeliverInput>(({ input: d }) => {
         deliveries.push(d);
@@ -201,7 +208,9 @@ describe('conversation machine', () => {
           analyse: fromPromise<AnalyseOutput, AnalyseInput>(() =>
             Promise.resolve({ analysis: analysis({ fields: { name: 'Ana' } }) }),
           ),
-          think: fromPromise<string, ReplyRequest>(({ input: r }) => Promise.resolve(r.intent)),
+          think: fromPromise<ThinkOutput, ReplyRequest>(({ input: r }) =>
+            Promise.resolve({ text: r.intent }),
+          ),
         },
       }),
       { snapshot: persisted, input },
@@ -212,5 +221,16 @@ describe('conversation machine', () => {
     const snap = await waitFor(restored, (s) => s.hasTag('awaiting-input'));
     expect(snap.context.lead.name?.value).toBe('Ana');
     expect(snap.context.turn).toBe(2);
+  });
+
+  it('fields the model captured through its tools can complete the lead', async () => {
+    const h = harness(
+      { 'soy ana, mi correo es ana arroba acme': { need: 'demo' } },
+      { captured: { 'soy ana, mi correo es ana arroba acme': { name: 'Ana', email: 'ana@acme.com' } } },
+    );
+    const r = await h.say('soy ana, mi correo es ana arroba acme');
+    expect(r.state).toBe('handoff');
+    expect(r.replies).toEqual(['ask_fields:name,email?', 'confirm_lead:?']);
+    expect(h.deliveries[0]!.lead.email).toEqual({ value: 'ana@acme.com', turn: 1 });
   });
 });

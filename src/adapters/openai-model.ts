@@ -1,0 +1,184 @@
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { buildSystemPrompt } from '../models/system-prompt.ts';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, LeasePool } from '../ports/chat-model.ts';
+
+export interface OpenAIModelOptions {
+  baseURL: string;
+  model: string;
+  pool: LeasePool;
+  log: Logger;
+  /** Send DeepSeek's `thinking` switch enabled (V4 models think by default; off unless asked). */
+  thinking: boolean;
+  /** Per-request timeout; the caller's signal may end it sooner. */
+  timeoutMs: number;
+  /** Keys to try for one request when providers answer 429. */
+  maxKeyAttempts?: number;
+}
+
+/** Thrown when no key could serve the request (every key exhausted past the deadline). */
+export class ModelUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ModelUnavailableError';
+  }
+}
+
+const ResponseSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullable().optional(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string(),
+                type: z.literal('function'),
+                function: z.object({ name: z.string(), arguments: z.string() }),
+              }),
+            )
+            .nullable()
+            .optional(),
+        }),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() })
+    .nullable()
+    .optional(),
+});
+
+function toWire(messages: ChatMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
+  return messages.map((m): OpenAI.Chat.ChatCompletionMessageParam => {
+    if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.toolCallId };
+    if (m.role === 'assistant' && m.toolCalls?.length) {
+      return {
+        role: 'assistant',
+        content: m.content || null,
+        tool_calls: m.toolCalls.map((c) => ({
+          id: c.id,
+          type: 'function' as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      };
+    }
+    return { role: m.role, content: m.content };
+  });
+}
+
+/** Retry-After (seconds or HTTP date) in ms; 1 s when absent. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number {
+  const value = headers?.get('retry-after');
+  if (!value) return 1000;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.max(0, Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
+}
+
+/**
+ * `ChatModel` over any OpenAI-compatible endpoint (DeepSeek by default) with the `openai` SDK. Every
+ * request borrows a key from the pool; a 429 cools that key and the request moves to another one.
+ */
+export class OpenAIChatModel implements ChatModel {
+  readonly name: string;
+  private readonly clients = new Map<string, OpenAI>();
+
+  constructor(private readonly options: OpenAIModelOptions) {
+    this.name = options.model;
+  }
+
+  private client(keyId: string, secret: string): OpenAI {
+    let client = this.clients.get(keyId);
+    if (!client) {
+      // Retries belong to the pool (which knows other keys), not to the SDK.
+      client = new OpenAI({
+        apiKey: secret,
+        baseURL: this.options.baseURL,
+        maxRetries: 0,
+        timeout: this.options.timeoutMs,
+      });
+      this.clients.set(keyId, client);
+    }
+    return client;
+  }
+
+  async complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse> {
+    const messages: ChatMessage[] = [
+      { role: 'system', content: buildSystemPrompt(request.brief) },
+      ...request.messages,
+    ];
+    const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & {
+      thinking?: { type: 'enabled' | 'disabled' };
+    } = {
+      model: this.options.model,
+      messages: toWire(messages),
+      temperature: request.temperature,
+      max_tokens: request.maxTokens,
+      thinking: { type: this.options.thinking ? 'enabled' : 'disabled' },
+    };
+    if (request.tools.length) {
+      body.tools = request.tools.map((t) => ({
+        type: 'function' as const,
+        function: { name: t.name, description: t.description, parameters: t.parameters },
+      }));
+    }
+    const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + request.maxTokens;
+    const conversationId = request.conversationId ?? 'anonymous';
+    const attempts = this.options.maxKeyAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const lease = await this.options.pool.acquire(conversationId, {
+        estimatedTokens,
+        ...(request.priority !== undefined ? { priority: request.priority } : {}),
+        signal,
+      });
+      if (!lease) throw new ModelUnavailableError('Every LLM key is exhausted; the built-in model answers.');
+      let usage: number | undefined;
+      try {
+        const raw: unknown = await this.client(lease.keyId, lease.secret).chat.completions.create(body, {
+          signal,
+        });
+        const parsed = ResponseSchema.safeParse(raw);
+        if (!parsed.success)
+          throw new Error(`malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+        lease.succeeded();
+        const { choices, usage: u } = parsed.data;
+        usage = u?.total_tokens;
+        const message = choices[0]!.message;
+        const response: ChatResponse = {
+          text: message.content ?? '',
+          toolCalls: (message.tool_calls ?? []).map((c) => ({
+            id: c.id,
+            name: c.function.name,
+            arguments: c.function.arguments,
+          })),
+          model: parsed.data.model ?? this.options.model,
+        };
+        if (u) response.usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+        return response;
+      } catch (error) {
+        if (error instanceof OpenAI.RateLimitError) {
+          const wait = retryAfterMs(error.headers);
+          lease.rateLimited(wait);
+          this.options.log.warn(
+            { keyId: lease.keyId, retryAfterMs: wait, attempt },
+            'provider answered 429; key cooled, moving on',
+          );
+          if (attempt < attempts && !signal.aborted) continue;
+          throw new ModelUnavailableError('Every LLM key we tried was rate limited.', { cause: error });
+        }
+        if (!signal.aborted) {
+          lease.failed();
+          this.options.log.warn({ keyId: lease.keyId, err: errorMessage(error) }, 'provider request failed');
+        }
+        throw error;
+      } finally {
+        lease.release(usage !== undefined ? { totalTokens: usage } : undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { CrmResult, LeadRef } from '../../skills/tool.ts';
+import type { Logger } from '../logger.ts';
+import type { Outbox, OutboxEntry, OutboxKind } from '../ports/outbox.ts';
+import type { Store } from '../ports/store.ts';
+import type { LeadPayload } from '../protocol/index.ts';
+
+export interface LeadDeliveryOptions {
+  store: Store;
+  log: Logger;
+  /** Absent when no CRM webhook is configured: leads are stored and listed, not pushed. */
+  outbox?: Outbox;
+  /** Wakes the dispatcher after an enqueue. */
+  notify?: () => void;
+  reference: (lead: Pick<LeadPayload, 'tenant_id' | 'lead_id'>) => string;
+}
+
+/**
+ * Where leads go: committed to the store first, then (when a CRM webhook is configured) queued in the
+ * durable outbox with an idempotency key, so each lead or ticket is pushed exactly once downstream.
+ */
+export class LeadDelivery {
+  constructor(private readonly options: LeadDeliveryOptions) {}
+
+  private kindOf(lead: LeadPayload): OutboxKind | undefined {
+    if (lead.qualification === 'spam' || lead.status === 'partial') return undefined;
+    return lead.qualification === 'support' ? 'support.ticket' : 'crm.lead';
+  }
+
+  /** Stores the lead durably, then queues it downstream when it is complete and not spam. */
+  async deliver(lead: LeadPayload): Promise<CrmResult> {
+    await this.options.store.putLead(lead);
+    const kind = this.kindOf(lead);
+    if (!kind || !this.options.outbox) return { status: 'stored', reference: this.options.reference(lead) };
+    return this.enqueue(kind, lead);
+  }
+
+  private async enqueue(
+    kind: OutboxKind,
+    lead: LeadPayload,
+    extra?: Record<string, unknown>,
+  ): Promise<CrmResult> {
+    const outbox = this.options.outbox!;
+    const { enqueued } = await outbox.enqueue({
+      id: `${kind}:${lead.tenant_id}:${lead.lead_id}`,
+      tenantId: lead.tenant_id,
+      kind,
+      payload: { ...lead, ...extra },
+    });
+    if (enqueued) this.options.notify?.();
+    return { status: enqueued ? 'queued' : 'already_queued', reference: this.options.reference(lead) };
+  }
+
+  /** `push_lead_to_crm`: the conversation's stored lead, pushed once. */
+  async pushLead(ref: LeadRef): Promise<CrmResult> {
+    const lead = ref.leadId ? await this.options.store.getLead(ref.tenantId, ref.leadId) : undefined;
+    if (!lead || lead.status === 'partial') return { status: 'incomplete' };
+    if (!this.options.outbox || lead.qualification === 'spam')
+      return { status: 'stored', reference: this.options.reference(lead) };
+    return this.enqueue('crm.lead', lead);
+  }
+
+  /** `create_support_ticket`: a ticket for the conversation's lead, opened once. */
+  async createTicket(
+    ref: LeadRef,
+    ticket: { summary: string; urgency: 'Alto' | 'Medio' | 'Bajo' },
+  ): Promise<CrmResult> {
+    const lead = ref.leadId ? await this.options.store.getLead(ref.tenantId, ref.leadId) : undefined;
+    if (!lead) return { status: 'incomplete' };
+    if (!this.options.outbox) return { status: 'stored', reference: this.options.reference(lead) };
+    return this.enqueue('support.ticket', lead, { ticket });
+  }
+
+  /** Outbox confirmation: the lead is now `delivered`. */
+  async markDelivered(entry: OutboxEntry): Promise<void> {
+    const payload = entry.payload as Partial<LeadPayload>;
+    if (!payload.tenant_id || !payload.lead_id) return;
+    const lead = await this.options.store.getLead(payload.tenant_id, payload.lead_id);
+    if (lead && lead.status !== 'delivered')
+      await this.options.store.putLead({
+        ...lead,
+        status: 'delivered',
+        updated_at: new Date().toISOString(),
+      });
+    this.options.log.info({ leadId: payload.lead_id, kind: entry.kind }, 'lead delivered downstream');
+  }
+}

@@ -1,0 +1,65 @@
+import { SKILL_LOADERS, type SkillName } from '../../skills/registry.ts';
+import type { Skill, Tool } from '../../skills/tool.ts';
+import type { Phase } from '../protocol/index.ts';
+
+/** Skills each machine state may use; nothing else is ever offered to the model in that state. */
+export const DEFAULT_SKILL_POLICY: Readonly<Record<Phase, readonly SkillName[]>> = {
+  triage: ['lead_capture', 'product_kb'],
+  capture: ['lead_capture', 'product_kb'],
+  qualify: [],
+  handoff: ['crm_integration', 'product_kb'],
+  support: ['crm_integration', 'product_kb'],
+  spam: [],
+  closed: ['product_kb'],
+  failed: [],
+};
+
+export interface TurnNeeds {
+  phase: Phase;
+  /** The person asks about products, plans or prices. */
+  wantsProductInfo: boolean;
+}
+
+/**
+ * Loads skills lazily (dynamic `import()` on first need) and offers the model only the tools the
+ * current state allows and the turn needs.
+ */
+export class SkillManager {
+  private readonly loaded = new Map<SkillName, Promise<Skill>>();
+
+  constructor(
+    private readonly policy: Readonly<Record<Phase, readonly SkillName[]>> = DEFAULT_SKILL_POLICY,
+    private readonly loaders: Readonly<Record<SkillName, () => Promise<{ default: Skill }>>> = SKILL_LOADERS,
+  ) {}
+
+  /** Skills already imported (for metrics and tests). */
+  get loadedSkills(): SkillName[] {
+    return [...this.loaded.keys()];
+  }
+
+  /** Which skills this turn needs, within what its state allows. */
+  skillsFor(needs: TurnNeeds): SkillName[] {
+    const allowed = new Set(this.policy[needs.phase]);
+    const wanted: SkillName[] = [];
+    if (needs.phase === 'triage' || needs.phase === 'capture') wanted.push('lead_capture');
+    if (needs.phase === 'handoff' || needs.phase === 'support') wanted.push('crm_integration');
+    if (needs.wantsProductInfo) wanted.push('product_kb');
+    return wanted.filter((s) => allowed.has(s));
+  }
+
+  async toolsFor(needs: TurnNeeds): Promise<Tool[]> {
+    const skills = await Promise.all(this.skillsFor(needs).map((name) => this.load(name)));
+    return skills.flatMap((s) => [...s.tools]);
+  }
+
+  private load(name: SkillName): Promise<Skill> {
+    let skill = this.loaded.get(name);
+    if (!skill) {
+      skill = this.loaders[name]().then((m) => m.default);
+      // A failed import may succeed later (e.g. a file being deployed); don't cache the failure.
+      void skill.catch(() => this.loaded.delete(name));
+      this.loaded.set(name, skill);
+    }
+    return skill;
+  }
+}
