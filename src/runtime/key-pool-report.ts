@@ -1,0 +1,58 @@
+import type { KeyState } from './key-state.ts';
+import type { PoolKeyStatus } from './metrics.ts';
+
+const MINUTE = 60_000;
+
+/** One key's line in the pool report (the seed's `PoolKeyStatus` plus health figures). */
+export interface KeyPoolStatus extends PoolKeyStatus {
+  /** Epoch ms until which a 429 or the breaker keeps the key out; null when usable. */
+  cooling_until: number | null;
+  requests_last_minute: number;
+  rate_limited_total: number;
+  healthy: boolean;
+}
+
+/** The `/metrics` pool report. */
+export interface KeyPoolReport {
+  pool_status: KeyPoolStatus[];
+  total_active: number;
+  pool_capacity_pct: number;
+  alert: boolean;
+  /** `acquire` calls waiting for budget. */
+  queue_depth: number;
+  /** Keys cooling now (429 or open breaker). */
+  cooldowns: number;
+}
+
+/**
+ * One key's report line. `capacity_pct` is the highest pressure on the key: conversations over
+ * its cap, requests in the last minute over its rpm, tokens over its tpm, and the same two for its
+ * group (a key whose account is spent has no capacity left, whatever its own counts say).
+ * @param healthyAt time from which the key is usable (≤ now: usable now)
+ */
+export function keyStatus(key: KeyState, now: number, healthyAt: number): KeyPoolStatus {
+  const since = now - MINUTE;
+  const requests = key.budget.requests;
+  const lastMinute = requests ? requests.countAfter(now, since) : 0;
+  let used = Number.isFinite(key.maxConversations) ? key.conversations / key.maxConversations : 0;
+  if (requests) used = Math.max(used, lastMinute / requests.limit);
+  if (key.budget.tokens) used = Math.max(used, key.budget.tokens.used(now) / key.budget.tokens.limit);
+  const group = key.group;
+  if (group?.requests) used = Math.max(used, group.requests.countAfter(now, since) / group.requests.limit);
+  if (group?.tokens) used = Math.max(used, group.tokens.used(now) / group.tokens.limit);
+  return {
+    key_id: key.id,
+    active_conversations: key.conversations,
+    capacity_pct: Math.round(used * 100),
+    cooling_until: healthyAt > now ? healthyAt : null,
+    requests_last_minute: lastMinute,
+    rate_limited_total: key.rateLimitedTotal,
+    healthy: healthyAt <= now,
+  };
+}
+
+/** Mean of the keys' `capacity_pct`, rounded (0 for an empty pool). */
+export function poolCapacityPct(status: readonly KeyPoolStatus[]): number {
+  if (status.length === 0) return 0;
+  return Math.round(status.reduce((sum, k) => sum + k.capacity_pct, 0) / status.length);
+}
