@@ -18,10 +18,12 @@ import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { BuiltinModel } from './models/builtin/index.ts';
 import type { Bus } from './ports/bus.ts';
-import type { ChatModel } from './ports/chat-model.ts';
+import type { ChatModel, LeasePool } from './ports/chat-model.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
 import { LmdbOutbox } from './adapters/lmdb-outbox.ts';
+import { OpenAIChatModel } from './adapters/openai-model.ts';
+import { KeyPool, parseKeySpecs } from './runtime/key-pool.ts';
 import { OramaKnowledgeBase } from './adapters/orama-knowledge.ts';
 import { conversationEffects } from './runtime/effects.ts';
 import { LeadDelivery } from './runtime/lead-delivery.ts';
@@ -49,9 +51,59 @@ export interface Leadbot {
   store: Store;
   intake: Intake;
   supervisor: ConversationSupervisor;
+  skills: SkillManager;
+  /** Present when LLM keys are configured. */
+  pool?: KeyPool;
   adminToken: string;
   /** Stops intake, drains in-flight turns, persists, closes the store (reverse start order). */
   close(): Promise<void>;
+}
+
+/** States after which a conversation needs no LLM key any more. */
+const ENDED_STATES = new Set(['closed', 'spam', 'failed']);
+
+/** The key pool from `LEADBOT_LLM_KEYS`, or undefined when no key is set (built-in model). */
+function createKeyPool(config: Readonly<Config>, clock: Clock, log: Logger): KeyPool | undefined {
+  if (!config.secrets.llmKeys) return undefined;
+  const specs = parseKeySpecs(config.secrets.llmKeys, {
+    rpm: config.llm.rpm,
+    maxConversations: config.llm.maxConversationsPerKey,
+    ...(config.llm.tpm ? { tpm: config.llm.tpm } : {}),
+  }).map((spec) => {
+    const group = config.llm.keyGroups[spec.id];
+    return group ? { ...spec, group } : spec;
+  });
+  const groups: Record<string, { rpm?: number; tpm?: number }> = {};
+  for (const [name, limits] of Object.entries(config.llm.groups)) {
+    groups[name] = { ...(limits.rpm ? { rpm: limits.rpm } : {}), ...(limits.tpm ? { tpm: limits.tpm } : {}) };
+  }
+  return new KeyPool({
+    keys: specs,
+    groups,
+    clock,
+    log: log.child({ component: 'key-pool' }),
+    idleMs: config.llm.idleReleaseMs,
+    deadlineMs: config.llm.queueDeadlineMs,
+    alertWindowMs: config.llm.alertWindowMs,
+  });
+}
+
+/** The model adapter's view of the pool. */
+function leasePool(pool: KeyPool): LeasePool {
+  return {
+    async acquire(conversationId, options) {
+      const lease = await pool.acquire(conversationId, options);
+      if (!lease) return undefined;
+      return {
+        keyId: lease.keyId,
+        secret: lease.secret,
+        release: (usage) => lease.release(usage),
+        rateLimited: (ms) => lease.rateLimited(ms),
+        failed: () => lease.failed(),
+        succeeded: () => pool.reportSuccess(lease.keyId),
+      };
+    },
+  };
 }
 
 export async function startLeadbot(config: Readonly<Config>, options: StartOptions = {}): Promise<Leadbot> {
@@ -68,7 +120,17 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const store = LmdbStore.open(config.dataDir);
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
   const builtin = new BuiltinModel();
-  const model: ChatModel = builtin;
+  const pool = createKeyPool(config, clock, log);
+  const model: ChatModel = pool
+    ? new OpenAIChatModel({
+        baseURL: config.llm.baseUrl,
+        model: config.llm.model!,
+        pool: leasePool(pool),
+        log: log.child({ component: 'llm' }),
+        thinking: config.llm.thinking,
+        timeoutMs: config.conversation.modelTimeoutMs,
+      })
+    : builtin;
 
   const bus = new InProcessBus({
     concurrency: config.bus.concurrency,
@@ -82,7 +144,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     model: model.name,
     liveConversations: () => supervisor.liveCount,
     bus: () => bus.stats(),
-    pool: () => [],
+    ...(pool ? { pool: () => pool.report() } : {}),
   });
   const referencePrefix = (tenantId: string) =>
     (tenants.get(tenantId)?.companyName ?? 'LB')
@@ -115,12 +177,13 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     void dispatcher.start();
   }
   const knowledge = new OramaKnowledgeBase(tenants);
+  const skills = new SkillManager();
   const effects = conversationEffects({
     store,
     tenants,
     model,
     fallbackModel: builtin,
-    skills: new SkillManager(),
+    skills,
     services: { knowledge, crm: delivery },
     delivery,
     clock,
@@ -153,10 +216,12 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     turnTimeoutMs: config.conversation.modelTimeoutMs * 2 + 10_000,
     idleTimeoutMs: 10 * 60_000,
     maxDeliveryAttempts: config.conversation.deliveryAttempts,
-    onTurn: ({ channel, ms, replies, failed }) => {
+    onTurn: ({ conversationId, channel, state, ms, replies, failed }) => {
       metrics.turnSeconds.observe({ channel }, ms / 1000);
       metrics.repliesSent.inc({ channel }, replies);
       if (failed) metrics.turnFailures.inc();
+      // A conversation that ended gives its key back at once; others keep it until idle.
+      if (pool && ENDED_STATES.has(state)) pool.release(conversationId, 'ended');
     },
   });
   bus.consume((message) => supervisor.handle(message));
@@ -188,13 +253,19 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       health: () => ({
         node_id: config.nodeId,
         model: model.name,
+        llm_keys: pool?.keyIds.length ?? 0,
         bus: 'in-process',
         live_conversations: supervisor.liveCount,
         websockets: web?.connections ?? 0,
         tenants: [...tenants.keys()],
       }),
     });
-    web = new WebChannel(intake, { log });
+    web = new WebChannel(intake, {
+      log,
+      ...(pool
+        ? { onDisconnect: (conversationId: string) => void pool.release(conversationId, 'disconnected') }
+        : {}),
+    });
     web.register(app);
     registerRestChannel(app, intake, { replyTimeoutMs: config.server.restReplyTimeoutMs });
     await app.listen({ host: config.server.host, port: config.server.port });
@@ -207,6 +278,12 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         dataDir: config.dataDir,
         tenants: [...tenants.keys()],
         model: model.name,
+        llm: pool
+          ? `${config.llm.baseUrl} with ${pool.keyIds.length} key(s): ${pool.keyIds.join(', ')}`
+          : 'no LEADBOT_LLM_KEYS: built-in model',
+        crm: config.crm.webhookUrl
+          ? new URL(config.crm.webhookUrl).origin
+          : 'no webhook: leads are stored and listed at /api/leads',
         bus: 'in-process',
         adminToken: admin.file ? `in ${admin.file}` : 'from LEADBOT_ADMIN_TOKEN',
       },
@@ -228,11 +305,13 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       await app?.close();
       supervisor.stop();
       await dispatcher?.close();
+      await pool?.close();
       await store.close();
       log.info('stopped');
     })());
 
-  const node: Leadbot = { config, bus, store, intake, supervisor, adminToken: admin.token, close };
+  const node: Leadbot = { config, bus, store, intake, supervisor, skills, adminToken: admin.token, close };
+  if (pool) node.pool = pool;
   if (url) node.url = url;
   if (app) node.app = app;
   return node;

@@ -9,10 +9,16 @@ export interface PoolKeyStatus {
 
 /** The `/metrics` JSON of DESIGN.md (pool report) plus node figures. */
 export interface MetricsReport {
-  pool_status: PoolKeyStatus[];
+  pool_status: (PoolKeyStatus & { rate_limited_total?: number })[];
   total_active: number;
   pool_capacity_pct: number;
   alert: boolean;
+  /** Turns waiting for a key. */
+  pool_queue_depth: number;
+  /** Keys cooling after a 429 or an open circuit breaker. */
+  cooldowns: number;
+  /** Turns the built-in model answered because the provider failed or no key was free. */
+  model_fallbacks: number;
   node_id: string;
   model: string;
   live_conversations: number;
@@ -25,13 +31,23 @@ export interface MetricsReport {
   uptime_s: number;
 }
 
+/** What a key pool reports (see `KeyPool.report`). */
+export interface PoolReport {
+  pool_status: (PoolKeyStatus & { rate_limited_total?: number })[];
+  total_active: number;
+  pool_capacity_pct: number;
+  alert: boolean;
+  queue_depth: number;
+  cooldowns: number;
+}
+
 export interface MetricsSources {
   nodeId: string;
   model: string;
   liveConversations: () => number;
   bus: () => { queued: number; inFlight: number };
-  /** Empty until a key pool is configured. */
-  pool: () => PoolKeyStatus[];
+  /** Absent until LLM keys are configured. */
+  pool?: () => PoolReport;
 }
 
 /** Prometheus registry and the JSON report, from one set of counters. */
@@ -67,6 +83,12 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly fallbacks = new Counter({
+    name: 'leadbot_model_fallbacks_total',
+    help: 'Turns answered by the built-in model because the provider failed, timed out or no key was free.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly turnSeconds = new Histogram({
     name: 'leadbot_turn_duration_seconds',
     help: 'Time from dequeue to last reply of a turn.',
@@ -89,6 +111,38 @@ export class Metrics {
       registers: [this.registry],
       collect: () => queued.set(this.sources.bus().queued),
     });
+    const poolActive: Gauge<'key_id'> = new Gauge({
+      name: 'leadbot_pool_active_conversations',
+      help: 'Conversations pinned to each LLM key.',
+      labelNames: ['key_id'] as const,
+      registers: [this.registry],
+      collect: () => {
+        for (const k of this.sources.pool?.().pool_status ?? [])
+          poolActive.set({ key_id: k.key_id }, k.active_conversations);
+      },
+    });
+    const poolCapacity: Gauge<'key_id'> = new Gauge({
+      name: 'leadbot_pool_capacity_pct',
+      help: 'Highest budget pressure on each LLM key (conversations, requests or tokens), in percent.',
+      labelNames: ['key_id'] as const,
+      registers: [this.registry],
+      collect: () => {
+        for (const k of this.sources.pool?.().pool_status ?? [])
+          poolCapacity.set({ key_id: k.key_id }, k.capacity_pct);
+      },
+    });
+    const rateLimited: Gauge<'key_id'> = new Gauge({
+      name: 'leadbot_pool_provider_429_total',
+      help: '429 answers received from the provider, per key.',
+      labelNames: ['key_id'] as const,
+      registers: [this.registry],
+      collect: () => {
+        for (const k of this.sources.pool?.().pool_status ?? []) {
+          const total = k.rate_limited_total;
+          if (typeof total === 'number') rateLimited.set({ key_id: k.key_id }, total);
+        }
+      },
+    });
   }
 
   private async total(counter: Counter<string>): Promise<number> {
@@ -97,15 +151,16 @@ export class Metrics {
   }
 
   async report(): Promise<MetricsReport> {
-    const pool = this.sources.pool();
-    const totalActive = pool.reduce((sum, k) => sum + k.active_conversations, 0);
-    const capacity = pool.length ? Math.round(pool.reduce((s, k) => s + k.capacity_pct, 0) / pool.length) : 0;
+    const pool = this.sources.pool?.();
     const bus = this.sources.bus();
     return {
-      pool_status: pool,
-      total_active: totalActive,
-      pool_capacity_pct: capacity,
-      alert: capacity >= 80,
+      pool_status: pool?.pool_status ?? [],
+      total_active: pool?.total_active ?? 0,
+      pool_capacity_pct: pool?.pool_capacity_pct ?? 0,
+      alert: pool?.alert ?? false,
+      pool_queue_depth: pool?.queue_depth ?? 0,
+      cooldowns: pool?.cooldowns ?? 0,
+      model_fallbacks: await this.total(this.fallbacks),
       node_id: this.sources.nodeId,
       model: this.sources.model,
       live_conversations: this.sources.liveConversations(),

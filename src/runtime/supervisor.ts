@@ -36,7 +36,14 @@ export interface SupervisorOptions {
   idleTimeoutMs: number;
   maxDeliveryAttempts: number;
   /** Metrics hooks. */
-  onTurn?: (info: { channel: string; ms: number; replies: number; failed: boolean }) => void;
+  onTurn?: (info: {
+    conversationId: string;
+    channel: string;
+    state: string;
+    ms: number;
+    replies: number;
+    failed: boolean;
+  }) => void;
 }
 
 const APOLOGY: Record<Language, string> = {
@@ -90,7 +97,9 @@ export class ConversationSupervisor {
     for (const reply of replies) await this.publish(reply);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
     this.options.onTurn?.({
+      conversationId: message.conversationId,
       channel: message.channel,
+      state,
       ms: this.options.clock.now() - started,
       replies: replies.length,
       failed,

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { startLeadbot, type Leadbot } from '../../src/main.ts';
+import { startLeadbot, type Leadbot, type StartOptions } from '../../src/main.ts';
 import { ROOT } from './leadbot-process.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -11,6 +11,7 @@ export const ADMIN_TOKEN = 'test-admin-token';
 export async function startTestLeadbot(
   env: Record<string, string> = {},
   dataDir?: string,
+  options: StartOptions = {},
 ): Promise<Leadbot & { url: string }> {
   const config = loadConfig({
     cwd: ROOT,
@@ -23,7 +24,7 @@ export async function startTestLeadbot(
       ...env,
     },
   });
-  const node = await startLeadbot(config);
+  const node = await startLeadbot(config, options);
   if (!node.url) throw new Error('leadbot started without HTTP');
   return node as Leadbot & { url: string };
 }

@@ -1,0 +1,184 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { startFakeLlmServer, type FakeLlmServer } from '../../src/fake-llm/server.ts';
+import type { FakeLlmOptions } from '../../src/fake-llm/types.ts';
+import type { Leadbot } from '../../src/main.ts';
+import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
+import { WsClient } from '../helpers/ws-client.ts';
+
+let fake: FakeLlmServer | undefined;
+let node: (Leadbot & { url: string }) | undefined;
+afterEach(async () => {
+  await node?.close();
+  await fake?.close();
+  node = undefined;
+  fake = undefined;
+});
+
+/** leadbot wired to the project's OpenAI-compatible test server through the real `openai` SDK. */
+let logs = '';
+async function start(
+  fakeOptions: FakeLlmOptions,
+  keys: string,
+  settings: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+) {
+  logs = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs += chunk.toString();
+      callback();
+    },
+  });
+  const logger = createLogger({ level: 'debug', content: false, pretty: false, nodeId: 'test', destination });
+  fake = await startFakeLlmServer(fakeOptions);
+  const dir = mkdtempSync(join(tmpdir(), 'leadbot-llm-'));
+  const file = join(dir, 'settings.json');
+  writeFileSync(file, JSON.stringify(settings));
+  node = await startTestLeadbot(
+    {
+      LEADBOT_LLM_KEYS: keys,
+      LEADBOT_LLM_BASE_URL: fake.url,
+      LEADBOT_LLM_MODEL: 'fake-builtin',
+      LEADBOT_CONFIG: file,
+      ...env,
+    },
+    undefined,
+    { logger },
+  );
+  return { fake, node };
+}
+
+const secretsOf = (o: FakeLlmOptions) => Object.keys(o.keys ?? {});
+
+describe('LLM conversations through the real openai SDK against the test server', () => {
+  it('captures a lead with tool calls; /metrics names keys, never secrets', async () => {
+    const options: FakeLlmOptions = {
+      keys: { 'sk-alpha-secret': { rpm: 600 }, 'sk-beta-secret': { rpm: 600 } },
+    };
+    const { fake, node } = await start(options, 'alpha=sk-alpha-secret,beta=sk-beta-secret');
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'llm-1' });
+    let r = await ws.say(
+      'Hola, necesito info sobre sus planes, tenemos problemas con los tiempos de entrega',
+    );
+    expect(r.state).toBe('capture');
+    expect(r.text).toMatch(/\?$/);
+    r = await ws.say('Soy el Ing. Carlos López, mi correo es carlos@rutas-lopez.mx');
+    expect(r.state).toBe('handoff');
+    expect(r.text).toMatch(/López/);
+    const { body } = await getLeads(node.url);
+    expect(body.leads).toHaveLength(1);
+    const stats = fake.stats();
+    const accepted = Object.values(stats.keys).reduce((n, k) => n + k.accepted, 0);
+    expect(accepted).toBeGreaterThanOrEqual(3);
+    // The conversation stayed pinned to one key.
+    expect(Object.values(stats.keys).filter((k) => k.accepted > 0)).toHaveLength(1);
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(JSON.parse(metrics)).toMatchObject({ total_active: 1 });
+    expect(metrics).toContain('"key_id":"alpha"');
+    for (const secret of secretsOf(options)) expect(metrics).not.toContain(secret);
+    const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
+    for (const secret of secretsOf(options)) expect(prom).not.toContain(secret);
+    expect(logs).toContain('lead stored');
+    for (const secret of secretsOf(options)) expect(logs).not.toContain(secret);
+    await ws.close();
+  });
+
+  it('answers product questions from the catalog, citing the source', async () => {
+    const { node } = await start({ keys: { k1: {} } }, 'k1');
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'llm-kb' });
+    const r = await ws.say('¿Cuánto cuesta el plan Crecimiento?');
+    expect(r.text).toMatch(/Fuente:/);
+    expect(node.skills.loadedSkills).toContain('product_kb');
+    expect(node.skills.loadedSkills).not.toContain('crm_integration');
+    await ws.close();
+  });
+
+  it('loads skills lazily: nothing before the first conversation', async () => {
+    const { node } = await start({ keys: { k1: {} } }, 'k1');
+    expect(node.skills.loadedSkills).toEqual([]);
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'lazy' });
+    await ws.say('Hola');
+    expect(node.skills.loadedSkills).toEqual(['lead_capture']);
+    await ws.close();
+  });
+
+  it.each([
+    'http_500',
+    'invalid_json',
+    'unknown_tool',
+    'bad_tool_args',
+    'schema_tool_args',
+    'empty',
+  ] as const)('a provider fault (%s) never reaches the prospect: the conversation goes on', async (fault) => {
+    const { node } = await start({ keys: { k1: { fault } } }, 'k1');
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: `fault-${fault}` });
+    const r = await ws.say('Hola, soy Ana Pérez y necesito una demo, mi correo es ana@perez.mx');
+    expect(r.type).toBe('bot.message');
+    expect(r.text).not.toMatch(/error|stack|undefined/i);
+    await ws.close();
+  });
+
+  it('a provider that hangs is abandoned at the timeout and the built-in model answers', async () => {
+    const { node } = await start({ keys: { k1: { fault: 'hang' } } }, 'k1', {
+      conversation: { modelTimeoutMs: 500 },
+    });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'hang' });
+    const r = await ws.say('Hola, necesito precios');
+    expect(r.type).toBe('bot.message');
+    expect(r.text).toMatch(/\?$/);
+    await ws.close();
+  });
+
+  it('a 429 cools the key (Retry-After) and the conversation moves to another key', async () => {
+    // The provider allows less than leadbot was told, so the first key answers 429 on its second request.
+    const options: FakeLlmOptions = { keys: { ka: { rpm: 1 }, kb: { rpm: 100 } } };
+    const { fake, node } = await start(options, 'a=ka,b=kb', { llm: { rpm: 100 } });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'cool' });
+    await ws.say('Hola');
+    await ws.say('Necesito una cotización');
+    await ws.say('Soy Ana');
+    for (const secret of secretsOf(options)) expect(logs).not.toContain(secret);
+    expect(logs).toContain('provider answered 429');
+    const stats = fake.stats();
+    expect(stats.keys.ka!.rateLimited).toBeGreaterThanOrEqual(1);
+    expect(stats.keys.kb!.accepted).toBeGreaterThanOrEqual(1);
+    const report = (await (await fetch(`${node.url}/metrics`)).json()) as {
+      pool_status: { key_id: string; rate_limited_total?: number }[];
+    };
+    expect(report.pool_status.find((k) => k.key_id === 'a')?.rate_limited_total).toBeGreaterThanOrEqual(1);
+    await ws.close();
+  });
+
+  it('when every key is out of budget the turn waits, then the built-in model answers at the deadline', async () => {
+    const { fake, node } = await start({ keys: { k1: { rpm: 100 } } }, 'k1', {
+      llm: { rpm: 1, queueDeadlineMs: 300 },
+    });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'deadline' });
+    await ws.say('Hola');
+    const r = await ws.say('Necesito una demo para mi flota');
+    expect(r.type).toBe('bot.message');
+    // Leadbot's own budget kept it from sending: the provider never saw a 429.
+    expect(fake.stats().keys.k1!.rateLimited).toBe(0);
+    expect(fake.stats().keys.k1!.accepted).toBe(1);
+    await ws.close();
+  });
+
+  it('releases the key when the WebSocket disconnects', async () => {
+    const { node } = await start({ keys: { k1: {} } }, 'k1');
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'release' });
+    await ws.say('Hola');
+    expect(
+      ((await (await fetch(`${node.url}/metrics`)).json()) as { total_active: number }).total_active,
+    ).toBe(1);
+    await ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(
+      ((await (await fetch(`${node.url}/metrics`)).json()) as { total_active: number }).total_active,
+    ).toBe(0);
+  });
+});
