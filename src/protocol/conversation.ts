@@ -88,6 +88,16 @@ export const REPLY_INTENTS = [
 ] as const;
 export type ReplyIntent = (typeof REPLY_INTENTS)[number];
 
+/** A fact from the tenant's own catalog or pages, to answer with and cite. */
+export interface KnowledgeFact {
+  /** `catalog:<id>` or `kb:<page>`. */
+  source: string;
+  /** Cited as "Fuente: <title>" / "Source: <title>". */
+  title: string;
+  /** One or two sentences, in the brief's language. */
+  text: string;
+}
+
 /** Everything a model needs to write one reply, without reading the machine. */
 export interface TurnBrief {
   tenantId: string;
@@ -114,4 +124,6 @@ export interface TurnBrief {
   reference?: string;
   /** The text of the message being answered. */
   userText: string;
+  /** Retrieved facts that answer the person's question (built-in model path). */
+  facts?: KnowledgeFact[];
 }

@@ -20,6 +20,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
 import type { ExtractedFields, TurnBrief } from '../protocol/index.ts';
 import { PRIORITY } from '../protocol/index.ts';
+import { lookupFacts } from './facts.ts';
 import { buildLeadPayload } from './lead-payload.ts';
 import type { LeadDelivery } from './lead-delivery.ts';
 import { enforceReplyFormat } from './reply-format.ts';
@@ -51,7 +52,7 @@ export interface EffectDeps {
 }
 
 const PRODUCT_QUESTION =
-  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integraci[oó]n(es)?|integrations?|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing)\b/iu;
+  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing)\b/iu;
 
 /** The person asks about products, plans, prices or policies: `product_kb` is worth loading. */
 export function wantsProductInfo(text: string): boolean {
@@ -142,10 +143,17 @@ export function conversationEffects(deps: EffectDeps) {
       services: deps.services,
       ...(leadId ? { leadId } : {}),
     };
-    if (deps.model === deps.fallbackModel) {
-      const response = await deps.fallbackModel.complete(request, signal);
-      return { text: enforceReplyFormat(response.text, brief) };
-    }
+    const asksProducts = wantsProductInfo(input.userText);
+    /** The built-in model answers product questions from the tenant's catalog and pages. */
+    const builtinAnswer = async (): Promise<ThinkOutput> => {
+      const facts = asksProducts
+        ? await lookupFacts(deps.services.knowledge, input.tenantId, input.language, input.userText)
+        : [];
+      const withFacts = facts.length ? { ...request, brief: { ...brief, facts } } : request;
+      const response = await deps.fallbackModel.complete(withFacts, signal);
+      return { text: enforceReplyFormat(response.text, brief), captured };
+    };
+    if (deps.model === deps.fallbackModel) return builtinAnswer();
     const tools = await deps.skills.toolsFor({
       phase: input.phase,
       wantsProductInfo: wantsProductInfo(input.userText),
@@ -162,8 +170,7 @@ export function conversationEffects(deps: EffectDeps) {
         'model failed; the built-in model answers',
       );
       deps.onFallback?.(timeout.aborted ? 'timeout' : 'error');
-      const response = await deps.fallbackModel.complete(request, signal);
-      return { text: enforceReplyFormat(response.text, brief), captured };
+      return builtinAnswer();
     }
   });
 

@@ -144,4 +144,15 @@ describe('web chat over a real WebSocket, LMDB in a temp dir', () => {
     expect(r.text).toContain('Ana');
     await second.close();
   });
+
+  it('without an LLM key, product questions are answered from the catalog with the source cited', async () => {
+    const node = await startTestLeadbot();
+    stop = () => node.close();
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'kb-1' });
+    const r = await ws.say('¿Cuánto cuesta el plan Profesional?');
+    expect(r.text).toMatch(/499 USD/);
+    expect(r.text).toMatch(/Fuente: Profesional/);
+    expect(endsWithQuestion(r.text)).toBe(true);
+    await ws.close();
+  });
 });

@@ -95,6 +95,20 @@ function acknowledgement(
 
 /** Writes the reply text for `brief` (pure and deterministic). */
 export function writeReply(brief: TurnBrief): string {
+  const reply = composeReply(brief);
+  const fact = brief.facts?.[0];
+  if (!fact || brief.intent === 'spam_ack' || brief.intent === 'apology') return reply;
+  // The answer to the question comes first; the reply's own first paragraph follows it.
+  const cite = brief.language === 'en' ? 'Source' : 'Fuente';
+  const [first, ...rest] = reply.split('\n\n');
+  const answer = `${safe(fact.text).replace(/[.\s]+$/u, '')} (${cite}: ${safe(fact.title)}).`;
+  if (rest.length === 0) return `${answer}\n\n${first}`;
+  // A question is answered, not echoed back as a need: the answer replaces the acknowledgement.
+  if (/[?¿]/u.test(brief.userText)) return `${answer}\n\n${rest.join(' ')}`;
+  return `${answer} ${first}\n\n${rest.join(' ')}`;
+}
+
+function composeReply(brief: TurnBrief): string {
   const p = phrases(brief.language);
   const c = contextOf(brief);
   const pick = picker(brief);
