@@ -71,7 +71,14 @@ function createKeyPool(config: Readonly<Config>, clock: Clock, log: Logger): Key
     ...(config.llm.tpm ? { tpm: config.llm.tpm } : {}),
   }).map((spec) => {
     const group = config.llm.keyGroups[spec.id];
-    return group ? { ...spec, group } : spec;
+    const limits = config.llm.keyLimits[spec.id];
+    return {
+      ...spec,
+      ...(group ? { group } : {}),
+      ...(limits?.rpm ? { rpm: limits.rpm } : {}),
+      ...(limits?.tpm ? { tpm: limits.tpm } : {}),
+      ...(limits?.maxConversations ? { maxConversations: limits.maxConversations } : {}),
+    };
   });
   const groups: Record<string, { rpm?: number; tpm?: number }> = {};
   for (const [name, limits] of Object.entries(config.llm.groups)) {

@@ -93,6 +93,19 @@ export const SettingsSchema = z
           .default({}),
         /** Key name → group name. */
         keyGroups: z.record(z.string(), z.string()).default({}),
+        /** Key name → its own limits when they differ from the defaults (e.g. a bigger plan). */
+        keyLimits: z
+          .record(
+            z.string(),
+            z
+              .object({
+                rpm: z.number().int().min(1).optional(),
+                tpm: z.number().int().min(1).optional(),
+                maxConversations: z.number().int().min(1).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
         /** Send DeepSeek's `thinking` enabled (V4 models think by default; off unless set). Env `LEADBOT_LLM_THINKING`. */
         thinking: z.boolean().default(false),
         /** Most model ↔ tool round trips in one turn. */

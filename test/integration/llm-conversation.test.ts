@@ -181,4 +181,24 @@ describe('LLM conversations through the real openai SDK against the test server'
       ((await (await fetch(`${node.url}/metrics`)).json()) as { total_active: number }).total_active,
     ).toBe(0);
   });
+
+  it('per-key limits and groups come from the config file', async () => {
+    const { node } = await start({ keys: { k1: {}, k2: {} } }, 'a=k1,b=k2', {
+      llm: {
+        keyLimits: { a: { rpm: 4 } },
+        groups: { acct: { rpm: 1000 } },
+        keyGroups: { a: 'acct', b: 'acct' },
+      },
+    });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'limits' });
+    await ws.say('Hola');
+    const report = (await (await fetch(`${node.url}/metrics`)).json()) as {
+      pool_status: { key_id: string; capacity_pct: number; requests_last_minute: number }[];
+    };
+    expect(report.pool_status.find((k) => k.key_id === 'a')).toMatchObject({
+      requests_last_minute: 1,
+      capacity_pct: 25,
+    });
+    await ws.close();
+  });
 });
