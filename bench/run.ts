@@ -1,0 +1,243 @@
+/**
+ * `npm run bench [-- --quick]`: runs the three sections (runtime overhead per message, KeyPool
+ * utilisation against a naive round-robin, lease + release cost), prints one aligned table to
+ * stdout and writes every figure to `bench/results.json`. A benchmark reports; it never fails on a
+ * missed goal (exit code 0), it marks it MISSED. All traffic goes to 127.0.0.1.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runLeaseCost, type LeaseCostResult } from './lease-cost.ts';
+import { runOverhead, type OverheadResult } from './overhead.ts';
+import { runUtilisation, type ClientResult, type UtilisationOptions } from './pool-utilisation.ts';
+
+interface Row {
+  metric: string;
+  value: string;
+  goal: string;
+  /** undefined: no goal (reference figure). */
+  ok?: boolean;
+}
+
+const quick = process.argv.includes('--quick');
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+
+const settings = {
+  overhead: { n: quick ? 300 : 500, warmup: quick ? 30 : 50 },
+  utilisation: {
+    windowMs: quick ? 10_000 : 60_000,
+    warmupMs: quick ? 5_000 : 10_000,
+    measureMs: quick ? 10_000 : 60_000,
+    demandFactor: 2,
+    deadlineMs: 5_000,
+    latencyMs: 25,
+    seed: 20_240_601,
+  } satisfies UtilisationOptions,
+  leaseCost: { pairs: 100_000, warmup: 20_000, seed: 7 },
+};
+
+const ms = (x: number): string => `${x.toFixed(2)} ms`;
+const us = (x: number): string => `${x.toFixed(2)} µs`;
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+function overheadRows(r: OverheadResult): Row[] {
+  return [
+    {
+      metric: 'turn through leadbot p50 / p99',
+      value: `${ms(r.turnMs.p50)} / ${ms(r.turnMs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: 'bare openai SDK call p50 / p99',
+      value: `${ms(r.bareMs.p50)} / ${ms(r.bareMs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: 'overhead (turn − bare) p50',
+      value: ms(r.overheadP50Ms),
+      goal: '≤ 2 ms',
+      ok: r.overheadP50Ms <= 2,
+    },
+    { metric: 'overhead (turn − bare) p99', value: ms(r.overheadP99Ms), goal: '' },
+    { metric: 'overhead, median of paired diffs', value: ms(r.pairedOverheadP50Ms), goal: '' },
+    {
+      metric: '  of which LMDB saveTurn (in turns) p50 / p99',
+      value: `${ms(r.saveTurnInTurnMs.p50)} / ${ms(r.saveTurnInTurnMs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: '  overhead p50 without the commit',
+      value: ms(r.overheadP50Ms - r.saveTurnInTurnMs.p50),
+      goal: '',
+    },
+    {
+      metric: 'LMDB saveTurn alone p50 / p99',
+      value: `${ms(r.saveTurnMs.p50)} / ${ms(r.saveTurnMs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: 'LLM calls per turn',
+      value: `${r.llmCallsPerTurn.toFixed(2)} (${r.turnRequests}/${r.n})`,
+      goal: '= 1',
+      ok: r.llmCallsPerTurn === 1 && r.bareRequests === r.n,
+    },
+    {
+      metric: 'request body (both sides)',
+      value: `${r.bodyBytes} B, system ${r.systemPromptChars} ch, ${r.toolsInBody} tools`,
+      goal: '',
+    },
+  ];
+}
+
+function utilisationRows(results: ClientResult[]): Row[] {
+  const rows: Row[] = [];
+  const scenarios = [...new Set(results.map((r) => r.scenario))];
+  for (const [i, scenario] of scenarios.entries()) {
+    rows.push({ metric: `S${i + 1}: ${scenario}`, value: '', goal: '' });
+    for (const r of results.filter((x) => x.scenario === scenario)) {
+      const pool = r.client === 'pool';
+      const tag = `  ${pool ? 'KeyPool' : 'round-robin'}:`;
+      const served = `${pct(r.utilisation)} (${r.servedInWindow}/${r.capacity})`;
+      rows.push({
+        metric: `${tag} served / Σ limits`,
+        value: served,
+        goal: pool ? '≥ 95 %' : '',
+        ...(pool ? { ok: r.utilisation >= 0.95 } : {}),
+      });
+      rows.push({ metric: `${tag} provider 429s`, value: String(r.provider429), goal: '' });
+      rows.push({
+        metric: `${tag} 429s reaching a prospect`,
+        value: String(r.prospect429),
+        goal: pool ? '0' : '',
+        ...(pool ? { ok: r.prospect429 === 0 } : {}),
+      });
+      rows.push({
+        metric: `${tag} fallbacks (urgent)`,
+        value: `${r.fallbacks}/${r.requests} (${r.urgentFallbacks}/${r.urgentRequests})`,
+        goal: '',
+      });
+      const maxes = Object.entries(r.maxInWindow)
+        .map(([id, m]) => `${id} ${m.max}/${m.limit}`)
+        .join(', ');
+      rows.push({ metric: `${tag} max in window`, value: maxes, goal: '≤ limit', ok: r.withinLimits });
+      if (r.errors > 0)
+        rows.push({ metric: `${tag} other errors`, value: String(r.errors), goal: '0', ok: false });
+    }
+  }
+  return rows;
+}
+
+function leaseRows(r: LeaseCostResult): Row[] {
+  return [
+    {
+      metric: 'acquire + release p50 / p99',
+      value: `${us(r.leaseUs.p50)} / ${us(r.leaseUs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: 'baseline `await noop()` p50 / p99',
+      value: `${us(r.baselineUs.p50)} / ${us(r.baselineUs.p99)}`,
+      goal: '',
+    },
+    { metric: 'ratio lease / baseline p50 / p99', value: `${r.ratioP50}× / ${r.ratioP99}×`, goal: '' },
+    {
+      metric: 'untimed throughput',
+      value: `${r.throughputPerSec.toLocaleString('en-US')} pairs/s (${us(r.meanUsUntimed)} mean)`,
+      goal: '',
+    },
+  ];
+}
+
+function table(sections: { title: string; rows: Row[] }[]): string {
+  const all = sections.flatMap((s) => s.rows);
+  const header: Row = { metric: 'metric', value: 'value', goal: 'goal' };
+  const width = {
+    metric: Math.max(...[header, ...all].map((r) => r.metric.length)),
+    value: Math.max(...[header, ...all].map((r) => r.value.length)),
+    goal: Math.max(...[header, ...all].map((r) => r.goal.length)),
+  };
+  const line = (r: Row, ok: string) =>
+    `${r.metric.padEnd(width.metric)} | ${r.value.padEnd(width.value)} | ${r.goal.padEnd(width.goal)} | ${ok}`.trimEnd();
+  const rule = '-'.repeat(width.metric + width.value + width.goal + 16);
+  const out = [line(header, 'ok?'), rule];
+  for (const section of sections) {
+    out.push(`[${section.title}]`);
+    for (const r of section.rows) out.push(line(r, r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED'));
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const t0 = performance.now();
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  progress(`${quick ? 'quick' : 'full'} run on ${machine.cpus} cpus, node ${machine.node}`);
+
+  progress(`section 1, runtime overhead: ${settings.overhead.n} turns + ${settings.overhead.n} bare calls…`);
+  const overhead = await runOverhead(settings.overhead);
+  progress(`section 3, lease + release cost: ${settings.leaseCost.pairs} pairs…`);
+  const leaseCost = await runLeaseCost(settings.leaseCost);
+  const u = settings.utilisation;
+  progress(
+    `section 2, KeyPool utilisation: ${(u.warmupMs + u.measureMs) / 1000} s of demand, window ${u.windowMs / 1000} s…`,
+  );
+  const utilisation = await runUtilisation(u);
+
+  const sections = [
+    { title: '1. runtime overhead per message (fake LLM, latency 0)', rows: overheadRows(overhead) },
+    {
+      title: `2. KeyPool utilisation (demand ${u.demandFactor}× Σ limits, window ${u.windowMs / 1000} s, measured ${u.measureMs / 1000} s after ${u.warmupMs / 1000} s)`,
+      rows: utilisationRows(utilisation),
+    },
+    {
+      title: '3. lease + release cost (8 keys, 1,000 conversations, no network)',
+      rows: leaseRows(leaseCost),
+    },
+  ];
+  const rows = sections.flatMap((s) => s.rows);
+  const missed = rows.filter((r) => r.ok === false).map((r) => r.metric.trim());
+  const durationS = Math.round((performance.now() - t0) / 100) / 10;
+  process.stdout.write(
+    `\nleadbot bench (${quick ? '--quick' : 'full'}), ${started.toISOString()}, ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}\n\n`,
+  );
+  process.stdout.write(`${table(sections)}\n\n`);
+  process.stdout.write(
+    missed.length ? `MISSED ${missed.length} goal(s): ${missed.join('; ')}\n` : 'All goals met.\n',
+  );
+  process.stdout.write(`(${durationS} s; every figure in ${RESULTS})\n`);
+
+  const results = {
+    date: started.toISOString(),
+    mode: quick ? 'quick' : 'full',
+    durationS,
+    machine,
+    settings,
+    overhead,
+    utilisation,
+    leaseCost,
+    goals: rows.filter((r) => r.ok !== undefined).map((r) => ({ ...r, metric: r.metric.trim() })),
+    missed,
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
