@@ -270,6 +270,7 @@ export const conversationMachine = setup({
     })),
     decideQualification: assign(({ context }) => ({ qualification: qualify(context.signals, context.lead) })),
     markSpam: assign({ qualification: 'spam' as const }),
+    resetDeliveryAttempts: assign({ deliveryAttempts: 0 }),
     noteDeliveryAttempt: assign(({ context }) => ({ deliveryAttempts: context.deliveryAttempts + 1 })),
     recordDelivery: assign((_, output: DeliverOutput) => ({
       leadId: output.leadId,
@@ -469,7 +470,7 @@ export const conversationMachine = setup({
             {
               guard: 'isFarewell',
               target: '#conversation.closed.replying',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+              actions: { type: 'planIntent', params: { intent: 'farewell' } },
             },
             { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
           ],
@@ -552,7 +553,7 @@ export const conversationMachine = setup({
             {
               guard: 'isFarewell',
               target: '#conversation.closed.replying',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+              actions: { type: 'planIntent', params: { intent: 'farewell' } },
             },
             { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
           ],
@@ -625,13 +626,23 @@ export const conversationMachine = setup({
           invoke: {
             src: 'analyse',
             input: analyseInput,
-            onDone: {
-              target: 'replying',
-              actions: [
-                { type: 'applyAnalysis', params: ({ event }) => event.output },
-                { type: 'planIntent', params: { intent: 'closed_followup' } },
-              ],
-            },
+            onDone: [
+              {
+                guard: ({ event }) => event.output.analysis.farewell,
+                target: 'replying',
+                actions: [
+                  { type: 'applyAnalysis', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'farewell' } },
+                ],
+              },
+              {
+                target: 'replying',
+                actions: [
+                  { type: 'applyAnalysis', params: ({ event }) => event.output },
+                  { type: 'planIntent', params: { intent: 'closed_followup' } },
+                ],
+              },
+            ],
             onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
           },
         },
@@ -663,7 +674,19 @@ export const conversationMachine = setup({
         },
         waiting: {
           tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'replying', actions: 'recordMessage' } },
+          on: {
+            'user.message.received': {
+              target: 'retrying',
+              actions: ['recordMessage', 'resetDeliveryAttempts'],
+            },
+          },
+        },
+        /** The store may be back: try the delivery again rather than apologising forever. */
+        retrying: {
+          always: [
+            { guard: 'isSupport', target: '#conversation.support.delivering' },
+            { target: '#conversation.handoff.delivering' },
+          ],
         },
       },
     },

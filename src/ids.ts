@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -17,4 +17,12 @@ export function newId(prefix = '', now = Date.now()): string {
   let rand = '';
   for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i]! % 32]!;
   return prefix + time + rand;
+}
+
+/** The one lead of a conversation: a stable id derived from the conversation id. */
+export function leadIdFor(conversationId: string): string {
+  const digest = createHash('sha256').update(conversationId).digest();
+  let id = '';
+  for (let k = 0; k < 20; k++) id += ALPHABET[digest[k]! % 32]!;
+  return `lead_${id}`;
 }

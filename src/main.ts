@@ -123,6 +123,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       nodeId: config.nodeId,
     });
   const clock = options.clock ?? systemClock;
+  for (const warning of config.warnings) log.warn(warning);
   const tenants = loadTenants(config.tenantsDir);
   const store = LmdbStore.open(config.dataDir);
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
@@ -181,6 +182,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       maxBackoffMs: config.crm.maxBackoffMs,
       onDelivered: (entry) => delivery.markDelivered(entry),
     });
+    await delivery.recover();
     void dispatcher.start();
   }
   const knowledge = new OramaKnowledgeBase(tenants);
@@ -204,6 +206,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     },
     onLeadStored: (lead) =>
       metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),
+    onFallback: (reason) => metrics.fallbacks.inc({ reason }),
   });
   const base = config.conversation.deliveryBackoffMs;
   const machine = conversationMachine.provide({
@@ -220,7 +223,8 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     tenants,
     clock,
     log,
-    turnTimeoutMs: config.conversation.modelTimeoutMs * 2 + 10_000,
+    // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
+    turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000),
     idleTimeoutMs: 10 * 60_000,
     maxDeliveryAttempts: config.conversation.deliveryAttempts,
     onTurn: ({ conversationId, channel, state, ms, replies, failed }) => {
@@ -307,8 +311,10 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down: intake stops, in-flight turns finish, state is persisted');
-      web?.close();
+      // New messages are refused (shutting_down) while in-flight turns finish and their replies
+      // still reach open sockets; only then do the sockets close.
       await bus.drain();
+      web?.close();
       await app?.close();
       supervisor.stop();
       await dispatcher?.close();

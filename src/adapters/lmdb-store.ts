@@ -9,7 +9,8 @@ type LeadKey = [string, string];
 
 /**
  * `Store` on LMDB (the `lmdb` package). One environment in `dataDir`, named databases per kind.
- * Commits are synchronous to disk (lmdb-js default), so a resolved write survives a crash.
+ * Commits are flushed to disk before they resolve (`overlappingSync: false`), so a resolved write
+ * survives a process, OS or power crash.
  */
 export class LmdbStore implements Store {
   private readonly root: RootDatabase;
@@ -28,7 +29,15 @@ export class LmdbStore implements Store {
   static open(dataDir: string): LmdbStore {
     try {
       mkdirSync(dataDir, { recursive: true });
-      const root = open({ path: dataDir, maxDbs: 16, compression: false });
+      // noSubdir: a folder whose name has a dot is still a folder. overlappingSync off: a commit
+      // resolves only once flushed, so a confirmed lead survives a power or OS crash too.
+      const root = open({
+        path: dataDir,
+        noSubdir: false,
+        overlappingSync: false,
+        maxDbs: 16,
+        compression: false,
+      });
       return new LmdbStore(root);
     } catch (cause) {
       throw new StorageError(
@@ -116,15 +125,14 @@ export class LmdbStore implements Store {
       ? { start: [query.tenantId, ''] as LeadKey, end: [query.tenantId, '\uffff'] as LeadKey }
       : {};
     const out: LeadPayload[] = [];
-    for (const { value } of this.leads.getRange({
-      ...range,
-      ...(query.limit ? { limit: query.limit } : {}),
-    })) {
+    for (const { value } of this.leads.getRange(range)) {
       // A record that no longer matches the contract is skipped, not served half-formed.
       const parsed = LeadPayloadSchema.safeParse(value);
       if (parsed.success) out.push(parsed.data);
     }
-    return Promise.resolve(out);
+    // Ids are stable per conversation, not time-ordered: list in creation order.
+    out.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.lead_id.localeCompare(b.lead_id));
+    return Promise.resolve(query.limit ? out.slice(0, query.limit) : out);
   }
 
   stats(): Promise<{ conversations: number; leads: number }> {

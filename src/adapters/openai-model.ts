@@ -10,8 +10,8 @@ export interface OpenAIModelOptions {
   model: string;
   pool: LeasePool;
   log: Logger;
-  /** Send DeepSeek's `thinking` switch enabled (V4 models think by default; off unless asked). */
-  thinking: boolean;
+  /** DeepSeek's `thinking` switch; undefined = disabled for DeepSeek hosts, omitted for others. */
+  thinking: boolean | undefined;
   /** Per-request timeout; the caller's signal may end it sooner. */
   timeoutMs: number;
   /** Keys to try for one request when providers answer 429. */
@@ -119,8 +119,10 @@ export class OpenAIChatModel implements ChatModel {
       messages: toWire(messages),
       temperature: request.temperature,
       max_tokens: request.maxTokens,
-      thinking: { type: this.options.thinking ? 'enabled' : 'disabled' },
     };
+    const thinking =
+      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
+    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
     if (request.tools.length) {
       body.tools = request.tools.map((t) => ({
         type: 'function' as const,

@@ -109,11 +109,15 @@ async function runRemoteChat(url: string, tenant: string, session: string): Prom
     socket.once('error', (error) => reject(new Error(`cannot connect to ${wsUrl.origin}: ${error.message}`)));
   });
   let pending: (() => void) | undefined;
+  let quiet: NodeJS.Timeout | undefined;
   socket.on('message', (data: Buffer) => {
     const frame = JSON.parse(data.toString()) as { type: string; text?: string; message?: string };
     if (frame.type === 'bot.message' && frame.text) printBot(frame.text);
     if (frame.type === 'error') process.stderr.write(`leadbot: ${frame.message ?? 'error'}\n`);
-    if (frame.type === 'bot.message' || frame.type === 'error') pending?.();
+    // A turn may send several replies: it is over after a short quiet spell (or at once on an error).
+    if (quiet) clearTimeout(quiet);
+    if (frame.type === 'error') pending?.();
+    else if (frame.type === 'bot.message') quiet = setTimeout(() => pending?.(), 400);
   });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const rl = createInterface({

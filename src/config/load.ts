@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { SettingsSchema, type Config } from './schema.ts';
@@ -96,6 +97,24 @@ function fromEnv(env: Env): Record<string, unknown> {
   return out;
 }
 
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Settings of DESIGN.md this version does not implement yet: said at start, never silently ignored. */
+function unsupportedWarnings(env: Env): string[] {
+  const warnings: string[] = [];
+  if (env.LEADBOT_NATS_URL) {
+    warnings.push(
+      'LEADBOT_NATS_URL is set, but cluster mode on NATS is not in this version yet: running one node with the in-process bus.',
+    );
+  }
+  if (env.LEADBOT_ROLE && env.LEADBOT_ROLE !== 'all') {
+    warnings.push(
+      `LEADBOT_ROLE=${env.LEADBOT_ROLE} needs cluster mode, which is not in this version yet: this node runs channels and conversations (role "all").`,
+    );
+  }
+  return warnings;
+}
+
 export interface LoadConfigOptions {
   env?: Env;
   /** Folder relative paths resolve against (default: `process.cwd()`). */
@@ -111,7 +130,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const cwd = options.cwd ?? process.cwd();
   const sources: string[] = [];
   let raw: Record<string, unknown> = {};
-  const defaultFile = join(cwd, 'config', 'default.json');
+  // Run from another folder (e.g. `npx leadbot` elsewhere), the package's own config applies.
+  const home = existsSync(join(cwd, 'config')) ? cwd : PACKAGE_ROOT;
+  const defaultFile = join(home, 'config', 'default.json');
   const files = [
     existsSync(defaultFile) ? defaultFile : undefined,
     env.LEADBOT_CONFIG ? resolve(cwd, env.LEADBOT_CONFIG) : undefined,
@@ -154,7 +175,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const config: Config = {
     ...settings,
     dataDir: resolve(cwd, settings.dataDir),
-    tenantsDir: resolve(cwd, settings.tenantsDir),
+    tenantsDir: existsSync(resolve(cwd, settings.tenantsDir))
+      ? resolve(cwd, settings.tenantsDir)
+      : resolve(home, settings.tenantsDir),
     nodeId: settings.nodeId ?? `${hostname()}-${process.pid}`,
     secrets: {
       ...(env.LEADBOT_ADMIN_TOKEN ? { adminToken: env.LEADBOT_ADMIN_TOKEN } : {}),
@@ -162,6 +185,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       ...(env.LEADBOT_CRM_WEBHOOK_SECRET ? { crmWebhookSecret: env.LEADBOT_CRM_WEBHOOK_SECRET } : {}),
     },
     sources,
+    warnings: unsupportedWarnings(env),
   };
   return deepFreeze(config);
 }

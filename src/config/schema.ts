@@ -44,7 +44,7 @@ export const SettingsSchema = z
         /** Most history messages handed to the model per turn. */
         historyWindow: z.number().int().min(2).max(500).default(30),
         /** A model call that takes longer is aborted and the built-in model answers. */
-        modelTimeoutMs: z.number().int().min(100).default(20_000),
+        modelTimeoutMs: z.number().int().min(100).default(12_000),
         /** Attempts to store a lead before the conversation goes to `failed`. */
         deliveryAttempts: z.number().int().min(1).max(20).default(5),
         /** Base delay of the exponential back-off between delivery attempts. */
@@ -106,8 +106,11 @@ export const SettingsSchema = z
               .strict(),
           )
           .default({}),
-        /** Send DeepSeek's `thinking` enabled (V4 models think by default; off unless set). Env `LEADBOT_LLM_THINKING`. */
-        thinking: z.boolean().default(false),
+        /**
+         * DeepSeek's `thinking` switch. Unset: sent as disabled to DeepSeek (V4 models think by default)
+         * and not sent to other providers, which may reject unknown fields. Env `LEADBOT_LLM_THINKING`.
+         */
+        thinking: z.boolean().optional(),
         /** Most model ↔ tool round trips in one turn. */
         maxToolSteps: z.number().int().min(0).max(10).default(4),
         /** How long a turn waits for a free key before the built-in model answers. */
@@ -170,4 +173,6 @@ export interface Config extends Settings {
   secrets: Secrets;
   /** Files that were read, for the start-up log. */
   sources: string[];
+  /** Settings that were given but are not supported by this version (logged at start). */
+  warnings: string[];
 }

@@ -168,10 +168,13 @@ export function renderLandingPage(tenant: TenantConfig, opts: LandingOptions): s
       ([value, label]) => `<div><strong>${escapeHtml(value)}</strong><span>${escapeHtml(label)}</span></div>`,
     )
     .join('');
+  // Links keep the tenant, so a non-default tenant's page does not jump to the demo one.
+  const home = (code: LandingLanguage): string =>
+    `/?tenant=${encodeURIComponent(tenant.id)}&amp;lang=${code}`;
   const langLink = (code: LandingLanguage, label: string): string =>
     code === lang
-      ? `<a href="/?lang=${code}" aria-current="true">${label}</a>`
-      : `<a href="/?lang=${code}" hreflang="${code}" lang="${code}">${label}</a>`;
+      ? `<a href="${home(code)}" aria-current="true">${label}</a>`
+      : `<a href="${home(code)}" hreflang="${code}" lang="${code}">${label}</a>`;
 
   return `<!doctype html>
 <html lang="${lang}">
@@ -263,7 +266,7 @@ footer .wrap { display: flex; justify-content: space-between; gap: 16px; flex-wr
 <body>
 <header class="top">
   <div class="wrap">
-    <a class="logo" href="/?lang=${lang}"><span class="logo-mark" aria-hidden="true"><svg viewBox="0 0 24 24" fill="none" stroke="#fff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"><circle cx="6" cy="18" r="2.5"/><circle cx="18" cy="6" r="2.5"/><path d="M8.5 18H15a3 3 0 0 0 0-6H9a3 3 0 0 1 0-6h6.5"/></svg></span>${company}</a>
+    <a class="logo" href="${home(lang)}"><span class="logo-mark" aria-hidden="true"><svg viewBox="0 0 24 24" fill="none" stroke="#fff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"><circle cx="6" cy="18" r="2.5"/><circle cx="18" cy="6" r="2.5"/><path d="M8.5 18H15a3 3 0 0 0 0-6H9a3 3 0 0 1 0-6h6.5"/></svg></span>${company}</a>
     <nav class="links" aria-label="${company}">
       <a href="#plans">${escapeHtml(copy.navPlans)}</a>
       <a href="#faq">${escapeHtml(copy.navFaq)}</a>

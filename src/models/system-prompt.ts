@@ -17,6 +17,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     spam_ack: 'Mensaje no relacionado o spam: responda breve y neutral, sin preguntas.',
     closed_followup:
       'El caso ya está registrado ("reference"): responda lo que pregunte y ofrezca más ayuda.',
+    farewell: 'La persona se despide: agradezca y despídase con calidez, sin preguntas.',
     apology: 'Hubo un problema técnico: discúlpese y pida que escriba de nuevo.',
   },
   en: {
@@ -32,6 +33,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     spam_ack: 'Unrelated message or spam: answer briefly and neutrally, no questions.',
     closed_followup:
       'The case is already registered ("reference"): answer what they ask and offer more help.',
+    farewell: 'The person says goodbye: thank them and close warmly, with no question.',
     apology: 'There was a technical problem: apologise and ask them to write again.',
   },
 };

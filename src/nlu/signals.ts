@@ -172,13 +172,13 @@ const AREAS: readonly [InterestArea, RegExp][] = [
   [
     'Soporte',
     b(
-      "error|errores|falla|fallas|fallo|no funciona|no sirve|no puedo (?:entrar|acceder|iniciar|ingresar|conectar)|no carga|bug|broken|can't log ?in|cannot log ?in|can't access|not working|doesn't work|crash|caid[oa]|se cayo|soporte|support|problema tecnico|contrasena|password|lento|slow|down|se (?:nos |me |les )?(?:cae|cayo|cayeron)|produccion|no funciona nada",
+      "error|errores|falla|fallas|fallo|no funciona|no sirve|no puedo (?:entrar|acceder|iniciar|ingresar|conectar)|no carga|bug|broken|can't log ?in|cannot log ?in|can't access|not working|doesn't work|crash|caid[oa]|se cayo|soporte|support|problema tecnico|contrasena|password|is down|are down|esta caid[oa]|se (?:nos |me |les )?(?:cae|cayo|cayeron)|no funciona nada",
     ),
   ],
   [
     'Ventas',
     b(
-      'planes|plan|precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cotizacion|cotizar|presupuesto|demo|demostracion|contratar|comprar|adquirir|licencias?|suscripcion|pricing|price|prices|quote|purchase|buy|plans|subscription|trial|prueba gratis|informacion sobre sus|info sobre sus',
+      'planes|plan|precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cotizacion|cotizar|presupuesto|demo|demostracion|contratar|comprar|adquirir|licencias?|suscripcion|pricing|price|prices|quote|purchase|buy|plans|subscription|trial|prueba gratis|informacion sobre sus|info sobre sus|we need (?:a |an |better )?(?:solution|tool|software|platform|system|route|routing)|route planning|optimi[sz]e (?:our )?routes|necesitamos (?:un |una )?(?:solucion|herramienta|software|plataforma|sistema)|optimizar (?:nuestras |las )?rutas|planificacion de rutas',
     ),
   ],
   [

@@ -83,6 +83,8 @@ export const REPLY_INTENTS = [
   'spam_ack',
   /** After the case is closed: the person writes again. */
   'closed_followup',
+  /** The person says goodbye: a warm closing, no question. */
+  'farewell',
   /** Something failed on our side: graceful apology. */
   'apology',
 ] as const;

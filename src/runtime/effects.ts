@@ -10,7 +10,7 @@ import type {
 import { runToolCall, toolSpec, type SkillServices, type Tool, type ToolContext } from '../../skills/tool.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { leadIdFor } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { analyseMessage } from '../nlu/analyse.ts';
 import { buyingSignals } from '../nlu/signals.ts';
@@ -52,7 +52,7 @@ export interface EffectDeps {
 }
 
 const PRODUCT_QUESTION =
-  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing)\b/iu;
+  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing|pagos?|payments?|tarjetas?|cards?)\b/iu;
 
 /** The person asks about products, plans, prices or policies: `product_kb` is worth loading. */
 export function wantsProductInfo(text: string): boolean {
@@ -156,7 +156,7 @@ export function conversationEffects(deps: EffectDeps) {
     if (deps.model === deps.fallbackModel) return builtinAnswer();
     const tools = await deps.skills.toolsFor({
       phase: input.phase,
-      wantsProductInfo: wantsProductInfo(input.userText),
+      wantsProductInfo: asksProducts,
     });
     const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
     try {
@@ -175,7 +175,8 @@ export function conversationEffects(deps: EffectDeps) {
   });
 
   const deliverLead = fromPromise<DeliverOutput, DeliverInput>(async ({ input }) => {
-    const leadId = input.leadId ?? newId('lead_', deps.clock.now());
+    // Derived from the conversation, so a turn retried after a crash updates the same lead.
+    const leadId = input.leadId ?? leadIdFor(input.conversationId);
     const previous = input.leadId ? await deps.store.getLead(input.tenantId, input.leadId) : undefined;
     const payload = buildLeadPayload(input, leadId, new Date(deps.clock.now()), previous);
     // Once pushed downstream a lead stays `delivered`; later edits don't demote it.

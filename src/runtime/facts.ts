@@ -4,6 +4,15 @@ import type { KnowledgeFact, Language } from '../protocol/index.ts';
 const PRICE_QUESTION =
   /\b(precios?|cu[aá]nto (cuesta|vale|sale|cobran)|costos?|tarifas?|prices?|pricing|costs?|how much)\b/iu;
 
+/** Questions, not statements: "necesito una demo para mi empresa" is not asking about a plan. */
+const QUESTION =
+  /[?¿]|^\s*(qu[eé]|cu[aá]l(es)?|cu[aá]nto|c[oó]mo|d[oó]nde|tienen|hay|aceptan|puedo|se puede|ofrecen|incluye|what|which|how|where|do you|does|is there|are there|can i|can you)\b/iu;
+
+/** Lower-cases a leading word unless it is an acronym ("API", "ERP"). */
+function lowerFirst(text: string): string {
+  return /^\p{Lu}{2}/u.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 function money(tier: PricingTier, language: Language): string {
   if (tier.price === null) return language === 'en' ? 'custom pricing' : 'precio a medida';
   return language === 'en'
@@ -22,14 +31,12 @@ export async function lookupFacts(
   language: Language,
   text: string,
 ): Promise<KnowledgeFact[]> {
+  const asksPrice = PRICE_QUESTION.test(text) && QUESTION.test(text);
+  if (!QUESTION.test(text)) return [];
   const tiers = await knowledge.pricing(tenantId, language, text);
-  const asksPrice = PRICE_QUESTION.test(text);
   if (tiers.length === 1) {
     const tier = tiers[0]!;
-    const features = tier.features
-      .slice(0, 2)
-      .map((f) => f.charAt(0).toLowerCase() + f.slice(1))
-      .join(', ');
+    const features = tier.features.slice(0, 2).map(lowerFirst).join(', ');
     const sentence =
       language === 'en'
         ? `The ${tier.name} plan is ${money(tier, language)}${features ? ` and includes ${features}` : ''}`
@@ -50,5 +57,5 @@ export async function lookupFacts(
   const [hit] = await knowledge.search(tenantId, text, language, 1);
   if (!hit) return [];
   const sentence = /^(.{20,220}?[.!?])(\s|$)/su.exec(hit.snippet)?.[1] ?? hit.snippet.slice(0, 200);
-  return [{ source: hit.source, title: hit.title, text: sentence.replace(/^#+\s*/u, '') }];
+  return [{ source: hit.source, title: hit.title, text: sentence.replace(/^(#+\s*|…\s*|\.\.\.\s*)/u, '') }];
 }

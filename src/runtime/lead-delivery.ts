@@ -70,6 +70,23 @@ export class LeadDelivery {
     return this.enqueue('support.ticket', lead, { ticket });
   }
 
+  /**
+   * Re-queues complete leads whose outbox entry is missing (a crash between storing a lead and
+   * queueing it). Idempotent: queued ids are not queued again. Returns how many were queued.
+   */
+  async recover(): Promise<number> {
+    if (!this.options.outbox) return 0;
+    let queued = 0;
+    for (const lead of await this.options.store.listLeads()) {
+      const kind = this.kindOf(lead);
+      if (!kind || lead.status === 'delivered') continue;
+      const result = await this.enqueue(kind, lead);
+      if (result.status === 'queued') queued++;
+    }
+    if (queued > 0) this.options.log.warn({ queued }, 'queued leads that had been stored but not queued');
+    return queued;
+  }
+
   /** Outbox confirmation: the lead is now `delivered`. */
   async markDelivered(entry: OutboxEntry): Promise<void> {
     const payload = entry.payload as Partial<LeadPayload>;

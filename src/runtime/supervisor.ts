@@ -20,6 +20,8 @@ type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
 interface LiveConversation {
   actor: ConversationActor;
   lastActive: number;
+  /** A turn is running or being persisted: never passivate now. */
+  busy: boolean;
 }
 
 export interface SupervisorOptions {
@@ -83,6 +85,8 @@ export class ConversationSupervisor {
     let failed = false;
     try {
       const actor = await this.actorFor(message, log);
+      const entry = this.live.get(message.conversationId);
+      if (entry) entry.busy = true;
       const result = await this.runTurn(actor, message);
       state = result.state;
       replies = result.replies;
@@ -123,7 +127,11 @@ export class ConversationSupervisor {
       const language = snapshot.context.language;
       const replies = emitted.map((e) => this.botMessage(message, e.text, state, language));
       await this.persist(actor, message, snapshot, replies);
-      this.live.get(message.conversationId)!.lastActive = this.options.clock.now();
+      const entry = this.live.get(message.conversationId);
+      if (entry) {
+        entry.lastActive = this.options.clock.now();
+        entry.busy = false;
+      }
       return { state, replies };
     } finally {
       subscription.unsubscribe();
@@ -205,7 +213,7 @@ export class ConversationSupervisor {
       actor = createActor(this.options.machine, { input, logger: () => {} });
       actor.start();
     }
-    this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now() });
+    this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now(), busy: false });
     return actor;
   }
 
@@ -264,7 +272,7 @@ export class ConversationSupervisor {
     const cutoff = this.options.clock.now() - this.options.idleTimeoutMs;
     let stopped = 0;
     for (const [id, entry] of this.live) {
-      if (entry.lastActive <= cutoff && entry.actor.getSnapshot().hasTag('awaiting-input')) {
+      if (!entry.busy && entry.lastActive <= cutoff && entry.actor.getSnapshot().hasTag('awaiting-input')) {
         this.stopActor(id);
         stopped++;
       }

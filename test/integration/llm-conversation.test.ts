@@ -130,6 +130,8 @@ describe('LLM conversations through the real openai SDK against the test server'
     const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'hang' });
     const r = await ws.say('Hola, necesito precios');
     expect(r.type).toBe('bot.message');
+    const metrics = (await (await fetch(`${node.url}/metrics`)).json()) as { model_fallbacks: number };
+    expect(metrics.model_fallbacks).toBe(1);
     expect(r.text).toMatch(/\?$/);
     await ws.close();
   });

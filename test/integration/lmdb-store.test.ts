@@ -61,6 +61,14 @@ describe('LmdbStore (real LMDB in a temp dir)', () => {
     await store.close();
   });
 
+  it('opens a data folder whose name has a dot', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'leadbot-lmdb-')), 'data.prod');
+    const store = LmdbStore.open(dir);
+    await store.putLead(lead('demo', 'L1'));
+    expect(await store.getLead('demo', 'L1')).toBeDefined();
+    await store.close();
+  });
+
   it('reports an unusable data dir as a storage error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leadbot-lmdb-'));
     writeFileSync(join(dir, 'a-file'), 'x');

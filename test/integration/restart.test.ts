@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startFakeLlmServer } from '../../src/fake-llm/server.ts';
 import { startLeadbotProcess } from '../helpers/leadbot-process.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
@@ -58,6 +59,27 @@ describe('stop and start again: nothing is lost', () => {
       }
     } finally {
       await second.stop();
+    }
+  }, 60_000);
+
+  it('SIGTERM while a turn is in flight: the reply still reaches the socket before it closes', async () => {
+    const fake = await startFakeLlmServer({ keys: { k1: {} }, latencyMs: 1500 });
+    const node = await startLeadbotProcess({
+      env: { LEADBOT_LLM_KEYS: 'k1', LEADBOT_LLM_BASE_URL: fake.url, LEADBOT_LLM_MODEL: 'fake-builtin' },
+    });
+    try {
+      const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'inflight' });
+      ws.socket.send(
+        JSON.stringify({ type: 'user.message', id: 'slow-1', text: 'Hola, necesito una cotización' }),
+      );
+      await ws.next('bot.typing');
+      const stopped = node.stop('SIGTERM');
+      const reply = await ws.next('bot.message', 10_000);
+      expect(reply.text).toMatch(/\?$/);
+      expect(await stopped).toBe(0);
+    } finally {
+      await node.stop();
+      await fake.close();
     }
   }, 60_000);
 

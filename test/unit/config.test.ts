@@ -65,6 +65,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('says which DESIGN settings this version does not support yet', () => {
+    const config = loadConfig({
+      cwd: ROOT,
+      env: { LEADBOT_NATS_URL: 'nats://127.0.0.1:4222', LEADBOT_ROLE: 'worker' },
+    });
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/LEADBOT_NATS_URL/),
+      expect.stringMatching(/LEADBOT_ROLE=worker/),
+    ]);
+    expect(loadConfig({ cwd: ROOT, env: {} }).warnings).toEqual([]);
+  });
+
+  it('run from a folder without config/, the package defaults and demo tenant apply; data stays local', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-elsewhere-'));
+    const config = loadConfig({ cwd: dir, env: {} });
+    expect(config.tenantsDir).toBe(join(ROOT, 'config', 'tenants'));
+    expect(config.dataDir).toBe(join(dir, 'data'));
+    expect(config.sources).toEqual([join(ROOT, 'config', 'default.json')]);
+  });
+
   it('bad environment values are reported by name', () => {
     expect(() => loadConfig({ cwd: ROOT, env: { PORT: 'eighty' } })).toThrow(/PORT="eighty"/);
     expect(() => loadConfig({ cwd: ROOT, env: { LEADBOT_LOG_CONTENT: 'maybe' } })).toThrow(

@@ -172,6 +172,18 @@ describe('conversation machine', () => {
     expect(h.requests.at(-1)?.intent).toBe('confirm_lead');
   });
 
+  it('after giving up, the next message tries the delivery again', async () => {
+    const h = harness(
+      { x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } }, again: {} },
+      { deliverFails: 3 },
+    );
+    expect((await h.say('x')).state).toBe('failed');
+    const r = await h.say('again');
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries).toHaveLength(4);
+    expect(h.requests.at(-1)?.intent).toBe('confirm_lead');
+  });
+
   it('gives up after the configured attempts and apologises', async () => {
     const h = harness(
       { x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } } },
@@ -195,6 +207,7 @@ describe('conversation machine', () => {
     expect(h.requests.at(-1)?.intent).toBe('closed_followup');
     r = await h.say('adios');
     expect(r.state).toBe('closed');
+    expect(h.requests.at(-1)?.intent).toBe('farewell');
   });
 
   it('restores from a persisted snapshot and continues', async () => {

@@ -25,8 +25,8 @@ describe('renderLandingPage', () => {
     expect(html).toContain(
       `<script src="/widget.js" data-tenant="demo" data-lang="${language}" defer></script>`,
     );
-    expect(html).toContain('href="/?lang=es"');
-    expect(html).toContain('href="/?lang=en"');
+    expect(html).toContain('href="/?tenant=demo&amp;lang=es"');
+    expect(html).toContain('href="/?tenant=demo&amp;lang=en"');
     expect(html).toMatch(/leadbot/i);
     // Self-contained: no external stylesheets, fonts or scripts.
     expect(html).not.toMatch(/<link[^>]+stylesheet/i);

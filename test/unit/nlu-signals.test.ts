@@ -81,6 +81,10 @@ describe('interestArea and buying signals', () => {
     ['I need a refund for a duplicate charge on my invoice', 'Facturación'],
     ['Quiero aplicar a una vacante de empleo', 'Otro'],
     ['Hola, buenas tardes', undefined],
+    // A sales pain ("slow deliveries") is not a support case.
+    ['Hi, our deliveries are slow and we need better route planning for our 20 trucks', 'Ventas'],
+    ['Nuestras entregas son lentas, queremos una cotización', 'Ventas'],
+    ['Production is down since this morning, nothing works', 'Soporte'],
   ] as const)('%s → %s', (text, area) => {
     expect(interestArea(text)).toBe(area);
   });

@@ -97,7 +97,8 @@ function acknowledgement(
 export function writeReply(brief: TurnBrief): string {
   const reply = composeReply(brief);
   const fact = brief.facts?.[0];
-  if (!fact || brief.intent === 'spam_ack' || brief.intent === 'apology') return reply;
+  if (!fact || brief.intent === 'spam_ack' || brief.intent === 'apology' || brief.intent === 'farewell')
+    return reply;
   // The answer to the question comes first; the reply's own first paragraph follows it.
   const cite = brief.language === 'en' ? 'Source' : 'Fuente';
   const [first, ...rest] = reply.split('\n\n');
@@ -153,6 +154,8 @@ function composeReply(brief: TurnBrief): string {
       return pick('spam', p.spam);
     case 'closed_followup':
       return paragraphs(pick('closed', p.closed)(c), pick('anythingElse', p.anythingElse));
+    case 'farewell':
+      return pick('farewell', p.farewell)(c);
     case 'apology':
       return pick('apology', p.apology);
   }

@@ -46,6 +46,7 @@ export interface PhraseBank {
   handoffMeanwhile: string[];
   spam: string[];
   closed: P[];
+  farewell: P[];
   apology: string[];
 }
 
@@ -166,6 +167,10 @@ const es: PhraseBank = {
     (c) =>
       `Su caso ya quedó registrado${comma(c.who)}${c.reference ? ` (referencia *${c.reference}*)` : ''}; el equipo de ${c.company} le escribirá por correo en breve.`,
   ],
+  farewell: [
+    (c) => `Gracias a usted${comma(c.who)}. Que tenga un excelente día; aquí estaremos cuando nos necesite.`,
+    (c) => `Fue un gusto atenderle${comma(c.who)}. ¡Hasta pronto!`,
+  ],
   apology: [
     'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
     'Lo siento, algo falló de nuestro lado. ¿Me podría enviar su mensaje otra vez en unos instantes?',
@@ -283,6 +288,10 @@ const en: PhraseBank = {
       `${c.who ? `${c.who}, your` : 'Your'} request is already registered${c.reference ? ` with reference *${c.reference}*` : ''} and a specialist will contact you by email shortly.`,
     (c) =>
       `Your request is already registered${comma(c.who)}${c.reference ? ` (reference *${c.reference}*)` : ''}; the ${c.company} team will email you soon.`,
+  ],
+  farewell: [
+    (c) => `Thank you${comma(c.who)}. Have a great day; we're here whenever you need us.`,
+    (c) => `It was a pleasure helping you${comma(c.who)}. Talk soon!`,
   ],
   apology: [
     'Sorry, we had a technical problem processing your message. Could you write it again in a moment?',
