@@ -22,6 +22,7 @@ import type {
 import {
   EMPTY_SIGNALS,
   accumulateSignals,
+  correctsName,
   fieldsToAsk,
   interestArea,
   isCaptureComplete,
@@ -217,6 +218,7 @@ export const conversationMachine = setup({
     isSupport: ({ context }) => context.qualification === 'support',
     needsHuman: ({ context }) => needsHuman(context.signals),
     isFarewell: ({ context }) => context.analysis?.farewell === true,
+    capturedSomething: ({ context }) => context.newlyCaptured.some((f) => f !== 'problem'),
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
   },
   actions: {
@@ -227,7 +229,9 @@ export const conversationMachine = setup({
     })),
     applyAnalysis: assign(({ context }, output: AnalyseOutput) => {
       const { analysis, problemSummary } = output;
-      const merged = mergeFields(context.lead, analysis.fields, context.turn, problemSummary);
+      const merged = mergeFields(context.lead, analysis.fields, context.turn, problemSummary, {
+        correctsName: correctsName(context.current?.text ?? ''),
+      });
       const patch: Partial<ConversationContext> = {
         analysis,
         language: analysis.language,
@@ -472,8 +476,24 @@ export const conversationMachine = setup({
               target: '#conversation.closed.replying',
               actions: { type: 'planIntent', params: { intent: 'farewell' } },
             },
+            { guard: 'capturedSomething', target: 'updating' },
             { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
           ],
+        },
+        /** New or corrected details after delivery update the stored lead (same id, pushed again). */
+        updating: {
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'complete'),
+            onDone: {
+              target: 'following',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+            onError: {
+              target: 'following',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+          },
         },
         following: {
           invoke: {
@@ -555,8 +575,24 @@ export const conversationMachine = setup({
               target: '#conversation.closed.replying',
               actions: { type: 'planIntent', params: { intent: 'farewell' } },
             },
+            { guard: 'capturedSomething', target: 'updating' },
             { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
           ],
+        },
+        /** New or corrected details after delivery update the stored lead (same id, pushed again). */
+        updating: {
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'complete'),
+            onDone: {
+              target: 'following',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+            onError: {
+              target: 'following',
+              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+            },
+          },
         },
         following: {
           invoke: {

@@ -119,12 +119,20 @@ export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]):
   return ask;
 }
 
+/** "me llamo…", "my name is…": an explicit introduction corrects a name captured earlier. */
+export function correctsName(text: string): boolean {
+  return /\b(me llamo|mi nombre (?:es|correcto es)|my name is|call me|i'm actually|en realidad soy)\b/iu.test(
+    text,
+  );
+}
+
 /** Merges what one message revealed; the first value of a field wins, except email, which a correction replaces. */
 export function mergeFields(
   lead: LeadDraft,
   fields: Partial<Record<LeadField, string>>,
   turn: number,
   problemSummary: string | undefined,
+  options: { correctsName?: boolean } = {},
 ): { lead: LeadDraft; newlyCaptured: LeadField[] } {
   const next: LeadDraft = { ...lead };
   const newlyCaptured: LeadField[] = [];
@@ -136,7 +144,7 @@ export function mergeFields(
     // A growing problem summary is not news to acknowledge; a first one is.
     if (!current || field !== 'problem') newlyCaptured.push(field);
   };
-  set('name', fields.name, false);
+  set('name', fields.name, options.correctsName === true);
   set('email', fields.email, true);
   set('phone', fields.phone, false);
   set('company', fields.company, false);

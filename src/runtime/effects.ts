@@ -181,7 +181,7 @@ export function conversationEffects(deps: EffectDeps) {
     const payload = buildLeadPayload(input, leadId, new Date(deps.clock.now()), previous);
     // Once pushed downstream a lead stays `delivered`; later edits don't demote it.
     if (previous?.status === 'delivered' && payload.status === 'complete') payload.status = 'delivered';
-    const result = await deps.delivery.deliver(payload);
+    const result = await deps.delivery.deliver(payload, previous);
     deps.onLeadStored?.({ qualification: payload.qualification, status: payload.status });
     deps.log.info(
       {

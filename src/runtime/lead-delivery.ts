@@ -26,22 +26,27 @@ export class LeadDelivery {
     return lead.qualification === 'support' ? 'support.ticket' : 'crm.lead';
   }
 
-  /** Stores the lead durably, then queues it downstream when it is complete and not spam. */
-  async deliver(lead: LeadPayload): Promise<CrmResult> {
+  /**
+   * Stores the lead durably, then queues it downstream when it is complete and not spam. A lead that
+   * was already complete and changed since (a corrected email…) is queued again as an update.
+   */
+  async deliver(lead: LeadPayload, previous?: LeadPayload): Promise<CrmResult> {
     await this.options.store.putLead(lead);
     const kind = this.kindOf(lead);
     if (!kind || !this.options.outbox) return { status: 'stored', reference: this.options.reference(lead) };
-    return this.enqueue(kind, lead);
+    const update = previous && previous.status !== 'partial' && contentChanged(previous, lead);
+    return this.enqueue(kind, lead, undefined, update ? `:update:${lead.updated_at}` : '');
   }
 
   private async enqueue(
     kind: OutboxKind,
     lead: LeadPayload,
     extra?: Record<string, unknown>,
+    version = '',
   ): Promise<CrmResult> {
     const outbox = this.options.outbox!;
     const { enqueued } = await outbox.enqueue({
-      id: `${kind}:${lead.tenant_id}:${lead.lead_id}`,
+      id: `${kind}:${lead.tenant_id}:${lead.lead_id}${version}`,
       tenantId: lead.tenant_id,
       kind,
       payload: { ...lead, ...extra },
@@ -100,4 +105,10 @@ export class LeadDelivery {
       });
     this.options.log.info({ leadId: payload.lead_id, kind: entry.kind }, 'lead delivered downstream');
   }
+}
+
+/** What the company cares about changed (not just timestamps or status). */
+function contentChanged(a: LeadPayload, b: LeadPayload): boolean {
+  const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
+  return strip(a) !== strip(b);
 }

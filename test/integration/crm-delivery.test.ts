@@ -92,6 +92,32 @@ describe('leads reach the CRM webhook through the durable outbox', () => {
     expect(target.received).toHaveLength(1);
   });
 
+  it('a correction after delivery pushes the updated lead once more', async () => {
+    const target = await receiver();
+    crm = target.server;
+    node = await startTestLeadbot({
+      LEADBOT_CRM_WEBHOOK_URL: target.url,
+      LEADBOT_CRM_WEBHOOK_SECRET: SECRET,
+    });
+    await completeLead(node.url, 'crm-upd');
+    await until(() => target.received[0]);
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'crm-upd' });
+    await ws.say('Perdón, mi correo correcto es elena.martin@transportes-martin.es');
+    await ws.close();
+    const update = await until(() => target.received[1]);
+    const body = JSON.parse(update.body) as {
+      id: string;
+      data: { contact_info: { email: string }; lead_id: string };
+    };
+    expect(body.id).toMatch(/:update:/);
+    expect(body.data.contact_info.email).toBe('elena.martin@transportes-martin.es');
+    expect(body.data.lead_id).toBe(
+      (JSON.parse(target.received[0]!.body) as { data: { lead_id: string } }).data.lead_id,
+    );
+    const { body: leads } = await getLeads(node.url);
+    expect(leads.leads).toHaveLength(1);
+  });
+
   it('retries a failing receiver with back-off and never loses the lead', async () => {
     const target = await receiver(2);
     crm = target.server;

@@ -210,6 +210,25 @@ describe('conversation machine', () => {
     expect(h.requests.at(-1)?.intent).toBe('farewell');
   });
 
+  it('details given after the handoff update the delivered lead; an explicit introduction corrects the name', async () => {
+    const h = harness({
+      x: { need: 'demo', fields: { name: 'Pedro', email: 'p@b.co' } },
+      'mi correo correcto es juan@nuevo.mx': { fields: { email: 'juan@nuevo.mx' } },
+      'no, perdón, me llamo Juan Pérez': { fields: { name: 'Juan Pérez' } },
+      gracias: {},
+    });
+    await h.say('x');
+    const r = await h.say('mi correo correcto es juan@nuevo.mx');
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries).toHaveLength(2);
+    expect(h.deliveries[1]!.lead.email?.value).toBe('juan@nuevo.mx');
+    expect(h.deliveries[1]!.leadId).toBe('lead_1');
+    await h.say('no, perdón, me llamo Juan Pérez');
+    expect(h.deliveries[2]!.lead.name?.value).toBe('Juan Pérez');
+    await h.say('gracias');
+    expect(h.deliveries).toHaveLength(3);
+  });
+
   it('restores from a persisted snapshot and continues', async () => {
     const h = harness({ need: { need: 'planes' }, name: { fields: { name: 'Ana' } } });
     await h.say('need');
