@@ -21,6 +21,7 @@ import type { Bus } from './ports/bus.ts';
 import type { ChatModel, LeasePool } from './ports/chat-model.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
+import { LmdbDeduper } from './adapters/lmdb-dedupe.ts';
 import { LmdbOutbox } from './adapters/lmdb-outbox.ts';
 import { OpenAIChatModel } from './adapters/openai-model.ts';
 import { KeyPool, parseKeySpecs } from './runtime/key-pool.ts';
@@ -238,7 +239,15 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   bus.consume((message) => supervisor.handle(message));
   supervisor.start();
 
+  const dedupe =
+    config.conversation.dedupeWindowMs > 0
+      ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
+      : undefined;
+  const pruneTimer = setInterval(() => dedupe?.prune(clock.now()), 10 * 60_000);
+  pruneTimer.unref();
   const intake: Intake = {
+    ...(dedupe ? { dedupe } : {}),
+    onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
     bus,
     clock,
     tenants,
@@ -314,6 +323,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       // New messages are refused (shutting_down) while in-flight turns finish and their replies
       // still reach open sockets; only then do the sockets close.
       await bus.drain();
+      clearInterval(pruneTimer);
       web?.close();
       await app?.close();
       supervisor.stop();

@@ -54,6 +54,11 @@ export class LmdbStore implements Store {
     return this.root.openDB<V, K>({ name });
   }
 
+  /** Runs `fn` in one synchronous write transaction of this environment and returns its result. */
+  transactionSyncOf<T>(fn: () => T): T {
+    return this.root.transactionSync(fn);
+  }
+
   /** Runs `fn` in one write transaction of this environment. */
   transaction<T>(fn: () => T): Promise<T> {
     return this.root.transaction(fn);

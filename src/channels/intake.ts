@@ -2,6 +2,7 @@ import type { TenantConfig } from '../config/tenant.ts';
 import { ClientError } from '../errors.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Deduper } from '../ports/dedupe.ts';
 import type { ChannelName, InboundMessage } from '../protocol/index.ts';
 import { InboundMessageSchema, PRIORITY } from '../protocol/index.ts';
 
@@ -12,9 +13,12 @@ export interface Intake {
   tenants: ReadonlyMap<string, TenantConfig>;
   defaultTenant: string;
   maxInputChars: number;
+  /** Drops retried deliveries of the same provider message id. */
+  dedupe?: Deduper;
   /** Counts accepted / refused messages. */
   onAccepted?: (channel: ChannelName) => void;
   onRejected?: (code: string) => void;
+  onDuplicate?: (channel: ChannelName) => void;
 }
 
 /** Ids that channels pass in from the outside (session, sender…). */
@@ -68,8 +72,15 @@ export interface SubmitArgs {
   profile?: InboundMessage['profile'];
 }
 
-/** Validates and publishes one message; rejects with a `ClientError` the channel shows to the client. */
-export async function submit(intake: Intake, args: SubmitArgs): Promise<InboundMessage> {
+/**
+ * Validates and publishes one message; rejects with a `ClientError` the channel shows to the client.
+ * A message id already seen in this conversation (a retried delivery) is acknowledged and dropped:
+ * `duplicate` is true and nothing is published.
+ */
+export async function submit(
+  intake: Intake,
+  args: SubmitArgs,
+): Promise<{ message: InboundMessage; duplicate: boolean }> {
   try {
     const text = checkText(intake, args.text);
     const message = InboundMessageSchema.parse({
@@ -85,9 +96,19 @@ export async function submit(intake: Intake, args: SubmitArgs): Promise<InboundM
       ...(args.source ? { source: args.source } : {}),
       ...(args.profile ? { profile: args.profile } : {}),
     });
-    await intake.bus.publish(message);
+    if (intake.dedupe?.checkAndRecord(message.conversationId, message.id, message.receivedAt)) {
+      intake.onDuplicate?.(args.channel);
+      return { message, duplicate: true };
+    }
+    try {
+      await intake.bus.publish(message);
+    } catch (error) {
+      // Not queued: a retry of this id must go through.
+      intake.dedupe?.forget(message.conversationId, message.id);
+      throw error;
+    }
     intake.onAccepted?.(args.channel);
-    return message;
+    return { message, duplicate: false };
   } catch (error) {
     intake.onRejected?.(error instanceof ClientError ? error.code : 'internal_error');
     throw error;

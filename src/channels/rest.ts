@@ -44,7 +44,18 @@ export function registerRestChannel(
       options.replyTimeoutMs,
     );
     try {
-      await submit(intake, { id, tenantId: tenant.id, channel: 'rest', userId: sender, text: message });
+      const { duplicate } = await submit(intake, {
+        id,
+        tenantId: tenant.id,
+        channel: 'rest',
+        userId: sender,
+        text: message,
+      });
+      if (duplicate) {
+        // Already answered once: acknowledge the retry without a second reply.
+        collector.cancel();
+        return [];
+      }
     } catch (error) {
       collector.cancel();
       throw error;

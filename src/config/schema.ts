@@ -45,6 +45,12 @@ export const SettingsSchema = z
         historyWindow: z.number().int().min(2).max(500).default(30),
         /** A model call that takes longer is aborted and the built-in model answers. */
         modelTimeoutMs: z.number().int().min(100).default(12_000),
+        /** A message id seen again within this window (a retried delivery) is dropped. */
+        dedupeWindowMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(24 * 60 * 60_000),
         /** Attempts to store a lead before the conversation goes to `failed`. */
         deliveryAttempts: z.number().int().min(1).max(20).default(5),
         /** Base delay of the exponential back-off between delivery attempts. */

@@ -1,0 +1,38 @@
+/**
+ * Remembers provider message ids for a window so a retried delivery (a widget resending after a
+ * reconnect, a provider retrying a webhook) is acknowledged and dropped before it reaches an actor.
+ */
+export interface Deduper {
+  /** Records the id; true when it was already seen within the window (a duplicate). */
+  checkAndRecord(conversationId: string, messageId: string, now: number): boolean;
+  /** Forgets one id (its message could not be queued, so a retry must go through). */
+  forget(conversationId: string, messageId: string): void;
+  /** Forgets ids older than the window; returns how many were removed. */
+  prune(now: number): number;
+}
+
+/** In-memory `Deduper` for unit tests. */
+export class MemoryDeduper implements Deduper {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly windowMs: number) {}
+  checkAndRecord(conversationId: string, messageId: string, now: number): boolean {
+    const key = `${conversationId}\u0000${messageId}`;
+    const at = this.seen.get(key);
+    if (at !== undefined && now - at < this.windowMs) return true;
+    this.seen.set(key, now);
+    return false;
+  }
+  forget(conversationId: string, messageId: string): void {
+    this.seen.delete(`${conversationId}\u0000${messageId}`);
+  }
+  prune(now: number): number {
+    let removed = 0;
+    for (const [key, at] of this.seen) {
+      if (now - at >= this.windowMs) {
+        this.seen.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LmdbDeduper } from '../../src/adapters/lmdb-dedupe.ts';
+import { LmdbStore } from '../../src/adapters/lmdb-store.ts';
+import type { Leadbot } from '../../src/main.ts';
+import { startTestLeadbot } from '../helpers/in-process.ts';
+import { WsClient } from '../helpers/ws-client.ts';
+
+describe('LmdbDeduper (real LMDB)', () => {
+  it('recognises an id within the window, forgets it after, and survives a reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-dedupe-'));
+    let store = LmdbStore.open(dir);
+    let dedupe = new LmdbDeduper(store, 1000);
+    expect(dedupe.checkAndRecord('c1', 'm1', 0)).toBe(false);
+    expect(dedupe.checkAndRecord('c1', 'm1', 500)).toBe(true);
+    expect(dedupe.checkAndRecord('c2', 'm1', 500)).toBe(false);
+    await store.close();
+    store = LmdbStore.open(dir);
+    dedupe = new LmdbDeduper(store, 1000);
+    expect(dedupe.checkAndRecord('c1', 'm1', 900)).toBe(true);
+    expect(dedupe.checkAndRecord('c1', 'm1', 1000)).toBe(false);
+    dedupe.forget('c1', 'm1');
+    expect(dedupe.checkAndRecord('c1', 'm1', 1001)).toBe(false);
+    expect(dedupe.prune(5000)).toBe(2);
+    expect(dedupe.checkAndRecord('c2', 'm1', 5001)).toBe(false);
+    await store.close();
+  });
+});
+
+describe('retried deliveries never produce a second reply', () => {
+  let node: Leadbot & { url: string };
+  beforeAll(async () => {
+    node = await startTestLeadbot();
+  });
+  afterAll(async () => {
+    await node.close();
+  });
+
+  it('the widget resending a message with the same id after a reconnect gets no second reply', async () => {
+    const first = await WsClient.connect(node.url, { tenant: 'demo', session: 'dup-ws' });
+    const frame = JSON.stringify({
+      type: 'user.message',
+      id: 'client-42',
+      text: 'Hola, necesito una cotización',
+    });
+    first.socket.send(frame);
+    await first.next('bot.message');
+    await first.close();
+    const second = await WsClient.connect(node.url, { tenant: 'demo', session: 'dup-ws' });
+    second.socket.send(frame);
+    await expect(second.next('bot.message', 700)).rejects.toThrow(/no bot.message frame/);
+    // The conversation goes on normally with a new id.
+    const reply = await second.say('Soy Ana Ruiz, ana@ruiz.mx');
+    expect(reply.state).toBe('handoff');
+    await second.close();
+  });
+
+  it('REST with the same message_id answers [] the second time', async () => {
+    const post = () =>
+      fetch(`${node.url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sender: 'dup-rest', message: 'Hola', message_id: 'wamid.1' }),
+      });
+    const a = (await (await post()).json()) as unknown[];
+    expect(a.length).toBeGreaterThan(0);
+    const b = (await (await post()).json()) as unknown[];
+    expect(b).toEqual([]);
+    const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
+    expect(prom).toMatch(/leadbot_messages_rejected_total\{code="duplicate"\} 2/);
+  });
+});
