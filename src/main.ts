@@ -226,7 +226,14 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     log,
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
     turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000),
-    idleTimeoutMs: 10 * 60_000,
+    idleTimeoutMs: config.supervisor.idleTimeoutMs,
+    restartIntensity: {
+      maxRestarts: config.supervisor.maxRestarts,
+      withinMs: config.supervisor.withinMs,
+      backoffMs: config.supervisor.backoffMs,
+    },
+    onRestart: () => metrics.restarts.inc(),
+    onEscalate: () => metrics.escalations.inc(),
     maxDeliveryAttempts: config.conversation.deliveryAttempts,
     onTurn: ({ conversationId, channel, state, ms, replies, failed }) => {
       metrics.turnSeconds.observe({ channel }, ms / 1000);

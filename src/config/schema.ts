@@ -58,6 +58,22 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    supervisor: z
+      .object({
+        /** Restarts of one conversation actor tolerated within `withinMs` before escalating. */
+        maxRestarts: z.number().int().min(0).max(100).default(3),
+        withinMs: z.number().int().min(1).default(10_000),
+        /** First back-off before a restart; doubles for each further restart in the window. */
+        backoffMs: z.number().int().min(0).default(10),
+        /** Idle actors are stopped (passivated) after this long; the next message rehydrates them. */
+        idleTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(10 * 60_000),
+      })
+      .strict()
+      .prefault({}),
     bus: z
       .object({
         /** Conversations processed at the same time by this node. */

@@ -28,6 +28,8 @@ export interface MetricsReport {
   replies_sent: number;
   leads_stored: number;
   turn_failures: number;
+  actor_restarts: number;
+  actor_escalations: number;
   uptime_s: number;
 }
 
@@ -75,6 +77,16 @@ export class Metrics {
   readonly turnFailures = new Counter({
     name: 'leadbot_turn_failures_total',
     help: 'Turns that failed and were answered with an apology.',
+    registers: [this.registry],
+  });
+  readonly restarts = new Counter({
+    name: 'leadbot_actor_restarts_total',
+    help: 'Conversation actors restarted from their last snapshot after a failure.',
+    registers: [this.registry],
+  });
+  readonly escalations = new Counter({
+    name: 'leadbot_actor_escalations_total',
+    help: 'Conversations whose actor exceeded the restart intensity (ops should look).',
     registers: [this.registry],
   });
   readonly rejected = new Counter({
@@ -170,6 +182,8 @@ export class Metrics {
       replies_sent: await this.total(this.repliesSent),
       leads_stored: await this.total(this.leadsStored),
       turn_failures: await this.total(this.turnFailures),
+      actor_restarts: await this.total(this.restarts),
+      actor_escalations: await this.total(this.escalations),
       uptime_s: Math.round((Date.now() - this.started) / 1000),
     };
   }

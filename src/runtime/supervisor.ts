@@ -24,6 +24,15 @@ interface LiveConversation {
   busy: boolean;
 }
 
+export interface RestartIntensity {
+  maxRestarts: number;
+  withinMs: number;
+  /** First back-off before a restart; doubles for each further restart in the window. */
+  backoffMs: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface SupervisorOptions {
   /** The machine with its effects provided. */
   machine: ConversationMachine;
@@ -37,6 +46,10 @@ export interface SupervisorOptions {
   /** Idle actors are stopped after this long (their state is already persisted). */
   idleTimeoutMs: number;
   maxDeliveryAttempts: number;
+  /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
+  restartIntensity?: RestartIntensity;
+  onRestart?: (conversationId: string) => void;
+  onEscalate?: (conversationId: string) => void;
   /** Metrics hooks. */
   onTurn?: (info: {
     conversationId: string;
@@ -60,6 +73,8 @@ const APOLOGY: Record<Language, string> = {
  */
 export class ConversationSupervisor {
   private readonly live = new Map<string, LiveConversation>();
+  /** Recent restart times per conversation (only conversations that failed lately). */
+  private readonly restarts = new Map<string, number[]>();
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SupervisorOptions) {}
@@ -83,20 +98,40 @@ export class ConversationSupervisor {
     let replies: OutboundEvent[] = [];
     let state = 'failed';
     let failed = false;
-    try {
-      const actor = await this.actorFor(message, log);
-      const entry = this.live.get(message.conversationId);
-      if (entry) entry.busy = true;
-      const result = await this.runTurn(actor, message);
-      state = result.state;
-      replies = result.replies;
-    } catch (error) {
-      failed = true;
-      log.error({ err: errorMessage(error) }, 'turn failed; the actor restarts from its last snapshot');
-      this.stopActor(message.conversationId);
-      const language = await this.languageOf(message.conversationId);
-      state = (await this.persistedState(message.conversationId)) ?? 'triage';
-      replies = [this.botMessage(message, APOLOGY[language], state, language)];
+    // OTP-style: a failed actor restarts from its last snapshot and the same message is retried,
+    // with back-off, until the restart intensity (N restarts within T) is exceeded.
+    for (;;) {
+      try {
+        const actor = await this.actorFor(message, log);
+        const entry = this.live.get(message.conversationId);
+        if (entry) entry.busy = true;
+        const result = await this.runTurn(actor, message);
+        state = result.state;
+        replies = result.replies;
+        break;
+      } catch (error) {
+        this.stopActor(message.conversationId);
+        const restarts = this.noteRestart(message.conversationId);
+        this.options.onRestart?.(message.conversationId);
+        if (restarts <= this.intensity.maxRestarts) {
+          log.warn(
+            { err: errorMessage(error), restarts },
+            'conversation actor failed; restarting from its last snapshot',
+          );
+          await sleep(this.intensity.backoffMs * 2 ** (restarts - 1));
+          continue;
+        }
+        failed = true;
+        log.error(
+          { err: errorMessage(error), restarts, withinMs: this.intensity.withinMs },
+          'conversation actor keeps failing; escalating (the message is kept, the person gets an apology)',
+        );
+        this.options.onEscalate?.(message.conversationId);
+        state = await this.keepMessage(message, log);
+        const language = await this.languageOf(message.conversationId);
+        replies = [this.botMessage(message, APOLOGY[language], state, language)];
+        break;
+      }
     }
     for (const reply of replies) await this.publish(reply);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
@@ -108,6 +143,36 @@ export class ConversationSupervisor {
       replies: replies.length,
       failed,
     });
+  }
+
+  private get intensity(): RestartIntensity {
+    return this.options.restartIntensity ?? { maxRestarts: 3, withinMs: 10_000, backoffMs: 10 };
+  }
+
+  /** Records a restart; returns how many happened within the intensity window. */
+  private noteRestart(conversationId: string): number {
+    const now = this.options.clock.now();
+    const recent = (this.restarts.get(conversationId) ?? []).filter((t) => now - t < this.intensity.withinMs);
+    recent.push(now);
+    this.restarts.set(conversationId, recent);
+    return recent.length;
+  }
+
+  /**
+   * After an escalation the person's message is still written to the history (with the last good
+   * snapshot), so nothing they said is lost; returns the state the conversation rests in.
+   */
+  private async keepMessage(message: InboundMessage, log: Logger): Promise<string> {
+    try {
+      const actor = await this.actorFor(message, log);
+      const snapshot = actor.getSnapshot();
+      await this.persist(actor, message, snapshot, []);
+      return phaseOf(snapshot);
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'could not keep the message of a failing conversation');
+      this.stopActor(message.conversationId);
+      return (await this.persistedState(message.conversationId)) ?? 'triage';
+    }
   }
 
   private async runTurn(
@@ -194,6 +259,10 @@ export class ConversationSupervisor {
           input,
           logger: () => {},
         });
+        // A snapshot that cannot be restored leaves the actor in `error` before it starts; starting
+        // it would report the error as uncaught and bring the process down.
+        if (actor.getSnapshot().status !== 'active') throw new Error('snapshot could not be restored');
+        observeFailures(actor);
         actor.start();
         if (actor.getSnapshot().status !== 'active' || !actor.getSnapshot().hasTag('awaiting-input'))
           throw new Error('snapshot is not at rest');
@@ -211,6 +280,7 @@ export class ConversationSupervisor {
     }
     if (!actor) {
       actor = createActor(this.options.machine, { input, logger: () => {} });
+      observeFailures(actor);
       actor.start();
     }
     this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now(), busy: false });
@@ -277,6 +347,10 @@ export class ConversationSupervisor {
         stopped++;
       }
     }
+    for (const [id, times] of this.restarts) {
+      if (times.every((t) => this.options.clock.now() - t >= this.intensity.withinMs))
+        this.restarts.delete(id);
+    }
     return stopped;
   }
 
@@ -292,4 +366,9 @@ export function phaseOf(snapshot: { value: unknown }): string {
   const value = snapshot.value;
   if (typeof value === 'string') return value;
   return Object.keys(value as object)[0] ?? 'triage';
+}
+
+/** Failures are the supervisor's to handle (it restarts the actor): never an uncaught error. */
+function observeFailures(actor: ConversationActor): void {
+  actor.subscribe({ error: () => {} });
 }
