@@ -144,6 +144,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const bus = new InProcessBus({
     concurrency: config.bus.concurrency,
     maxQueuedPerConversation: config.bus.maxQueuedPerConversation,
+    coalesceMs: config.bus.coalesceMs,
     onHandlerError: (error, message) =>
       log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
   });

@@ -78,6 +78,8 @@ export const SettingsSchema = z
       .object({
         /** Conversations processed at the same time by this node. */
         concurrency: z.number().int().min(1).max(10_000).default(64),
+        /** Burst window in ms: messages of one conversation this close together are answered once. 0 = off. */
+        coalesceMs: z.number().int().min(0).max(10_000).default(0),
         /** Messages waiting per conversation before new ones are refused (`busy`). */
         maxQueuedPerConversation: z.number().int().min(1).default(100),
       })

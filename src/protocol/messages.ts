@@ -21,6 +21,8 @@ export const InboundMessageSchema = z.object({
   text: z.string(),
   receivedAt: z.number().int(),
   priority: z.number().int().min(0).max(9).default(PRIORITY.normal),
+  /** Ids of earlier messages of a burst merged into this one (answered as one turn). */
+  coalesced: z.array(z.string()).optional(),
   /** Campaign / deep-link payload, recorded on the lead. */
   source: z.string().max(500).optional(),
   /** What the channel knows about the person (never logged). */

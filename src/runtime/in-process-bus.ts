@@ -10,6 +10,30 @@ export interface InProcessBusOptions {
   maxQueuedPerConversation: number;
   /** Called when a handler rejects (the handler should not; this is the last net). */
   onHandlerError: (error: unknown, message: InboundMessage) => void;
+  /**
+   * Burst window: a conversation's first message waits this long for more, and messages that
+   * arrived within this long of each other are handled as one turn. 0 = off.
+   */
+  coalesceMs?: number;
+}
+
+/** Most messages merged into one turn. */
+const MAX_BATCH = 20;
+
+/** One turn for a burst: the texts in order, answered as the last message (the others listed). */
+export function coalesce(batch: readonly InboundMessage[]): InboundMessage {
+  const first = batch[0]!;
+  const last = batch[batch.length - 1]!;
+  if (batch.length === 1) return first;
+  const source = batch.find((m) => m.source)?.source;
+  return {
+    ...last,
+    text: batch.map((m) => m.text).join('\n'),
+    receivedAt: first.receivedAt,
+    priority: Math.max(...batch.map((m) => m.priority)),
+    coalesced: batch.slice(0, -1).map((m) => m.id),
+    ...(source ? { source } : {}),
+  };
 }
 
 /**
@@ -26,6 +50,8 @@ export class InProcessBus implements Bus {
   private queued = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** Conversations whose first message waits for the rest of its burst. */
+  private readonly holding = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: InProcessBusOptions) {}
 
@@ -45,8 +71,23 @@ export class InProcessBus implements Bus {
     }
     queue.push(message);
     this.queued++;
-    if (queue.length === 1 && !this.running.has(message.conversationId))
-      this.ready.push(message.conversationId, message.priority);
+    const coalesceMs = this.options.coalesceMs ?? 0;
+    const id = message.conversationId;
+    if (queue.length === 1 && !this.running.has(id) && !this.holding.has(id)) {
+      if (coalesceMs > 0) {
+        this.holding.set(
+          id,
+          setTimeout(() => {
+            this.holding.delete(id);
+            const head = this.queues.get(id)?.[0];
+            if (head && !this.running.has(id)) this.ready.push(id, head.priority);
+            this.pump();
+          }, coalesceMs),
+        );
+      } else {
+        this.ready.push(id, message.priority);
+      }
+    }
     this.pump();
     return Promise.resolve();
   }
@@ -61,11 +102,21 @@ export class InProcessBus implements Bus {
     while (this.running.size < this.options.concurrency && this.ready.size > 0) {
       const conversationId = this.ready.pop()!;
       const queue = this.queues.get(conversationId);
-      const message = queue?.shift();
-      if (!queue || !message) continue;
-      this.queued--;
+      const head = queue?.shift();
+      if (!queue || !head) continue;
+      const batch = [head];
+      const window = this.options.coalesceMs ?? 0;
+      while (
+        window > 0 &&
+        batch.length < MAX_BATCH &&
+        queue[0] &&
+        queue[0].receivedAt - batch[batch.length - 1]!.receivedAt <= window
+      ) {
+        batch.push(queue.shift()!);
+      }
+      this.queued -= batch.length;
       this.running.add(conversationId);
-      void this.run(this.handler, message, queue);
+      void this.run(this.handler, coalesce(batch), queue);
     }
     if (this.running.size === 0 && this.queued === 0) {
       const waiters = this.idleWaiters;

@@ -135,6 +135,10 @@ export class ConversationSupervisor {
     }
     for (const reply of replies) await this.publish(reply);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
+    // Messages merged into this turn are answered by it too.
+    for (const id of message.coalesced ?? []) {
+      await this.publish({ type: 'turn.completed', ...this.route(message), inReplyTo: id, state });
+    }
     this.options.onTurn?.({
       conversationId: message.conversationId,
       channel: message.channel,

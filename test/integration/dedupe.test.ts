@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,26 @@ describe('retried deliveries never produce a second reply', () => {
     expect(b).toEqual([]);
     const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
     expect(prom).toMatch(/leadbot_messages_rejected_total\{code="duplicate"\} 2/);
+  });
+});
+
+describe('bursts', () => {
+  it('with bus.coalesceMs set, "hola" / "necesito" / "precios" typed together get one answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-burst-'));
+    const file = join(dir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ bus: { coalesceMs: 300 } }));
+    const node = await startTestLeadbot({ LEADBOT_CONFIG: file });
+    try {
+      const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'burst' });
+      for (const [i, text] of ['hola', 'necesito', '¿precios del plan Profesional?'].entries()) {
+        ws.socket.send(JSON.stringify({ type: 'user.message', id: `b${i}`, text }));
+      }
+      const reply = await ws.next('bot.message');
+      expect(reply.text).toMatch(/499 USD/);
+      await expect(ws.next('bot.message', 800)).rejects.toThrow(/no bot.message frame/);
+      await ws.close();
+    } finally {
+      await node.close();
+    }
   });
 });

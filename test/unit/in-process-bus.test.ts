@@ -3,7 +3,7 @@ import { InProcessBus } from '../../src/runtime/in-process-bus.ts';
 import { PriorityHeap } from '../../src/runtime/priority-heap.ts';
 import type { InboundMessage } from '../../src/protocol/index.ts';
 
-function msg(conversationId: string, id: string, priority = 5): InboundMessage {
+function msg(conversationId: string, id: string, priority = 5, receivedAt = 0): InboundMessage {
   return {
     type: 'user.message',
     id,
@@ -12,7 +12,7 @@ function msg(conversationId: string, id: string, priority = 5): InboundMessage {
     conversationId,
     userId: 'u',
     text: id,
-    receivedAt: 0,
+    receivedAt,
     priority,
   };
 }
@@ -118,5 +118,32 @@ describe('InProcessBus', () => {
     bus.consume(() => Promise.resolve());
     await bus.drain();
     await expect(bus.publish(msg('c', '4'))).rejects.toMatchObject({ code: 'shutting_down' });
+  });
+
+  it('coalesces a burst into one turn when a window is set', async () => {
+    const bus = new InProcessBus({ ...options, coalesceMs: 50 });
+    const seen: InboundMessage[] = [];
+    bus.consume((m) => {
+      seen.push(m);
+      return Promise.resolve();
+    });
+    const t = Date.now();
+    await bus.publish(msg('c', 'hola', 5, t));
+    await bus.publish(msg('c', 'necesito', 5, t + 10));
+    await bus.publish(msg('c', 'precios', 9, t + 20));
+    await bus.publish(msg('other', 'x', 5, t));
+    await tick(120);
+    await bus.publish(msg('c', 'later', 5, t + 5000));
+    await bus.drain();
+    const burst = seen.find((m) => m.conversationId === 'c')!;
+    expect(burst).toMatchObject({
+      id: 'precios',
+      text: 'hola\nnecesito\nprecios',
+      coalesced: ['hola', 'necesito'],
+      priority: 9,
+      receivedAt: t,
+    });
+    expect(seen.filter((m) => m.conversationId === 'c').map((m) => m.id)).toEqual(['precios', 'later']);
+    expect(seen.find((m) => m.conversationId === 'other')?.coalesced).toBeUndefined();
   });
 });
