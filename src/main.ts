@@ -31,6 +31,7 @@ import { LeadDelivery } from './runtime/lead-delivery.ts';
 import { leadReference } from './runtime/lead-payload.ts';
 import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
 import { SkillManager } from './runtime/skill-manager.ts';
+import { HistoryManager } from './memory/history-manager.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
 import { ConversationSupervisor } from './runtime/supervisor.ts';
@@ -191,6 +192,11 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const skills = new SkillManager();
   const effects = conversationEffects({
     store,
+    history: new HistoryManager({
+      store,
+      maxMessages: config.conversation.historyWindow,
+      tokenBudget: config.conversation.historyTokenBudget,
+    }),
     tenants,
     model,
     fallbackModel: builtin,
@@ -200,7 +206,6 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     clock,
     log,
     settings: {
-      historyWindow: config.conversation.historyWindow,
       modelTimeoutMs: config.conversation.modelTimeoutMs,
       temperature: config.model.temperature,
       maxTokens: config.model.maxTokens,

@@ -43,6 +43,8 @@ export const SettingsSchema = z
         maxInputChars: z.number().int().min(1).max(100_000).default(4000),
         /** Most history messages handed to the model per turn. */
         historyWindow: z.number().int().min(2).max(500).default(30),
+        /** Token budget of the history in the model's context (newest lines that fit). */
+        historyTokenBudget: z.number().int().min(64).max(200_000).default(3000),
         /** A model call that takes longer is aborted and the built-in model answers. */
         modelTimeoutMs: z.number().int().min(100).default(12_000),
         /** A message id seen again within this window (a retried delivery) is dropped. */

@@ -12,6 +12,7 @@ import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { leadIdFor } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import type { HistoryManager } from '../memory/history-manager.ts';
 import { analyseMessage } from '../nlu/analyse.ts';
 import { buyingSignals } from '../nlu/signals.ts';
 import { summariseProblem } from '../nlu/summary.ts';
@@ -28,6 +29,8 @@ import type { SkillManager } from './skill-manager.ts';
 
 export interface EffectDeps {
   store: Store;
+  /** Builds the model's context from LMDB history within a token budget. */
+  history: HistoryManager;
   tenants: ReadonlyMap<string, TenantConfig>;
   /** The configured model (the built-in one when no LLM is set). */
   model: ChatModel;
@@ -39,7 +42,6 @@ export interface EffectDeps {
   clock: Clock;
   log: Logger;
   settings: {
-    historyWindow: number;
     modelTimeoutMs: number;
     temperature: number;
     maxTokens: number;
@@ -118,11 +120,7 @@ export function conversationEffects(deps: EffectDeps) {
       companyName: tenant?.companyName ?? input.tenantId,
       botName: tenant?.botName ?? 'Asistente',
     };
-    const history = await deps.store.getHistory(conversationId, deps.settings.historyWindow);
-    const messages: ChatMessage[] = [
-      ...history.map((h): ChatMessage => ({ role: h.role, content: h.text })),
-      { role: 'user', content: input.userText },
-    ];
+    const messages: ChatMessage[] = await deps.history.contextFor(conversationId, input.userText);
     const request: ChatRequest = {
       brief,
       conversationId,
