@@ -258,6 +258,19 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       : undefined;
   const pruneTimer = setInterval(() => dedupe?.prune(clock.now()), 10 * 60_000);
   pruneTimer.unref();
+  const ttl = config.retention.conversationTtlMs;
+  const retain = async () => {
+    if (ttl <= 0) return;
+    try {
+      const purged = await store.purgeConversationsBefore(clock.now() - ttl);
+      if (purged > 0) log.info({ purged, ttlMs: ttl }, 'retention: deleted old conversations (leads kept)');
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'retention sweep failed; it runs again later');
+    }
+  };
+  await retain();
+  const retentionTimer = setInterval(() => void retain(), config.retention.sweepEveryMs);
+  retentionTimer.unref();
   const intake: Intake = {
     ...(dedupe ? { dedupe } : {}),
     onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
@@ -337,6 +350,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       // still reach open sockets; only then do the sockets close.
       await bus.drain();
       clearInterval(pruneTimer);
+      clearInterval(retentionTimer);
       web?.close();
       await app?.close();
       supervisor.stop();

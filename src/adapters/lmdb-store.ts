@@ -144,6 +144,22 @@ export class LmdbStore implements Store {
     return Promise.resolve({ conversations: this.conversations.getCount(), leads: this.leads.getCount() });
   }
 
+  purgeConversationsBefore(cutoff: number): Promise<number> {
+    const old: string[] = [];
+    for (const { key, value } of this.conversations.getRange()) if (value.updatedAt < cutoff) old.push(key);
+    // Small transactions: a large purge never holds the write lock for long.
+    for (let i = 0; i < old.length; i += 100) {
+      this.root.transactionSync(() => {
+        for (const id of old.slice(i, i + 100)) {
+          this.conversations.removeSync(id);
+          for (const key of this.history.getKeys({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] }))
+            this.history.removeSync(key);
+        }
+      });
+    }
+    return Promise.resolve(old.length);
+  }
+
   async close(): Promise<void> {
     await this.root.close();
   }

@@ -60,6 +60,23 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    retention: z
+      .object({
+        /** Conversations (snapshots and history) untouched this long are deleted; leads are kept. 0 = keep forever. */
+        conversationTtlMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(180 * 24 * 60 * 60_000),
+        /** How often the retention sweep runs. */
+        sweepEveryMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(60 * 60_000),
+      })
+      .strict()
+      .prefault({}),
     supervisor: z
       .object({
         /** Restarts of one conversation actor tolerated within `withinMs` before escalating. */

@@ -45,6 +45,11 @@ export interface Store {
   listLeads(query?: { tenantId?: string; limit?: number }): Promise<LeadPayload[]>;
   /** Counts for `/health`. */
   stats(): Promise<{ conversations: number; leads: number }>;
+  /**
+   * Retention: deletes conversations (snapshot and history) last updated before `cutoff` (epoch
+   * ms). Leads are kept. Returns how many conversations were deleted.
+   */
+  purgeConversationsBefore(cutoff: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,16 @@ export class MemoryStore implements Store {
   }
   stats(): Promise<{ conversations: number; leads: number }> {
     return Promise.resolve({ conversations: this.conversations.size, leads: this.leads.size });
+  }
+  purgeConversationsBefore(cutoff: number): Promise<number> {
+    let purged = 0;
+    for (const [id, record] of this.conversations) {
+      if (record.updatedAt >= cutoff) continue;
+      this.conversations.delete(id);
+      this.history.delete(id);
+      purged++;
+    }
+    return Promise.resolve(purged);
   }
   close(): Promise<void> {
     return Promise.resolve();

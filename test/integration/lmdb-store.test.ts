@@ -61,6 +61,33 @@ describe('LmdbStore (real LMDB in a temp dir)', () => {
     await store.close();
   });
 
+  it('retention deletes old conversations with their history and keeps leads', async () => {
+    const store = LmdbStore.open(mkdtempSync(join(tmpdir(), 'leadbot-lmdb-')));
+    const save = (conversationId: string, updatedAt: number) =>
+      store.saveTurn({
+        conversation: {
+          conversationId,
+          tenantId: 'demo',
+          channel: 'web',
+          userId: 'u',
+          snapshot: {},
+          machineVersion: 1,
+          updatedAt,
+        },
+        history: [{ role: 'user', text: 'hola', at: updatedAt, turn: 1, messageId: `m-${conversationId}` }],
+        lead: lead('demo', `L-${conversationId}`),
+      });
+    await save('old', 1_000);
+    await save('new', 9_000);
+    expect(await store.purgeConversationsBefore(5_000)).toBe(1);
+    expect(await store.getConversation('old')).toBeUndefined();
+    expect(await store.getHistory('old', 10)).toEqual([]);
+    expect(await store.getHistory('new', 10)).toHaveLength(1);
+    expect(await store.getLead('demo', 'L-old')).toBeDefined();
+    expect(await store.purgeConversationsBefore(5_000)).toBe(0);
+    await store.close();
+  });
+
   it('opens a data folder whose name has a dot', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'leadbot-lmdb-')), 'data.prod');
     const store = LmdbStore.open(dir);
