@@ -78,11 +78,10 @@ export interface ConversationContext extends ConversationInput {
   deliveryAttempts: number;
 }
 
-export type ConversationEvent = {
-  type: 'user.message.received';
-  messageId: string;
-  text: string;
-};
+export type ConversationEvent =
+  | { type: 'user.message.received'; messageId: string; text: string }
+  /** A durable timer: the person went quiet in the middle of the capture. */
+  | { type: 'session.expired' };
 
 /** A reply for the runtime to send, in order. */
 export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
@@ -222,11 +221,14 @@ export const conversationMachine = setup({
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
   },
   actions: {
-    recordMessage: assign(({ context, event }) => ({
-      turn: context.turn + 1,
-      current: { messageId: event.messageId, text: event.text },
-      newlyCaptured: [],
-    })),
+    recordMessage: assign(({ context, event }) => {
+      if (event.type !== 'user.message.received') return {};
+      return {
+        turn: context.turn + 1,
+        current: { messageId: event.messageId, text: event.text },
+        newlyCaptured: [],
+      };
+    }),
     applyAnalysis: assign(({ context }, output: AnalyseOutput) => {
       const { analysis, problemSummary } = output;
       const merged = mergeFields(context.lead, analysis.fields, context.turn, problemSummary, {
@@ -358,7 +360,22 @@ export const conversationMachine = setup({
       states: {
         waiting: {
           tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+          on: {
+            'user.message.received': { target: 'analysing', actions: 'recordMessage' },
+            'session.expired': { target: 'abandoning' },
+          },
+        },
+        /** Abandoned mid-capture: what is known is kept as a `partial` lead (completed later if they return). */
+        abandoning: {
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'partial'),
+            onDone: {
+              target: 'waiting',
+              actions: { type: 'recordDelivery', params: ({ event }) => event.output },
+            },
+            onError: 'waiting',
+          },
         },
         analysing: {
           invoke: {

@@ -31,6 +31,8 @@ import { LeadDelivery } from './runtime/lead-delivery.ts';
 import { leadReference } from './runtime/lead-payload.ts';
 import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
 import { SkillManager } from './runtime/skill-manager.ts';
+import { DurableTimers } from './runtime/durable-timers.ts';
+import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
@@ -223,6 +225,21 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         Math.min(base * 2 ** Math.max(0, context.deliveryAttempts - 1), 30_000),
     },
   });
+  // Timers fire through the bus, so they are serialised with the person's own messages.
+  const timers = new DurableTimers(store, clock, log.child({ component: 'timers' }), (entry) =>
+    bus.publish({
+      type: 'user.message',
+      id: `timer:${entry.kind}:${entry.dueAt}`,
+      tenantId: entry.tenantId,
+      channel: entry.channel as InboundMessage['channel'],
+      conversationId: entry.conversationId,
+      userId: entry.userId,
+      text: '',
+      receivedAt: clock.now(),
+      priority: PRIORITY.low,
+      system: entry.kind,
+    }),
+  );
   const supervisor = new ConversationSupervisor({
     machine,
     store,
@@ -230,6 +247,8 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     tenants,
     clock,
     log,
+    timers,
+    sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
     turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000),
     idleTimeoutMs: config.supervisor.idleTimeoutMs,
@@ -251,6 +270,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   });
   bus.consume((message) => supervisor.handle(message));
   supervisor.start();
+  timers.start();
 
   const dedupe =
     config.conversation.dedupeWindowMs > 0
@@ -348,6 +368,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       log.info('shutting down: intake stops, in-flight turns finish, state is persisted');
       // New messages are refused (shutting_down) while in-flight turns finish and their replies
       // still reach open sockets; only then do the sockets close.
+      timers.close();
       await bus.drain();
       clearInterval(pruneTimer);
       clearInterval(retentionTimer);

@@ -47,6 +47,12 @@ export const SettingsSchema = z
         historyTokenBudget: z.number().int().min(64).max(200_000).default(3000),
         /** A model call that takes longer is aborted and the built-in model answers. */
         modelTimeoutMs: z.number().int().min(100).default(12_000),
+        /** Silence after which an unfinished capture is kept as a `partial` lead (a durable timer). */
+        sessionTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(30 * 60_000),
         /** A message id seen again within this window (a retried delivery) is dropped. */
         dedupeWindowMs: z
           .number()

@@ -21,6 +21,8 @@ export const InboundMessageSchema = z.object({
   text: z.string(),
   receivedAt: z.number().int(),
   priority: z.number().int().min(0).max(9).default(PRIORITY.normal),
+  /** Not a person's message: a durable timer firing in the conversation's order (no reply). */
+  system: z.enum(['session.expired']).optional(),
   /** Ids of earlier messages of a burst merged into this one (answered as one turn). */
   coalesced: z.array(z.string()).optional(),
   /** Campaign / deep-link payload, recorded on the lead. */

@@ -110,6 +110,8 @@ export class InProcessBus implements Bus {
         window > 0 &&
         batch.length < MAX_BATCH &&
         queue[0] &&
+        !head.system &&
+        !queue[0].system &&
         queue[0].receivedAt - batch[batch.length - 1]!.receivedAt <= window
       ) {
         batch.push(queue.shift()!);

@@ -13,6 +13,7 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { HistoryEntry, Store } from '../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent } from '../protocol/index.ts';
+import type { TimerEntry, TimerKind } from './durable-timers.ts';
 
 type ConversationActor = Actor<ConversationMachine>;
 type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
@@ -46,6 +47,10 @@ export interface SupervisorOptions {
   /** Idle actors are stopped after this long (their state is already persisted). */
   idleTimeoutMs: number;
   maxDeliveryAttempts: number;
+  /** Durable timers (session expiry of an unfinished capture). */
+  timers?: { schedule(entry: TimerEntry): void; cancel(conversationId: string, kind: TimerKind): void };
+  /** Silence after which an unfinished capture is kept as a partial lead. */
+  sessionTimeoutMs?: number;
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
   restartIntensity?: RestartIntensity;
   onRestart?: (conversationId: string) => void;
@@ -93,6 +98,7 @@ export class ConversationSupervisor {
   /** Bus handler: one inbound message, one turn. Never rejects. */
   async handle(message: InboundMessage): Promise<void> {
     const log = this.options.log.child({ conversationId: message.conversationId, messageId: message.id });
+    if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
     await this.publish({ type: 'bot.typing', ...this.route(message) });
     let replies: OutboundEvent[] = [];
@@ -108,6 +114,7 @@ export class ConversationSupervisor {
         const result = await this.runTurn(actor, message);
         state = result.state;
         replies = result.replies;
+        this.scheduleTimers(message, state);
         break;
       } catch (error) {
         this.stopActor(message.conversationId);
@@ -147,6 +154,48 @@ export class ConversationSupervisor {
       replies: replies.length,
       failed,
     });
+  }
+
+  /**
+   * A durable timer fired: the machine gets the event in the conversation's order (the bus
+   * serialises it with the person's messages) and its new state is persisted. No reply is sent.
+   */
+  private async handleTimer(message: InboundMessage, log: Logger): Promise<void> {
+    try {
+      const actor = await this.actorFor(message, log);
+      const entry = this.live.get(message.conversationId);
+      if (entry) entry.busy = true;
+      actor.send({ type: 'session.expired' });
+      const snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
+        timeout: this.options.turnTimeoutMs,
+      });
+      if (snapshot.status !== 'active')
+        throw new Error(`conversation actor stopped with status ${snapshot.status}`);
+      await this.saveSnapshot(actor, message, []);
+      if (entry) entry.busy = false;
+      log.info({ kind: message.system }, 'session expired; what was captured is kept as a partial lead');
+    } catch (error) {
+      this.stopActor(message.conversationId);
+      log.error({ err: errorMessage(error), kind: message.system }, 'timer event failed');
+    }
+  }
+
+  /** After a turn: an unfinished capture gets a session timer; any other state needs none. */
+  private scheduleTimers(message: InboundMessage, state: string): void {
+    const timers = this.options.timers;
+    if (!timers) return;
+    if (state === 'capture') {
+      timers.schedule({
+        conversationId: message.conversationId,
+        tenantId: message.tenantId,
+        channel: message.channel,
+        userId: message.userId,
+        kind: 'session.expired',
+        dueAt: this.options.clock.now() + (this.options.sessionTimeoutMs ?? 30 * 60_000),
+      });
+    } else {
+      timers.cancel(message.conversationId, 'session.expired');
+    }
   }
 
   private get intensity(): RestartIntensity {
@@ -222,6 +271,16 @@ export class ConversationSupervisor {
       if (reply.type === 'bot.message')
         history.push({ role: 'assistant', text: reply.text, at: now, turn, messageId: reply.id });
     }
+    await this.saveSnapshot(actor, message, history);
+  }
+
+  /** The actor's snapshot and the given history lines, in one transaction. */
+  private async saveSnapshot(
+    actor: ConversationActor,
+    message: InboundMessage,
+    history: HistoryEntry[],
+  ): Promise<void> {
+    const now = this.options.clock.now();
     await this.options.store.saveTurn({
       conversation: {
         conversationId: message.conversationId,

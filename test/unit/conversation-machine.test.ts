@@ -229,6 +229,18 @@ describe('conversation machine', () => {
     expect(h.deliveries).toHaveLength(3);
   });
 
+  it('session expiry mid-capture stores a partial lead and keeps the conversation open', async () => {
+    const h = harness({ need: { need: 'planes', fields: { name: 'Ana' } }, hola: { greetingOnly: true } });
+    h.actor.send({ type: 'session.expired' });
+    expect(h.deliveries).toHaveLength(0);
+    await h.say('need');
+    h.actor.send({ type: 'session.expired' });
+    const snap = await waitFor(h.actor, (s) => s.hasTag('awaiting-input') && s.context.leadId !== undefined);
+    expect(phaseOf(snap)).toBe('capture');
+    expect(h.deliveries).toEqual([expect.objectContaining({ status: 'partial' })]);
+    expect(h.deliveries[0]!.lead.name?.value).toBe('Ana');
+  });
+
   it('restores from a persisted snapshot and continues', async () => {
     const h = harness({ need: { need: 'planes' }, name: { fields: { name: 'Ana' } } });
     await h.say('need');

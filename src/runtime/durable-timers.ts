@@ -1,0 +1,123 @@
+import type { Database } from 'lmdb';
+import type { LmdbStore } from '../adapters/lmdb-store.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../ports/clock.ts';
+
+/** What fires: the session of an unfinished capture expired. */
+export type TimerKind = 'session.expired';
+
+export interface TimerEntry {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  userId: string;
+  kind: TimerKind;
+  dueAt: number;
+}
+
+type DueKey = [number, string, TimerKind];
+type OwnKey = [string, TimerKind];
+
+/**
+ * Timers that survive restarts: kept in LMDB (`timers` by due time, `timer_of` per conversation),
+ * one per conversation and kind (scheduling again replaces it). A single process timer is armed for
+ * the earliest due entry; at start, entries that came due while the process was down fire at once.
+ */
+export class DurableTimers {
+  private readonly due: Database<TimerEntry, DueKey>;
+  private readonly own: Database<number, OwnKey>;
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt = Infinity;
+  private closed = false;
+
+  constructor(
+    private readonly store: LmdbStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    /** Called for each due entry (publishes it to the conversation, in order with its messages). */
+    private readonly fire: (entry: TimerEntry) => Promise<void>,
+  ) {
+    this.due = store.database<TimerEntry, DueKey>('timers');
+    this.own = store.database<number, OwnKey>('timer_of');
+  }
+
+  start(): void {
+    this.arm();
+  }
+
+  /** Sets (or moves) the conversation's timer of this kind. */
+  schedule(entry: TimerEntry): void {
+    this.store.transactionSyncOf(() => {
+      const previous = this.own.get([entry.conversationId, entry.kind]);
+      if (previous !== undefined) this.due.removeSync([previous, entry.conversationId, entry.kind]);
+      this.due.putSync([entry.dueAt, entry.conversationId, entry.kind], entry);
+      this.own.putSync([entry.conversationId, entry.kind], entry.dueAt);
+    });
+    if (entry.dueAt < this.armedAt) this.arm();
+  }
+
+  cancel(conversationId: string, kind: TimerKind): void {
+    const previous = this.own.get([conversationId, kind]);
+    if (previous === undefined) return;
+    this.store.transactionSyncOf(() => {
+      this.due.removeSync([previous, conversationId, kind]);
+      this.own.removeSync([conversationId, kind]);
+    });
+  }
+
+  /** Entries due at `now`, oldest first, removed as they are taken. */
+  private takeDue(now: number): TimerEntry[] {
+    const taken: TimerEntry[] = [];
+    this.store.transactionSyncOf(() => {
+      for (const { key, value } of this.due.getRange({
+        start: [0, '', 'session.expired'],
+        end: [now, '\uffff', 'session.expired'],
+      })) {
+        if (key[0] > now) break;
+        taken.push(value);
+        this.due.removeSync(key);
+        this.own.removeSync([value.conversationId, value.kind]);
+      }
+    });
+    return taken;
+  }
+
+  private nextDueAt(): number {
+    for (const key of this.due.getKeys({ limit: 1 })) return key[0];
+    return Infinity;
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const at = this.nextDueAt();
+    this.armedAt = at;
+    if (at === Infinity) return;
+    const delay = Math.min(Math.max(0, at - this.clock.now()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => void this.run(), delay);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    for (const entry of this.takeDue(this.clock.now())) {
+      try {
+        await this.fire(entry);
+      } catch (error) {
+        this.log.error(
+          { conversationId: entry.conversationId, kind: entry.kind, err: errorMessage(error) },
+          'timer could not fire',
+        );
+      }
+    }
+    this.arm();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
