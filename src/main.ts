@@ -250,7 +250,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     timers,
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
-    turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000),
+    turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000 - config.bus.coalesceMs),
     idleTimeoutMs: config.supervisor.idleTimeoutMs,
     restartIntensity: {
       maxRestarts: config.supervisor.maxRestarts,
@@ -276,7 +276,13 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     config.conversation.dedupeWindowMs > 0
       ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
       : undefined;
-  const pruneTimer = setInterval(() => dedupe?.prune(clock.now()), 10 * 60_000);
+  const pruneTimer = setInterval(() => {
+    try {
+      dedupe?.prune(clock.now());
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'pruning old message ids failed; it runs again later');
+    }
+  }, 10 * 60_000);
   pruneTimer.unref();
   const ttl = config.retention.conversationTtlMs;
   const retain = async () => {

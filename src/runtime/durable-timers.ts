@@ -103,15 +103,25 @@ export class DurableTimers {
   private async run(): Promise<void> {
     this.timer = undefined;
     this.armedAt = Infinity;
-    for (const entry of this.takeDue(this.clock.now())) {
-      try {
-        await this.fire(entry);
-      } catch (error) {
-        this.log.error(
-          { conversationId: entry.conversationId, kind: entry.kind, err: errorMessage(error) },
-          'timer could not fire',
-        );
+    try {
+      for (const entry of this.takeDue(this.clock.now())) {
+        try {
+          await this.fire(entry);
+        } catch (error) {
+          // Not handed over (queue full, shutting down): keep it and try again shortly.
+          this.log.warn(
+            { conversationId: entry.conversationId, kind: entry.kind, err: errorMessage(error) },
+            'timer could not fire; retrying',
+          );
+          if (!this.closed) this.schedule({ ...entry, dueAt: this.clock.now() + 5000 });
+        }
       }
+    } catch (error) {
+      this.log.error({ err: errorMessage(error) }, 'timer store failed; retrying in a minute');
+      this.armedAt = this.clock.now() + 60_000;
+      this.timer = setTimeout(() => void this.run(), 60_000);
+      this.timer.unref();
+      return;
     }
     this.arm();
   }

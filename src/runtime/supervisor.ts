@@ -114,12 +114,13 @@ export class ConversationSupervisor {
         const result = await this.runTurn(actor, message);
         state = result.state;
         replies = result.replies;
-        this.scheduleTimers(message, state);
         break;
       } catch (error) {
         this.stopActor(message.conversationId);
-        const restarts = this.noteRestart(message.conversationId);
-        this.options.onRestart?.(message.conversationId);
+        // A turn past its deadline is not retried: that would only make the person wait longer.
+        const timedOut = error instanceof TurnTimeoutError;
+        const restarts = timedOut ? Number.POSITIVE_INFINITY : this.noteRestart(message.conversationId);
+        if (!timedOut) this.options.onRestart?.(message.conversationId);
         if (restarts <= this.intensity.maxRestarts) {
           log.warn(
             { err: errorMessage(error), restarts },
@@ -129,15 +130,29 @@ export class ConversationSupervisor {
           continue;
         }
         failed = true;
-        log.error(
-          { err: errorMessage(error), restarts, withinMs: this.intensity.withinMs },
-          'conversation actor keeps failing; escalating (the message is kept, the person gets an apology)',
-        );
-        this.options.onEscalate?.(message.conversationId);
+        if (timedOut) {
+          log.warn(
+            { err: errorMessage(error) },
+            'turn exceeded its deadline; the message is kept, the person gets an apology',
+          );
+        } else {
+          log.error(
+            { err: errorMessage(error), restarts, withinMs: this.intensity.withinMs },
+            'conversation actor keeps failing; escalating (the message is kept, the person gets an apology)',
+          );
+          this.options.onEscalate?.(message.conversationId);
+        }
         state = await this.keepMessage(message, log);
         const language = await this.languageOf(message.conversationId);
         replies = [this.botMessage(message, APOLOGY[language], state, language)];
         break;
+      }
+    }
+    if (!failed) {
+      try {
+        this.scheduleTimers(message, state);
+      } catch (error) {
+        log.error({ err: errorMessage(error) }, 'could not schedule the session timer');
       }
     }
     for (const reply of replies) await this.publish(reply);
@@ -162,6 +177,14 @@ export class ConversationSupervisor {
    */
   private async handleTimer(message: InboundMessage, log: Logger): Promise<void> {
     try {
+      // The timer was set at the end of the last turn for `dueAt`; a newer turn (or a purge) makes it stale.
+      const dueAt = Number(message.id.split(':').pop());
+      const record = await this.options.store.getConversation(message.conversationId);
+      const setAt = dueAt - (this.options.sessionTimeoutMs ?? 30 * 60_000);
+      if (!record || !Number.isFinite(dueAt) || record.updatedAt > setAt + 1000) {
+        log.debug({ kind: message.system }, 'stale timer ignored');
+        return;
+      }
       const actor = await this.actorFor(message, log);
       const entry = this.live.get(message.conversationId);
       if (entry) entry.busy = true;
@@ -238,6 +261,10 @@ export class ConversationSupervisor {
       actor.send({ type: 'user.message.received', messageId: message.id, text: message.text });
       const snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
         timeout: this.options.turnTimeoutMs,
+      }).catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('Timeout of'))
+          throw new TurnTimeoutError(this.options.turnTimeoutMs);
+        throw error;
       });
       if (snapshot.status !== 'active')
         throw new Error(`conversation actor stopped with status ${snapshot.status}`);
@@ -434,4 +461,12 @@ export function phaseOf(snapshot: { value: unknown }): string {
 /** Failures are the supervisor's to handle (it restarts the actor): never an uncaught error. */
 function observeFailures(actor: ConversationActor): void {
   actor.subscribe({ error: () => {} });
+}
+
+/** A turn took longer than its deadline (a slow provider); it is answered with an apology, not retried. */
+export class TurnTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the turn took longer than ${ms} ms`);
+    this.name = 'TurnTimeoutError';
+  }
 }

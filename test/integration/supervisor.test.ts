@@ -147,3 +147,66 @@ describe('supervision (real LMDB, real bus)', () => {
     expect(await s.send('corrupt', 'hola')).toEqual(['reply to hola?']);
   });
 });
+
+describe('turn deadline', () => {
+  it('a turn past its deadline is answered with an apology once, not retried', async () => {
+    const store = LmdbStore.open(mkdtempSync(join(tmpdir(), 'leadbot-sup-')));
+    const bus = new InProcessBus({ concurrency: 2, maxQueuedPerConversation: 5, onHandlerError: () => {} });
+    let thinks = 0;
+    const machine = conversationMachine.provide({
+      actors: {
+        analyse: fromPromise<AnalyseOutput, AnalyseInput>(() =>
+          Promise.resolve({ analysis: analysis({ greetingOnly: true }) }),
+        ),
+        think: fromPromise<ThinkOutput, ReplyRequest>(() => {
+          thinks++;
+          return new Promise<ThinkOutput>(() => {});
+        }),
+      },
+    });
+    const events = { restarts: 0 };
+    const supervisor = new ConversationSupervisor({
+      machine,
+      store,
+      bus,
+      tenants: new Map(),
+      clock: systemClock,
+      log: createLogger({ level: 'silent', content: false, pretty: false, nodeId: 't' }),
+      turnTimeoutMs: 200,
+      idleTimeoutMs: 60_000,
+      maxDeliveryAttempts: 3,
+      restartIntensity: { maxRestarts: 3, withinMs: 10_000, backoffMs: 1 },
+      onRestart: () => events.restarts++,
+    });
+    bus.consume((m) => supervisor.handle(m));
+    const replies: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      bus.subscribeOutbound((e) => {
+        if (e.type === 'bot.message') replies.push(e.text);
+        if (e.type === 'turn.completed') resolve();
+      }),
+    );
+    const started = Date.now();
+    await bus.publish({
+      type: 'user.message',
+      id: 'slow',
+      tenantId: 'demo',
+      channel: 'web',
+      conversationId: 'slow',
+      userId: 'u',
+      text: 'hola',
+      receivedAt: started,
+      priority: 5,
+    });
+    await done;
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(thinks).toBe(1);
+    expect(events.restarts).toBe(0);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/problema técnico/);
+    expect((await store.getHistory('slow', 5)).map((h) => h.text)).toEqual(['hola']);
+    await bus.close();
+    supervisor.stop();
+    await store.close();
+  });
+});
