@@ -225,6 +225,10 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         Math.min(base * 2 ** Math.max(0, context.deliveryAttempts - 1), 30_000),
     },
   });
+  const dedupe =
+    config.conversation.dedupeWindowMs > 0
+      ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
+      : undefined;
   // Timers fire through the bus, so they are serialised with the person's own messages.
   const timers = new DurableTimers(store, clock, log.child({ component: 'timers' }), (entry) =>
     bus.publish({
@@ -248,6 +252,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     clock,
     log,
     timers,
+    ...(dedupe ? { dedupe } : {}),
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
     turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000 - config.bus.coalesceMs),
@@ -272,10 +277,6 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   supervisor.start();
   timers.start();
 
-  const dedupe =
-    config.conversation.dedupeWindowMs > 0
-      ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
-      : undefined;
   const pruneTimer = setInterval(() => {
     try {
       dedupe?.prune(clock.now());

@@ -6,9 +6,10 @@ type SeenKey = [string, string];
 type AgeKey = [number, string, string];
 
 /**
- * `Deduper` on the shared LMDB environment: `dedupe` maps [conversation, message id] → first seen,
- * `dedupe_age` orders the same keys by time so pruning is a range scan. Survives restarts, so a
- * provider retry after a crash is still recognised.
+ * `Deduper` on the shared LMDB environment: `dedupe` maps [conversation, message id] → when it was
+ * handled, `dedupe_age` orders the same keys by time so pruning is a range scan. An id becomes
+ * durable only once its turn is persisted (`confirm`): a retry of a message that was accepted but
+ * lost in a crash goes through, a retry of a handled one is dropped, also after a restart.
  */
 export class LmdbDeduper implements Deduper {
   private readonly seen: Database<number, SeenKey>;
@@ -22,26 +23,31 @@ export class LmdbDeduper implements Deduper {
     this.byAge = store.database<true, AgeKey>('dedupe_age');
   }
 
+  /** Ids accepted but not yet handled: in memory only, so a crash lets the retry through. */
+  private readonly pending = new Set<string>();
+
   checkAndRecord(conversationId: string, messageId: string, now: number): boolean {
-    // One synchronous write transaction: check and record cannot interleave with another delivery.
-    return this.store.transactionSyncOf(() => {
+    const id = `${conversationId}\u0000${messageId}`;
+    if (this.pending.has(id)) return true;
+    const at = this.seen.get([conversationId, messageId]);
+    if (at !== undefined && now - at < this.windowMs) return true;
+    this.pending.add(id);
+    return false;
+  }
+
+  confirm(conversationId: string, messageId: string, now: number): void {
+    this.store.transactionSyncOf(() => {
       const key: SeenKey = [conversationId, messageId];
       const at = this.seen.get(key);
-      if (at !== undefined && now - at < this.windowMs) return true;
       if (at !== undefined) this.byAge.removeSync([at, conversationId, messageId]);
       this.seen.putSync(key, now);
       this.byAge.putSync([now, conversationId, messageId], true);
-      return false;
     });
+    this.pending.delete(`${conversationId}\u0000${messageId}`);
   }
 
   forget(conversationId: string, messageId: string): void {
-    this.store.transactionSyncOf(() => {
-      const at = this.seen.get([conversationId, messageId]);
-      if (at === undefined) return;
-      this.seen.removeSync([conversationId, messageId]);
-      this.byAge.removeSync([at, conversationId, messageId]);
-    });
+    this.pending.delete(`${conversationId}\u0000${messageId}`);
   }
 
   prune(now: number): number {

@@ -3,8 +3,10 @@
  * reconnect, a provider retrying a webhook) is acknowledged and dropped before it reaches an actor.
  */
 export interface Deduper {
-  /** Records the id; true when it was already seen within the window (a duplicate). */
+  /** True when the id is in flight or was handled within the window (a duplicate); else marks it in flight. */
   checkAndRecord(conversationId: string, messageId: string, now: number): boolean;
+  /** The id's turn was persisted: remember it durably. */
+  confirm(conversationId: string, messageId: string, now: number): void;
   /** Forgets one id (its message could not be queued, so a retry must go through). */
   forget(conversationId: string, messageId: string): void;
   /** Forgets ids older than the window; returns how many were removed. */
@@ -21,6 +23,9 @@ export class MemoryDeduper implements Deduper {
     if (at !== undefined && now - at < this.windowMs) return true;
     this.seen.set(key, now);
     return false;
+  }
+  confirm(conversationId: string, messageId: string, now: number): void {
+    this.seen.set(`${conversationId}\u0000${messageId}`, now);
   }
   forget(conversationId: string, messageId: string): void {
     this.seen.delete(`${conversationId}\u0000${messageId}`);

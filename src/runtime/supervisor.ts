@@ -47,6 +47,8 @@ export interface SupervisorOptions {
   /** Idle actors are stopped after this long (their state is already persisted). */
   idleTimeoutMs: number;
   maxDeliveryAttempts: number;
+  /** Handled message ids become durable here, right after their turn is persisted. */
+  dedupe?: { confirm(conversationId: string, messageId: string, now: number): void };
   /** Durable timers (session expiry of an unfinished capture). */
   timers?: { schedule(entry: TimerEntry): void; cancel(conversationId: string, kind: TimerKind): void };
   /** Silence after which an unfinished capture is kept as a partial lead. */
@@ -299,6 +301,9 @@ export class ConversationSupervisor {
         history.push({ role: 'assistant', text: reply.text, at: now, turn, messageId: reply.id });
     }
     await this.saveSnapshot(actor, message, history);
+    const handledAt = this.options.clock.now();
+    for (const id of [message.id, ...(message.coalesced ?? [])])
+      this.options.dedupe?.confirm(message.conversationId, id, handledAt);
   }
 
   /** The actor's snapshot and the given history lines, in one transaction. */
