@@ -187,7 +187,7 @@ const analyseInput = ({ context }: { context: ConversationContext }): AnalyseInp
   needs: context.needs,
 });
 
-export const conversationMachine = setup({
+const conversationSetup = setup({
   types: {
     context: {} as ConversationContext,
     events: {} as ConversationEvent,
@@ -296,7 +296,121 @@ export const conversationMachine = setup({
     })),
     endTurn: assign({ analysis: undefined, invalidEmail: undefined }),
   },
-}).createMachine({
+});
+
+/**
+ * A phase that delivers the lead, confirms it, then answers follow-ups (updating the lead when the
+ * person adds or corrects details): `handoff` (sales, or a human for critical support) and
+ * `support` (a ticket) share it.
+ */
+function deliveredPhase(
+  phase: 'handoff' | 'support',
+  confirmIntent: 'confirm_lead' | 'confirm_ticket',
+  /** Where critical cases confirm: a human takes over from the `handoff` phase. */
+  humanTarget: 'confirming' | '#conversation.handoff.confirming',
+) {
+  return conversationSetup.createStateConfig({
+    initial: 'delivering',
+    states: {
+      delivering: {
+        entry: 'noteDeliveryAttempt',
+        invoke: {
+          src: 'deliverLead',
+          input: ({ context }) => deliverInput(context, 'complete'),
+          onDone: [
+            {
+              guard: 'needsHuman',
+              target: humanTarget,
+              actions: [
+                { type: 'recordDelivery', params: ({ event }) => event.output },
+                { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
+              ],
+            },
+            {
+              target: 'confirming',
+              actions: [
+                { type: 'recordDelivery', params: ({ event }) => event.output },
+                { type: 'planIntent', params: { intent: confirmIntent } },
+              ],
+            },
+          ],
+          onError: 'backingOff',
+        },
+      },
+      backingOff: {
+        after: {
+          deliveryBackoff: [
+            { guard: 'canRetryDelivery', target: 'delivering' },
+            { target: '#conversation.failed.replying' },
+          ],
+        },
+      },
+      confirming: {
+        invoke: {
+          src: 'think',
+          input: ({ context }) => replyRequest(context, phase),
+          onDone: {
+            target: 'waiting',
+            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
+          },
+        },
+      },
+      waiting: {
+        tags: 'awaiting-input',
+        on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+      },
+      analysing: {
+        invoke: {
+          src: 'analyse',
+          input: analyseInput,
+          onDone: {
+            target: 'routing',
+            actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+          },
+          onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
+        },
+      },
+      routing: {
+        always: [
+          {
+            guard: 'isFarewell',
+            target: '#conversation.closed.replying',
+            actions: { type: 'planIntent', params: { intent: 'farewell' } },
+          },
+          { guard: 'capturedSomething', target: 'updating' },
+          { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
+        ],
+      },
+      /** New or corrected details after delivery update the stored lead (same id, pushed again). */
+      updating: {
+        invoke: {
+          src: 'deliverLead',
+          input: ({ context }) => deliverInput(context, 'complete'),
+          onDone: {
+            target: 'following',
+            actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+          },
+          onError: {
+            target: 'following',
+            actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
+          },
+        },
+      },
+      following: {
+        invoke: {
+          src: 'think',
+          input: ({ context }) => replyRequest(context, phase),
+          onDone: {
+            target: 'waiting',
+            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
+          },
+        },
+      },
+    },
+  });
+}
+
+export const conversationMachine = conversationSetup.createMachine({
   id: 'conversation',
   context: ({ input }) => ({
     ...input,
@@ -425,204 +539,8 @@ export const conversationMachine = setup({
         { target: 'handoff' },
       ],
     },
-    handoff: {
-      initial: 'delivering',
-      states: {
-        delivering: {
-          entry: 'noteDeliveryAttempt',
-          invoke: {
-            src: 'deliverLead',
-            input: ({ context }) => deliverInput(context, 'complete'),
-            onDone: [
-              {
-                guard: 'needsHuman',
-                target: 'confirming',
-                actions: [
-                  { type: 'recordDelivery', params: ({ event }) => event.output },
-                  { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
-                ],
-              },
-              {
-                target: 'confirming',
-                actions: [
-                  { type: 'recordDelivery', params: ({ event }) => event.output },
-                  { type: 'planIntent', params: { intent: 'confirm_lead' } },
-                ],
-              },
-            ],
-            onError: 'backingOff',
-          },
-        },
-        backingOff: {
-          after: {
-            deliveryBackoff: [
-              { guard: 'canRetryDelivery', target: 'delivering' },
-              { target: '#conversation.failed.replying' },
-            ],
-          },
-        },
-        confirming: {
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'handoff'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
-        },
-        waiting: {
-          tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
-        },
-        analysing: {
-          invoke: {
-            src: 'analyse',
-            input: analyseInput,
-            onDone: {
-              target: 'routing',
-              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
-            },
-            onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
-          },
-        },
-        routing: {
-          always: [
-            {
-              guard: 'isFarewell',
-              target: '#conversation.closed.replying',
-              actions: { type: 'planIntent', params: { intent: 'farewell' } },
-            },
-            { guard: 'capturedSomething', target: 'updating' },
-            { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
-          ],
-        },
-        /** New or corrected details after delivery update the stored lead (same id, pushed again). */
-        updating: {
-          invoke: {
-            src: 'deliverLead',
-            input: ({ context }) => deliverInput(context, 'complete'),
-            onDone: {
-              target: 'following',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-            },
-            onError: {
-              target: 'following',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-            },
-          },
-        },
-        following: {
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'handoff'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
-        },
-      },
-    },
-    support: {
-      initial: 'delivering',
-      states: {
-        delivering: {
-          entry: 'noteDeliveryAttempt',
-          invoke: {
-            src: 'deliverLead',
-            input: ({ context }) => deliverInput(context, 'complete'),
-            onDone: [
-              {
-                guard: 'needsHuman',
-                target: '#conversation.handoff.confirming',
-                actions: [
-                  { type: 'recordDelivery', params: ({ event }) => event.output },
-                  { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
-                ],
-              },
-              {
-                target: 'confirming',
-                actions: [
-                  { type: 'recordDelivery', params: ({ event }) => event.output },
-                  { type: 'planIntent', params: { intent: 'confirm_ticket' } },
-                ],
-              },
-            ],
-            onError: 'backingOff',
-          },
-        },
-        backingOff: {
-          after: {
-            deliveryBackoff: [
-              { guard: 'canRetryDelivery', target: 'delivering' },
-              { target: '#conversation.failed.replying' },
-            ],
-          },
-        },
-        confirming: {
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'support'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
-        },
-        waiting: {
-          tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
-        },
-        analysing: {
-          invoke: {
-            src: 'analyse',
-            input: analyseInput,
-            onDone: {
-              target: 'routing',
-              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
-            },
-            onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
-          },
-        },
-        routing: {
-          always: [
-            {
-              guard: 'isFarewell',
-              target: '#conversation.closed.replying',
-              actions: { type: 'planIntent', params: { intent: 'farewell' } },
-            },
-            { guard: 'capturedSomething', target: 'updating' },
-            { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
-          ],
-        },
-        /** New or corrected details after delivery update the stored lead (same id, pushed again). */
-        updating: {
-          invoke: {
-            src: 'deliverLead',
-            input: ({ context }) => deliverInput(context, 'complete'),
-            onDone: {
-              target: 'following',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-            },
-            onError: {
-              target: 'following',
-              actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-            },
-          },
-        },
-        following: {
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'support'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
-        },
-      },
-    },
+    handoff: deliveredPhase('handoff', 'confirm_lead', 'confirming'),
+    support: deliveredPhase('support', 'confirm_ticket', '#conversation.handoff.confirming'),
     spam: {
       initial: 'recording',
       entry: 'markSpam',

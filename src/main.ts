@@ -239,7 +239,8 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       conversationId: entry.conversationId,
       userId: entry.userId,
       text: '',
-      receivedAt: clock.now(),
+      // A timer's message is "received" when it came due (the supervisor checks it is still current).
+      receivedAt: entry.dueAt,
       priority: PRIORITY.low,
       system: entry.kind,
     }),

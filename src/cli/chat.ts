@@ -32,6 +32,16 @@ function printBot(text: string): void {
   process.stdout.write(`${interactive ? '\x1b[36mbot>\x1b[0m' : 'bot>'} ${text.replace(/\n/g, '\n     ')}\n`);
 }
 
+/** The keyboard (or piped stdin): one message per line. */
+function keyboard(): Interface {
+  return createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: 'you> ',
+    terminal: interactive,
+  });
+}
+
 function prompt(rl: Interface): void {
   if (interactive) rl.prompt();
 }
@@ -63,12 +73,7 @@ export async function runChat(options: ChatOptions): Promise<number> {
     process.stdout.write(
       `Chatting with ${node.intake.tenants.get(tenantId)!.companyName} (session ${session}). Ctrl-D to quit.\n`,
     );
-  const rl = createInterface({
-    input: process.stdin,
-    output: process.stdout,
-    prompt: 'you> ',
-    terminal: interactive,
-  });
+  const rl = keyboard();
   prompt(rl);
   try {
     for await (const line of rl) {
@@ -120,12 +125,7 @@ async function runRemoteChat(url: string, tenant: string, session: string): Prom
     else if (frame.type === 'bot.message') quiet = setTimeout(() => pending?.(), 400);
   });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const rl = createInterface({
-    input: process.stdin,
-    output: process.stdout,
-    prompt: 'you> ',
-    terminal: interactive,
-  });
+  const rl = keyboard();
   prompt(rl);
   for await (const line of rl) {
     if (line.trim() !== '') {

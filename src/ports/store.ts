@@ -84,7 +84,7 @@ export class MemoryStore implements Store {
   listLeads(query: { tenantId?: string; limit?: number } = {}): Promise<LeadPayload[]> {
     const all = [...this.leads.values()]
       .filter((l) => !query.tenantId || l.tenant_id === query.tenantId)
-      .sort((a, b) => a.lead_id.localeCompare(b.lead_id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.lead_id.localeCompare(b.lead_id));
     return Promise.resolve(structuredClone(all.slice(0, query.limit ?? all.length)));
   }
   stats(): Promise<{ conversations: number; leads: number }> {

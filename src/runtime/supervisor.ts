@@ -180,10 +180,10 @@ export class ConversationSupervisor {
   private async handleTimer(message: InboundMessage, log: Logger): Promise<void> {
     try {
       // The timer was set at the end of the last turn for `dueAt`; a newer turn (or a purge) makes it stale.
-      const dueAt = Number(message.id.split(':').pop());
+      const dueAt = message.receivedAt;
       const record = await this.options.store.getConversation(message.conversationId);
       const setAt = dueAt - (this.options.sessionTimeoutMs ?? 30 * 60_000);
-      if (!record || !Number.isFinite(dueAt) || record.updatedAt > setAt + 1000) {
+      if (!record || record.updatedAt > setAt + 1000) {
         log.debug({ kind: message.system }, 'stale timer ignored');
         return;
       }
