@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   message_too_long: 'The message text is longer than the configured maximum.',
   unknown_tenant: 'No tenant with that id is configured.',
   unauthorized: 'A valid admin bearer token is required.',
+  bad_signature: 'A webhook signature or secret token is missing or wrong; nothing was processed.',
   not_found: 'No such route.',
   busy: 'The conversation is busy; the message could not be queued.',
   shutting_down: 'leadbot is shutting down; retry shortly.',

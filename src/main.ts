@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { conversationMachine } from '../machines/conversation-machine.ts';
 import { LmdbStore } from './adapters/lmdb-store.ts';
+import type { MessagingChannel } from './channels/messaging.ts';
+import { createMessagingChannels } from './channels/registry.ts';
 import { registerRestChannel } from './channels/rest.ts';
 import { WebChannel } from './channels/web.ts';
 import type { Intake } from './channels/intake.ts';
@@ -314,6 +316,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   let app: FastifyInstance | undefined;
   let web: WebChannel | undefined;
   let url: string | undefined;
+  let channels: MessagingChannel[] = [];
   if (options.http !== false) {
     app = await createHttpServer({
       log,
@@ -331,6 +334,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         bus: 'in-process',
         live_conversations: supervisor.liveCount,
         websockets: web?.connections ?? 0,
+        channels: Object.fromEntries(channels.map((c) => [c.name, c.status()])),
         tenants: [...tenants.keys()],
       }),
     });
@@ -342,7 +346,9 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     });
     web.register(app);
     registerRestChannel(app, intake, { replyTimeoutMs: config.server.restReplyTimeoutMs });
+    channels = createMessagingChannels({ config, intake, log, clock, store, app });
     await app.listen({ host: config.server.host, port: config.server.port });
+    for (const channel of channels) await channel.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
@@ -381,6 +387,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       clearInterval(pruneTimer);
       clearInterval(retentionTimer);
       web?.close();
+      for (const channel of channels) await channel.close();
       await app?.close();
       supervisor.stop();
       await dispatcher?.close();

@@ -92,6 +92,12 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.LEADBOT_LLM_THINKING) llm.thinking = parseBool('LEADBOT_LLM_THINKING', env.LEADBOT_LLM_THINKING);
   if (Object.keys(llm).length) out.llm = llm;
   if (env.LEADBOT_CRM_WEBHOOK_URL) out.crm = { webhookUrl: env.LEADBOT_CRM_WEBHOOK_URL };
+  const channels: Record<string, unknown> = {};
+  if (env.LEADBOT_PUBLIC_URL) channels.publicUrl = env.LEADBOT_PUBLIC_URL;
+  if (env.LEADBOT_TELEGRAM_API_ROOT) channels.telegram = { apiRoot: env.LEADBOT_TELEGRAM_API_ROOT };
+  if (env.LEADBOT_WHATSAPP_API_BASE) channels.whatsapp = { apiBase: env.LEADBOT_WHATSAPP_API_BASE };
+  if (env.LEADBOT_TWILIO_API_BASE) channels.twilio = { apiBase: env.LEADBOT_TWILIO_API_BASE };
+  if (Object.keys(channels).length) out.channels = channels;
   if (Object.keys(server).length) out.server = server;
   if (Object.keys(log).length) out.log = log;
   return out;
@@ -183,11 +189,38 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       ...(env.LEADBOT_ADMIN_TOKEN ? { adminToken: env.LEADBOT_ADMIN_TOKEN } : {}),
       ...(env.LEADBOT_LLM_KEYS?.trim() ? { llmKeys: env.LEADBOT_LLM_KEYS } : {}),
       ...(env.LEADBOT_CRM_WEBHOOK_SECRET ? { crmWebhookSecret: env.LEADBOT_CRM_WEBHOOK_SECRET } : {}),
+      ...channelSecrets(env),
     },
     sources,
     warnings: unsupportedWarnings(env),
   };
   return deepFreeze(config);
+}
+
+/** Channel credentials: only from the environment, blank values ignored. */
+function channelSecrets(env: Env): Partial<Config['secrets']> {
+  const names = {
+    telegramToken: 'LEADBOT_TELEGRAM_TOKEN',
+    telegramWebhookSecret: 'LEADBOT_TELEGRAM_WEBHOOK_SECRET',
+    whatsappToken: 'LEADBOT_WHATSAPP_TOKEN',
+    whatsappPhoneNumberId: 'LEADBOT_WHATSAPP_PHONE_NUMBER_ID',
+    whatsappAppSecret: 'LEADBOT_WHATSAPP_APP_SECRET',
+    whatsappVerifyToken: 'LEADBOT_WHATSAPP_VERIFY_TOKEN',
+    twilioAccountSid: 'LEADBOT_TWILIO_ACCOUNT_SID',
+    twilioAuthToken: 'LEADBOT_TWILIO_AUTH_TOKEN',
+    twilioWhatsappNumber: 'LEADBOT_TWILIO_WHATSAPP_NUMBER',
+  } as const;
+  const out: Partial<Config['secrets']> = {};
+  for (const [key, name] of Object.entries(names) as [keyof typeof names, string][]) {
+    const value = env[name]?.trim();
+    if (value) out[key] = value;
+  }
+  if (out.telegramWebhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(out.telegramWebhookSecret)) {
+    throw new ConfigError(
+      'LEADBOT_TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram rule).',
+    );
+  }
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -191,6 +191,59 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** Messaging channels (Telegram, WhatsApp Cloud, Twilio). Each is on when its credentials are set. */
+    channels: z
+      .object({
+        /**
+         * The public https URL this server is reached at (e.g. behind a tunnel or proxy). Twilio signs the
+         * public URL, so its signature is checked against this + path when set. Env `LEADBOT_PUBLIC_URL`.
+         */
+        publicUrl: z.url().optional(),
+        telegram: z
+          .object({
+            /** Bot API root (Telegram's own local Bot API server, or a test peer). Env `LEADBOT_TELEGRAM_API_ROOT`. */
+            apiRoot: z.url().default('https://api.telegram.org'),
+            /** Tenant whose bot this is. Default: `defaultTenant`. */
+            tenant: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        whatsapp: z
+          .object({
+            /** Graph API base URL. Env `LEADBOT_WHATSAPP_API_BASE`. */
+            apiBase: z.url().default('https://graph.facebook.com'),
+            /** Graph API version used in send URLs. */
+            apiVersion: z
+              .string()
+              .regex(/^v\d+\.\d+$/, 'must look like v21.0')
+              .default('v21.0'),
+            /** Tenant whose number this is. Default: `defaultTenant`. */
+            tenant: z.string().min(1).optional(),
+            /**
+             * Approved template sent when a reply falls outside the 24-hour customer-service window.
+             * Without it such replies are not sent and a clear log line says so.
+             */
+            windowTemplate: z
+              .object({ name: z.string().min(1), language: z.string().min(2).default('es') })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .prefault({}),
+        twilio: z
+          .object({
+            /** Twilio REST API base URL. Env `LEADBOT_TWILIO_API_BASE`. */
+            apiBase: z.url().default('https://api.twilio.com'),
+            /** Tenant whose number this is. Default: `defaultTenant`. */
+            tenant: z.string().min(1).optional(),
+            /** `rest`: replies sent through the Messages API; `twiml`: returned in the webhook response. */
+            reply: z.enum(['rest', 'twiml']).default('rest'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         /** pino level. Env `LEADBOT_LOG_LEVEL`. */
@@ -215,6 +268,24 @@ export interface Secrets {
   llmKeys?: string;
   /** `LEADBOT_CRM_WEBHOOK_SECRET`: HMAC key for the CRM webhook signature. */
   crmWebhookSecret?: string;
+  /** `LEADBOT_TELEGRAM_TOKEN`: the bot token from @BotFather. */
+  telegramToken?: string;
+  /** `LEADBOT_TELEGRAM_WEBHOOK_SECRET`: webhook mode with this `secret_token` (polling otherwise). */
+  telegramWebhookSecret?: string;
+  /** `LEADBOT_WHATSAPP_TOKEN`: Graph API access token. */
+  whatsappToken?: string;
+  /** `LEADBOT_WHATSAPP_PHONE_NUMBER_ID`: the business phone number id replies are sent from. */
+  whatsappPhoneNumberId?: string;
+  /** `LEADBOT_WHATSAPP_APP_SECRET`: the Meta app secret that signs webhooks (X-Hub-Signature-256). */
+  whatsappAppSecret?: string;
+  /** `LEADBOT_WHATSAPP_VERIFY_TOKEN`: the token Meta sends back when the webhook is verified. */
+  whatsappVerifyToken?: string;
+  /** `LEADBOT_TWILIO_ACCOUNT_SID`. */
+  twilioAccountSid?: string;
+  /** `LEADBOT_TWILIO_AUTH_TOKEN`: signs webhooks and authenticates REST calls. */
+  twilioAuthToken?: string;
+  /** `LEADBOT_TWILIO_WHATSAPP_NUMBER`: the sender, e.g. `whatsapp:+14155238886`. */
+  twilioWhatsappNumber?: string;
 }
 
 export interface Config extends Settings {
