@@ -28,6 +28,7 @@ import {
   isCaptureComplete,
   isSpam,
   mergeFields,
+  missingRequired,
   needsHuman,
   qualify,
   urgencyLevel,
@@ -76,12 +77,18 @@ export interface ConversationContext extends ConversationInput {
   leadId?: string;
   reference?: string;
   deliveryAttempts: number;
+  /** A follow-up nudge was sent since the person last wrote (one per silence). */
+  nudged?: boolean;
 }
 
 export type ConversationEvent =
   | { type: 'user.message.received'; messageId: string; text: string }
   /** A durable timer: the person went quiet in the middle of the capture. */
-  | { type: 'session.expired' };
+  | { type: 'session.expired' }
+  /** A durable timer: a while of silence in the capture; one gentle follow-up is due. */
+  | { type: 'followup.due' }
+  /** A durable timer: the case went to a human and nobody has taken it over yet. */
+  | { type: 'handoff.deadline' };
 
 /** A reply for the runtime to send, in order. */
 export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
@@ -219,6 +226,7 @@ const conversationSetup = setup({
     isFarewell: ({ context }) => context.analysis?.farewell === true,
     capturedSomething: ({ context }) => context.newlyCaptured.some((f) => f !== 'problem'),
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
+    notNudged: ({ context }) => context.nudged !== true,
   },
   actions: {
     recordMessage: assign(({ context, event }) => {
@@ -227,6 +235,7 @@ const conversationSetup = setup({
         turn: context.turn + 1,
         current: { messageId: event.messageId, text: event.text },
         newlyCaptured: [],
+        nudged: false,
       };
     }),
     applyAnalysis: assign(({ context }, output: AnalyseOutput) => {
@@ -276,6 +285,7 @@ const conversationSetup = setup({
     })),
     decideQualification: assign(({ context }) => ({ qualification: qualify(context.signals, context.lead) })),
     markSpam: assign({ qualification: 'spam' as const }),
+    markNudged: assign({ nudged: true }),
     resetDeliveryAttempts: assign({ deliveryAttempts: 0 }),
     noteDeliveryAttempt: assign(({ context }) => ({ deliveryAttempts: context.deliveryAttempts + 1 })),
     recordDelivery: assign((_, output: DeliverOutput) => ({
@@ -357,7 +367,26 @@ function deliveredPhase(
       },
       waiting: {
         tags: 'awaiting-input',
-        on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+        on: {
+          'user.message.received': { target: 'analysing', actions: 'recordMessage' },
+          'handoff.deadline': {
+            guard: 'needsHuman',
+            target: 'reassuring',
+            actions: { type: 'planIntent', params: { intent: 'handoff_pending' } },
+          },
+        },
+      },
+      /** Nobody from the team took the case over in time: the person hears that it is still in hand. */
+      reassuring: {
+        invoke: {
+          src: 'think',
+          input: ({ context }) => replyRequest(context, phase),
+          onDone: {
+            target: 'waiting',
+            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
+          },
+          onError: 'waiting',
+        },
       },
       analysing: {
         invoke: {
@@ -477,6 +506,32 @@ export const conversationMachine = conversationSetup.createMachine({
           on: {
             'user.message.received': { target: 'analysing', actions: 'recordMessage' },
             'session.expired': { target: 'abandoning' },
+            'followup.due': {
+              guard: 'notNudged',
+              target: 'nudging',
+              actions: { type: 'planIntent', params: { intent: 'nudge' } },
+            },
+          },
+        },
+        /** The person went quiet mid-capture: one gentle follow-up with what is still missing. */
+        nudging: {
+          entry: assign(({ context }) => {
+            // Only what the lead still needs: a reminder is no time for optional questions.
+            const ask = missingRequired(context.lead).slice(0, 2);
+            return { ask, expecting: ask };
+          }),
+          invoke: {
+            src: 'think',
+            input: ({ context }) => replyRequest(context, 'capture'),
+            onDone: {
+              target: 'waiting',
+              actions: [
+                { type: 'emitReply', params: ({ event }) => event.output.text },
+                'markNudged',
+                'endTurn',
+              ],
+            },
+            onError: { target: 'waiting', actions: 'markNudged' },
           },
         },
         /** Abandoned mid-capture: what is known is kept as a `partial` lead (completed later if they return). */

@@ -236,6 +236,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     bus.publish({
       type: 'user.message',
       id: `timer:${entry.kind}:${entry.dueAt}`,
+      ...(entry.turn !== undefined ? { systemTurn: entry.turn } : {}),
       tenantId: entry.tenantId,
       channel: entry.channel as InboundMessage['channel'],
       conversationId: entry.conversationId,
@@ -257,6 +258,9 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     timers,
     ...(dedupe ? { dedupe } : {}),
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
+    followUpAfterMs: config.conversation.followUpAfterMs,
+    handoffDeadlineMs: config.conversation.handoffDeadlineMs,
+    onHandoffOverdue: () => metrics.handoffsOverdue.inc(),
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
     turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000 - config.bus.coalesceMs),
     idleTimeoutMs: config.supervisor.idleTimeoutMs,

@@ -53,6 +53,24 @@ export const SettingsSchema = z
           .int()
           .min(1000)
           .default(30 * 60_000),
+        /**
+         * Silence in the middle of a capture after which the bot sends one gentle follow-up (a nudge).
+         * 0 turns nudges off. Only useful below `sessionTimeoutMs`.
+         */
+        followUpAfterMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(10 * 60_000),
+        /**
+         * A case handed to a human that nobody took over within this time is escalated to ops (log,
+         * metric, audit entry) and the person is told the team still has it. 0 turns the deadline off.
+         */
+        handoffDeadlineMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(15 * 60_000),
         /** A message id seen again within this window (a retried delivery) is dropped. */
         dedupeWindowMs: z
           .number()

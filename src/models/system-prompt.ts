@@ -19,6 +19,10 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
       'El caso ya está registrado ("reference"): responda lo que pregunte y ofrezca más ayuda.',
     farewell: 'La persona se despide: agradezca y despídase con calidez, sin preguntas.',
     apology: 'Hubo un problema técnico: discúlpese y pida que escriba de nuevo.',
+    nudge:
+      'La persona dejó de responder a mitad del registro: un recordatorio breve y amable (sin presionar) que pida los datos de "ask".',
+    handoff_pending:
+      'Se prometió que una persona del equipo tomaría el caso y aún no lo ha hecho: tranquilice, diga que el equipo tiene el caso ("reference") y discúlpese por la espera. Sin preguntas.',
   },
   en: {
     ask_need: 'Greet warmly and ask how you can help.',
@@ -35,6 +39,10 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
       'The case is already registered ("reference"): answer what they ask and offer more help.',
     farewell: 'The person says goodbye: thank them and close warmly, with no question.',
     apology: 'There was a technical problem: apologise and ask them to write again.',
+    nudge:
+      'The person stopped answering in the middle of the capture: a short, kind reminder (no pressure) asking for the fields in "ask".',
+    handoff_pending:
+      'A person from the team was promised and has not taken over yet: reassure them that the team has the case ("reference") and apologise for the wait. No questions.',
   },
 };
 

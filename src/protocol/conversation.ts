@@ -87,6 +87,10 @@ export const REPLY_INTENTS = [
   'farewell',
   /** Something failed on our side: graceful apology. */
   'apology',
+  /** The person went quiet mid-capture: one gentle follow-up asking for what is missing. */
+  'nudge',
+  /** A human was promised and has not taken over yet: reassure, the team has the case. */
+  'handoff_pending',
 ] as const;
 export type ReplyIntent = (typeof REPLY_INTENTS)[number];
 

@@ -3,9 +3,9 @@ import type { LmdbStore } from '../adapters/lmdb-store.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { TimerKind } from '../protocol/index.ts';
 
-/** What fires: the session of an unfinished capture expired. */
-export type TimerKind = 'session.expired';
+export type { TimerKind };
 
 export interface TimerEntry {
   conversationId: string;
@@ -14,6 +14,8 @@ export interface TimerEntry {
   userId: string;
   kind: TimerKind;
   dueAt: number;
+  /** The user turn after which it was set (absent in entries written by older versions). */
+  turn?: number;
 }
 
 type DueKey = [number, string, TimerKind];
@@ -23,6 +25,9 @@ type OwnKey = [string, TimerKind];
  * Timers that survive restarts: kept in LMDB (`timers` by due time, `timer_of` per conversation),
  * one per conversation and kind (scheduling again replaces it). A single process timer is armed for
  * the earliest due entry; at start, entries that came due while the process was down fire at once.
+ * A fired entry stays in LMDB until its handler calls `complete` (after the conversation persisted
+ * the outcome), so a crash between firing and handling fires it again after restart; handlers
+ * recognise a timer that was already handled (the conversation moved on) and ignore it.
  */
 export class DurableTimers {
   private readonly due: Database<TimerEntry, DueKey>;
@@ -30,6 +35,8 @@ export class DurableTimers {
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
   private closed = false;
+  /** Entries handed to `fire` and not completed yet (`dueAt|conversationId|kind`). */
+  private readonly firing = new Set<string>();
 
   constructor(
     private readonly store: LmdbStore,
@@ -64,27 +71,41 @@ export class DurableTimers {
       this.due.removeSync([previous, conversationId, kind]);
       this.own.removeSync([conversationId, kind]);
     });
+    this.firing.delete(firingKey(previous, conversationId, kind));
   }
 
-  /** Entries due at `now`, oldest first, removed as they are taken. */
+  /**
+   * The handler is done with the entry that came due at `dueAt`: it is removed, unless the timer was
+   * scheduled again meanwhile (a newer entry replaced it).
+   */
+  complete(conversationId: string, kind: TimerKind, dueAt: number): void {
+    this.firing.delete(firingKey(dueAt, conversationId, kind));
+    this.store.transactionSyncOf(() => {
+      this.due.removeSync([dueAt, conversationId, kind]);
+      if (this.own.get([conversationId, kind]) === dueAt) this.own.removeSync([conversationId, kind]);
+    });
+  }
+
+  /** When the entry of this conversation and kind is due, if one is scheduled. */
+  dueAtOf(conversationId: string, kind: TimerKind): number | undefined {
+    return this.own.get([conversationId, kind]);
+  }
+
+  /** Entries due at `now`, oldest first, that are not being handled already (they stay stored). */
   private takeDue(now: number): TimerEntry[] {
     const taken: TimerEntry[] = [];
-    this.store.transactionSyncOf(() => {
-      for (const { key, value } of this.due.getRange({
-        start: [0, '', 'session.expired'],
-        end: [now, '\uffff', 'session.expired'],
-      })) {
-        if (key[0] > now) break;
-        taken.push(value);
-        this.due.removeSync(key);
-        this.own.removeSync([value.conversationId, value.kind]);
-      }
-    });
+    for (const { key, value } of this.due.getRange({ start: [0], end: [now + 1] })) {
+      if (key[0] > now) break;
+      const id = firingKey(...key);
+      if (this.firing.has(id)) continue;
+      this.firing.add(id);
+      taken.push(value);
+    }
     return taken;
   }
 
   private nextDueAt(): number {
-    for (const key of this.due.getKeys({ limit: 1 })) return key[0];
+    for (const key of this.due.getKeys()) if (!this.firing.has(firingKey(...key))) return key[0];
     return Infinity;
   }
 
@@ -113,6 +134,7 @@ export class DurableTimers {
             { conversationId: entry.conversationId, kind: entry.kind, err: errorMessage(error) },
             'timer could not fire; retrying',
           );
+          this.firing.delete(firingKey(entry.dueAt, entry.conversationId, entry.kind));
           if (!this.closed) this.schedule({ ...entry, dueAt: this.clock.now() + 5000 });
         }
       }
@@ -130,4 +152,8 @@ export class DurableTimers {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+function firingKey(dueAt: number, conversationId: string, kind: TimerKind): string {
+  return `${dueAt}|${conversationId}|${kind}`;
 }

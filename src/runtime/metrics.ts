@@ -30,6 +30,7 @@ export interface MetricsReport {
   turn_failures: number;
   actor_restarts: number;
   actor_escalations: number;
+  handoffs_overdue: number;
   uptime_s: number;
 }
 
@@ -87,6 +88,11 @@ export class Metrics {
   readonly escalations = new Counter({
     name: 'leadbot_actor_escalations_total',
     help: 'Conversations whose actor exceeded the restart intensity (ops should look).',
+    registers: [this.registry],
+  });
+  readonly handoffsOverdue = new Counter({
+    name: 'leadbot_handoffs_overdue_total',
+    help: 'Cases handed to a human that nobody took over before the handoff deadline.',
     registers: [this.registry],
   });
   readonly rejected = new Counter({
@@ -184,6 +190,7 @@ export class Metrics {
       turn_failures: await this.total(this.turnFailures),
       actor_restarts: await this.total(this.restarts),
       actor_escalations: await this.total(this.escalations),
+      handoffs_overdue: await this.total(this.handoffsOverdue),
       uptime_s: Math.round((Date.now() - this.started) / 1000),
     };
   }

@@ -11,8 +11,8 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { HistoryEntry, Store } from '../ports/store.ts';
-import type { InboundMessage, Language, OutboundEvent } from '../protocol/index.ts';
+import type { ConversationRecord, HistoryEntry, Store } from '../ports/store.ts';
+import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../protocol/index.ts';
 import type { TimerEntry, TimerKind } from './durable-timers.ts';
 
 type ConversationActor = Actor<ConversationMachine>;
@@ -50,9 +50,19 @@ export interface SupervisorOptions {
   /** Handled message ids become durable here, right after their turn is persisted. */
   dedupe?: { confirm(conversationId: string, messageId: string, now: number): void };
   /** Durable timers (session expiry of an unfinished capture). */
-  timers?: { schedule(entry: TimerEntry): void; cancel(conversationId: string, kind: TimerKind): void };
+  timers?: {
+    schedule(entry: TimerEntry): void;
+    cancel(conversationId: string, kind: TimerKind): void;
+    complete(conversationId: string, kind: TimerKind, dueAt: number): void;
+  };
   /** Silence after which an unfinished capture is kept as a partial lead. */
   sessionTimeoutMs?: number;
+  /** Silence in a capture after which one follow-up nudge is sent (0 = none). */
+  followUpAfterMs?: number;
+  /** A human handoff nobody took over within this time is escalated (0 = no deadline). */
+  handoffDeadlineMs?: number;
+  /** A handoff deadline passed (ops alert: metric, audit). */
+  onHandoffOverdue?: (message: InboundMessage) => void;
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
   restartIntensity?: RestartIntensity;
   onRestart?: (conversationId: string) => void;
@@ -106,6 +116,8 @@ export class ConversationSupervisor {
     let replies: OutboundEvent[] = [];
     let state = 'failed';
     let failed = false;
+    let turn = 0;
+    let intents: ReplyIntent[] = [];
     // OTP-style: a failed actor restarts from its last snapshot and the same message is retried,
     // with back-off, until the restart intensity (N restarts within T) is exceeded.
     for (;;) {
@@ -116,6 +128,8 @@ export class ConversationSupervisor {
         const result = await this.runTurn(actor, message);
         state = result.state;
         replies = result.replies;
+        turn = result.turn;
+        intents = result.intents;
         break;
       } catch (error) {
         this.stopActor(message.conversationId);
@@ -152,7 +166,7 @@ export class ConversationSupervisor {
     }
     if (!failed) {
       try {
-        this.scheduleTimers(message, state);
+        this.scheduleTimers(message, state, turn, intents);
       } catch (error) {
         log.error({ err: errorMessage(error) }, 'could not schedule the session timer');
       }
@@ -175,52 +189,119 @@ export class ConversationSupervisor {
 
   /**
    * A durable timer fired: the machine gets the event in the conversation's order (the bus
-   * serialises it with the person's messages) and its new state is persisted. No reply is sent.
+   * serialises it with the person's messages) and its new state is persisted with any reply it
+   * wrote (a follow-up nudge, a note that the team still has the case), which is then sent. The
+   * timer is completed only after that, so a crash in between fires it again after restart; a timer
+   * the conversation already moved past (a newer turn, or one already handled) is ignored.
    */
   private async handleTimer(message: InboundMessage, log: Logger): Promise<void> {
+    const kind = message.system!;
+    const dueAt = message.receivedAt;
     try {
-      // The timer was set at the end of the last turn for `dueAt`; a newer turn (or a purge) makes it stale.
-      const dueAt = message.receivedAt;
       const record = await this.options.store.getConversation(message.conversationId);
-      const setAt = dueAt - (this.options.sessionTimeoutMs ?? 30 * 60_000);
-      if (!record || record.updatedAt > setAt + 1000) {
-        log.debug({ kind: message.system }, 'stale timer ignored');
+      if (!record || this.isStale(message, record)) {
+        log.debug({ kind }, 'stale timer ignored');
         return;
       }
       const actor = await this.actorFor(message, log);
       const entry = this.live.get(message.conversationId);
       if (entry) entry.busy = true;
-      actor.send({ type: 'session.expired' });
-      const snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
-        timeout: this.options.turnTimeoutMs,
-      });
+      const emitted: ConversationEmitted[] = [];
+      const subscription = actor.on('reply', (event) => emitted.push(event));
+      let snapshot: ConversationSnapshot;
+      try {
+        actor.send({ type: kind });
+        snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
+          timeout: this.options.turnTimeoutMs,
+        });
+      } finally {
+        subscription.unsubscribe();
+      }
       if (snapshot.status !== 'active')
         throw new Error(`conversation actor stopped with status ${snapshot.status}`);
-      await this.saveSnapshot(actor, message, []);
-      if (entry) entry.busy = false;
-      log.info({ kind: message.system }, 'session expired; what was captured is kept as a partial lead');
+      const state = phaseOf(snapshot);
+      const replies = emitted.map((e) => this.botMessage(message, e.text, state, snapshot.context.language));
+      const now = this.options.clock.now();
+      await this.saveSnapshot(
+        actor,
+        message,
+        replies.flatMap((reply) =>
+          reply.type === 'bot.message'
+            ? [
+                {
+                  role: 'assistant' as const,
+                  text: reply.text,
+                  at: now,
+                  turn: snapshot.context.turn,
+                  messageId: reply.id,
+                },
+              ]
+            : [],
+        ),
+      );
+      if (entry) {
+        entry.busy = false;
+        entry.lastActive = now;
+      }
+      for (const reply of replies) await this.publish(reply);
+      if (kind === 'session.expired')
+        log.info({ kind }, 'session expired; what was captured is kept as a partial lead');
+      else if (kind === 'handoff.deadline') {
+        log.warn(
+          { kind, state },
+          'handoff deadline passed: nobody from the team has taken this case over yet',
+        );
+        this.options.onHandoffOverdue?.(message);
+      } else log.info({ kind, nudged: replies.length > 0 }, 'follow-up due');
     } catch (error) {
       this.stopActor(message.conversationId);
-      log.error({ err: errorMessage(error), kind: message.system }, 'timer event failed');
+      log.error({ err: errorMessage(error), kind }, 'timer event failed');
+    } finally {
+      this.options.timers?.complete(message.conversationId, kind, dueAt);
     }
   }
 
-  /** After a turn: an unfinished capture gets a session timer; any other state needs none. */
-  private scheduleTimers(message: InboundMessage, state: string): void {
+  /** A timer set after an earlier turn than the conversation's last one no longer applies. */
+  private isStale(message: InboundMessage, record: ConversationRecord): boolean {
+    // A handoff deadline holds whatever the person writes meanwhile; the machine ignores it elsewhere.
+    if (message.system === 'handoff.deadline') return false;
+    const turn = (record.snapshot as { context?: { turn?: unknown } } | undefined)?.context?.turn;
+    if (message.systemTurn !== undefined && typeof turn === 'number') return turn !== message.systemTurn;
+    // Entries from before timers carried their turn: compare with the last write instead.
+    const setAt = message.receivedAt - (this.options.sessionTimeoutMs ?? 30 * 60_000);
+    return record.updatedAt > setAt + 1000;
+  }
+
+  /**
+   * After a turn: an unfinished capture gets a follow-up nudge and a session timer; a case just
+   * handed to a human gets a handoff deadline; a conversation that ended needs none.
+   */
+  private scheduleTimers(message: InboundMessage, state: string, turn: number, intents: ReplyIntent[]): void {
     const timers = this.options.timers;
     if (!timers) return;
+    const now = this.options.clock.now();
+    const base = {
+      conversationId: message.conversationId,
+      tenantId: message.tenantId,
+      channel: message.channel,
+      userId: message.userId,
+      turn,
+    };
+    const followUp = this.options.followUpAfterMs ?? 0;
+    const session = this.options.sessionTimeoutMs ?? 30 * 60_000;
     if (state === 'capture') {
-      timers.schedule({
-        conversationId: message.conversationId,
-        tenantId: message.tenantId,
-        channel: message.channel,
-        userId: message.userId,
-        kind: 'session.expired',
-        dueAt: this.options.clock.now() + (this.options.sessionTimeoutMs ?? 30 * 60_000),
-      });
+      timers.schedule({ ...base, kind: 'session.expired', dueAt: now + session });
+      if (followUp > 0 && followUp < session)
+        timers.schedule({ ...base, kind: 'followup.due', dueAt: now + followUp });
+      else timers.cancel(message.conversationId, 'followup.due');
     } else {
       timers.cancel(message.conversationId, 'session.expired');
+      timers.cancel(message.conversationId, 'followup.due');
     }
+    const deadline = this.options.handoffDeadlineMs ?? 0;
+    if (intents.includes('confirm_human_handoff') && deadline > 0)
+      timers.schedule({ ...base, kind: 'handoff.deadline', dueAt: now + deadline });
+    else if (state !== 'handoff') timers.cancel(message.conversationId, 'handoff.deadline');
   }
 
   private get intensity(): RestartIntensity {
@@ -256,7 +337,7 @@ export class ConversationSupervisor {
   private async runTurn(
     actor: ConversationActor,
     message: InboundMessage,
-  ): Promise<{ state: string; replies: OutboundEvent[] }> {
+  ): Promise<{ state: string; replies: OutboundEvent[]; turn: number; intents: ReplyIntent[] }> {
     const emitted: ConversationEmitted[] = [];
     const subscription = actor.on('reply', (event) => emitted.push(event));
     try {
@@ -279,7 +360,7 @@ export class ConversationSupervisor {
         entry.lastActive = this.options.clock.now();
         entry.busy = false;
       }
-      return { state, replies };
+      return { state, replies, turn: snapshot.context.turn, intents: emitted.map((e) => e.intent) };
     } finally {
       subscription.unsubscribe();
     }

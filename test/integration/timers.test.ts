@@ -6,10 +6,10 @@ import type { LeadPayload } from '../../src/protocol/index.ts';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
-function settings(sessionTimeoutMs: number): string {
+function settings(sessionTimeoutMs: number, more: Record<string, number> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'leadbot-timers-'));
   const file = join(dir, 'settings.json');
-  writeFileSync(file, JSON.stringify({ conversation: { sessionTimeoutMs } }));
+  writeFileSync(file, JSON.stringify({ conversation: { sessionTimeoutMs, ...more } }));
   return file;
 }
 
@@ -71,6 +71,49 @@ describe('durable session timers', () => {
       expect(leads[0]).toMatchObject({ status: 'partial', contact_info: { name: 'Luis Vega' } });
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('follow-ups and handoff deadlines', () => {
+  it('a silence mid-capture gets exactly one nudge asking for what is missing', async () => {
+    const node = await startTestLeadbot({ LEADBOT_CONFIG: settings(60_000, { followUpAfterMs: 400 }) });
+    try {
+      const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'nudge' });
+      await ws.say('Necesito una cotización para 10 camiones');
+      await ws.say('Soy Ana Torres');
+      const nudge = await ws.next('bot.message', 5000);
+      expect(nudge.state).toBe('capture');
+      expect(nudge.text).toMatch(/Ana/);
+      expect(nudge.text).toMatch(/correo/i);
+      expect(nudge.text!.trim()).toMatch(/\?$/);
+      // One per silence: nothing more arrives.
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(ws.frames.filter((f) => f.type === 'bot.message')).toEqual([]);
+      // The person comes back and completes the lead as usual.
+      const done = await ws.say('ana@torres.mx');
+      expect(done.state).toBe('handoff');
+      await ws.close();
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('an urgent case nobody took over is escalated at its deadline, and the person is reassured', async () => {
+    const node = await startTestLeadbot({ LEADBOT_CONFIG: settings(60_000, { handoffDeadlineMs: 500 }) });
+    try {
+      const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'deadline' });
+      await ws.say('Urgente, se nos cae la producción y no podemos facturar');
+      await ws.say('Soy Carla Ruiz, carla@ruiz.mx');
+      const reassurance = await ws.next('bot.message', 5000);
+      expect(reassurance.state).toBe('handoff');
+      expect(reassurance.text).toMatch(/Carla/);
+      expect(reassurance.text).toMatch(/espera/i);
+      const metrics = (await (await fetch(`${node.url}/metrics`)).json()) as { handoffs_overdue: number };
+      expect(metrics.handoffs_overdue).toBe(1);
+      await ws.close();
+    } finally {
+      await node.close();
     }
   });
 });

@@ -277,4 +277,61 @@ describe('conversation machine', () => {
     expect(r.replies).toEqual(['ask_fields:name,email?', 'confirm_lead:?']);
     expect(h.deliveries[0]!.lead.email).toEqual({ value: 'ana@acme.com', turn: 1 });
   });
+
+  it('a silence mid-capture gets one follow-up asking for what is missing; a reply allows another later', async () => {
+    const h = harness({ need: { need: 'cotizar rastreo' }, name: { fields: { name: 'Ana' } } });
+    await h.say('need');
+    const fire = async (type: 'followup.due' | 'session.expired') => {
+      const before = h.requests.length;
+      h.actor.send({ type });
+      const snap = await waitFor(h.actor, (s) => s.hasTag('awaiting-input'));
+      return { snap, requests: h.requests.slice(before) };
+    };
+    let r = await fire('followup.due');
+    expect(phaseOf(r.snap)).toBe('capture');
+    expect(r.requests.map((q) => [q.intent, q.ask])).toEqual([['nudge', ['name', 'email']]]);
+    // One nudge per silence.
+    r = await fire('followup.due');
+    expect(r.requests).toEqual([]);
+    await h.say('name');
+    r = await fire('followup.due');
+    expect(r.requests.map((q) => [q.intent, q.ask])).toEqual([['nudge', ['email']]]);
+    expect(r.snap.context.turn).toBe(2);
+  });
+
+  it('a follow-up outside the capture does nothing', async () => {
+    const h = harness({ hola: { greetingOnly: true } });
+    await h.say('hola');
+    const before = h.requests.length;
+    h.actor.send({ type: 'followup.due' });
+    h.actor.send({ type: 'handoff.deadline' });
+    const snap = await waitFor(h.actor, (s) => s.hasTag('awaiting-input'));
+    expect(phaseOf(snap)).toBe('triage');
+    expect(h.requests.length).toBe(before);
+  });
+
+  it('an overdue human handoff reassures the person; a calm ticket gets no such message', async () => {
+    const urgent = harness({
+      x: {
+        need: 'se cayó todo',
+        interest: 'Soporte',
+        urgency: 0.9,
+        fields: { name: 'Luis', email: 'l@x.io' },
+      },
+    });
+    await urgent.say('x');
+    urgent.actor.send({ type: 'handoff.deadline' });
+    const snap = await waitFor(urgent.actor, (s) => s.hasTag('awaiting-input'));
+    expect(phaseOf(snap)).toBe('handoff');
+    expect(urgent.requests.at(-1)).toMatchObject({ intent: 'handoff_pending', reference: 'RV-000001' });
+
+    const calm = harness({
+      x: { need: 'no puedo exportar', interest: 'Soporte', fields: { name: 'Luis', email: 'l@x.io' } },
+    });
+    await calm.say('x');
+    const before = calm.requests.length;
+    calm.actor.send({ type: 'handoff.deadline' });
+    await waitFor(calm.actor, (s) => s.hasTag('awaiting-input'));
+    expect(calm.requests.length).toBe(before);
+  });
 });

@@ -97,7 +97,14 @@ function acknowledgement(
 export function writeReply(brief: TurnBrief): string {
   const reply = composeReply(brief);
   const fact = brief.facts?.[0];
-  if (!fact || brief.intent === 'spam_ack' || brief.intent === 'apology' || brief.intent === 'farewell')
+  if (
+    !fact ||
+    brief.intent === 'spam_ack' ||
+    brief.intent === 'apology' ||
+    brief.intent === 'farewell' ||
+    brief.intent === 'nudge' ||
+    brief.intent === 'handoff_pending'
+  )
     return reply;
   // The answer to the question comes first; the reply's own first paragraph follows it.
   const cite = brief.language === 'en' ? 'Source' : 'Fuente';
@@ -158,6 +165,10 @@ function composeReply(brief: TurnBrief): string {
       return pick('farewell', p.farewell)(c);
     case 'apology':
       return pick('apology', p.apology);
+    case 'nudge':
+      return paragraphs(pick('nudge', p.nudge)(c), question(brief, p, pick));
+    case 'handoff_pending':
+      return pick('handoffPending', p.handoffPending)(c);
   }
 }
 

@@ -48,6 +48,10 @@ export interface PhraseBank {
   closed: P[];
   farewell: P[];
   apology: string[];
+  /** Opening of a follow-up after a silence in the capture (the question follows). */
+  nudge: P[];
+  /** The promised human has not taken over yet. */
+  handoffPending: P[];
 }
 
 const comma = (who?: string): string => (who ? `, ${who}` : '');
@@ -175,6 +179,16 @@ const es: PhraseBank = {
     'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
     'Lo siento, algo falló de nuestro lado. ¿Me podría enviar su mensaje otra vez en unos instantes?',
   ],
+  nudge: [
+    (c) => `Sigo por aquí${comma(c.who)}. Solo me faltan un par de datos para registrar su caso.`,
+    (c) => `Quedo pendiente${comma(c.who)}: con un par de datos más dejo su caso registrado.`,
+  ],
+  handoffPending: [
+    (c) =>
+      `Sigue en nuestras manos${comma(c.who)}: el equipo de ${c.company} tiene su caso${c.reference ? ` (referencia *${c.reference}*)` : ''} y le atenderá en cuanto se libere una persona. Disculpe la espera.`,
+    (c) =>
+      `Disculpe la espera${comma(c.who)}. Su caso${c.reference ? ` *${c.reference}*` : ''} está con el equipo de ${c.company}, que le contactará lo antes posible.`,
+  ],
 };
 
 const en: PhraseBank = {
@@ -296,6 +310,16 @@ const en: PhraseBank = {
   apology: [
     'Sorry, we had a technical problem processing your message. Could you write it again in a moment?',
     'Apologies, something went wrong on our side. Could you send your message again in a few moments?',
+  ],
+  nudge: [
+    (c) => `I'm still here${comma(c.who)}. I only need a couple of details to register your case.`,
+    (c) => `Just checking in${comma(c.who)}: a couple more details and your case is registered.`,
+  ],
+  handoffPending: [
+    (c) =>
+      `Your case is in good hands${comma(c.who)}: the ${c.company} team has it${c.reference ? ` (reference *${c.reference}*)` : ''} and someone will be with you as soon as they are free. Sorry for the wait.`,
+    (c) =>
+      `Sorry for the wait${comma(c.who)}. Your case${c.reference ? ` *${c.reference}*` : ''} is with the ${c.company} team, who will contact you as soon as possible.`,
   ],
 };
 
