@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { conversationMachine } from '../machines/conversation-machine.ts';
 import { LmdbStore } from './adapters/lmdb-store.ts';
+import { AuditLog } from './audit/audit-log.ts';
 import type { MessagingChannel } from './channels/messaging.ts';
 import { createMessagingChannels } from './channels/registry.ts';
 import { registerRestChannel } from './channels/rest.ts';
@@ -58,6 +59,8 @@ export interface Leadbot {
   intake: Intake;
   supervisor: ConversationSupervisor;
   skills: SkillManager;
+  /** Hash-chained audit log (escalations, handoffs, blocks, admin actions). */
+  audit: AuditLog;
   /** Present when LLM keys are configured. */
   pool?: KeyPool;
   adminToken: string;
@@ -133,6 +136,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   const tenants = loadTenants(config.tenantsDir);
   const store = LmdbStore.open(config.dataDir);
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
+  const audit = new AuditLog(store, config.dataDir);
   const builtin = new BuiltinModel();
   const pool = createKeyPool(config, clock, log);
   const model: ChatModel = pool
@@ -260,7 +264,15 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     followUpAfterMs: config.conversation.followUpAfterMs,
     handoffDeadlineMs: config.conversation.handoffDeadlineMs,
-    onHandoffOverdue: () => metrics.handoffsOverdue.inc(),
+    onHandoffOverdue: (message) => {
+      metrics.handoffsOverdue.inc();
+      audit.append({
+        type: 'handoff.overdue',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, deadlineMs: config.conversation.handoffDeadlineMs },
+      });
+    },
     // One deadline per turn, inside the REST channel's wait, so every turn is answered in time.
     turnTimeoutMs: Math.max(1000, config.server.restReplyTimeoutMs - 1000 - config.bus.coalesceMs),
     idleTimeoutMs: config.supervisor.idleTimeoutMs,
@@ -270,10 +282,25 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       backoffMs: config.supervisor.backoffMs,
     },
     onRestart: () => metrics.restarts.inc(),
-    onEscalate: () => metrics.escalations.inc(),
+    onEscalate: ({ message, restarts }) => {
+      metrics.escalations.inc();
+      audit.append({
+        type: 'conversation.escalated',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, messageId: message.id, restarts },
+      });
+    },
     maxDeliveryAttempts: config.conversation.deliveryAttempts,
-    onTurn: ({ conversationId, channel, state, ms, replies, failed }) => {
+    onTurn: ({ conversationId, channel, state, ms, replies, failed, intents }) => {
       metrics.turnSeconds.observe({ channel }, ms / 1000);
+      if (intents.includes('confirm_human_handoff'))
+        audit.append({
+          type: 'handoff.requested',
+          person: conversationId,
+          tenantId: conversationId.split(':')[0]!,
+          data: { channel },
+        });
       metrics.repliesSent.inc({ channel }, replies);
       if (failed) metrics.turnFailures.inc();
       // A conversation that ended gives its key back at once; others keep it until idle.
@@ -396,11 +423,22 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       supervisor.stop();
       await dispatcher?.close();
       await pool?.close();
+      audit.checkpoint();
       await store.close();
       log.info('stopped');
     })());
 
-  const node: Leadbot = { config, bus, store, intake, supervisor, skills, adminToken: admin.token, close };
+  const node: Leadbot = {
+    config,
+    bus,
+    store,
+    intake,
+    supervisor,
+    skills,
+    audit,
+    adminToken: admin.token,
+    close,
+  };
   if (pool) node.pool = pool;
   if (url) node.url = url;
   if (app) node.app = app;

@@ -17,6 +17,8 @@ Commands:
             --session <id>    conversation to resume (default: "cli-<your user name>")
             --url <http url>  talk to a running server over its WebSocket instead of
                               starting an embedded runtime on the same data folder
+  audit     verify | list: check the hash-chained audit log, or print it.
+            --data-dir <dir>  data folder (default: LEADBOT_DATA_DIR or ./data)
   help      Show this help.
 
 Options:
@@ -55,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return runChat(values);
+  }
+  if (command === 'audit') {
+    const { runAudit } = await import('./audit.ts');
+    return runAudit(rest);
   }
   process.stderr.write(`leadbot: unknown command '${command}'. Run 'leadbot --help' for the list.\n`);
   return 2;

@@ -23,6 +23,11 @@ export interface ConversationRecord {
   /** Machine definition version the snapshot was taken with. */
   machineVersion: number;
   updatedAt: number;
+  /**
+   * Set when the supervisor escalated (the actor kept failing past the restart intensity): the
+   * conversation is marked failed until a later turn succeeds. Never holds message text.
+   */
+  failure?: { at: number; error: string; messageId: string };
 }
 
 /** Everything one turn changes, written atomically. */

@@ -66,7 +66,8 @@ export interface SupervisorOptions {
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
   restartIntensity?: RestartIntensity;
   onRestart?: (conversationId: string) => void;
-  onEscalate?: (conversationId: string) => void;
+  /** Past the restart intensity: the conversation is marked failed; ops are told (metric, audit). */
+  onEscalate?: (info: { message: InboundMessage; error: string; restarts: number }) => void;
   /** Metrics hooks. */
   onTurn?: (info: {
     conversationId: string;
@@ -75,6 +76,8 @@ export interface SupervisorOptions {
     ms: number;
     replies: number;
     failed: boolean;
+    /** What the replies of this turn did (e.g. `confirm_human_handoff`). */
+    intents: ReplyIntent[];
   }) => void;
 }
 
@@ -156,9 +159,10 @@ export class ConversationSupervisor {
             { err: errorMessage(error), restarts, withinMs: this.intensity.withinMs },
             'conversation actor keeps failing; escalating (the message is kept, the person gets an apology)',
           );
-          this.options.onEscalate?.(message.conversationId);
+          this.options.onEscalate?.({ message, error: errorMessage(error), restarts });
         }
-        state = await this.keepMessage(message, log);
+        await this.keepMessage(message, log, timedOut ? undefined : errorMessage(error));
+        state = timedOut ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'failed';
         const language = await this.languageOf(message.conversationId);
         replies = [this.botMessage(message, APOLOGY[language], state, language)];
         break;
@@ -184,6 +188,7 @@ export class ConversationSupervisor {
       ms: this.options.clock.now() - started,
       replies: replies.length,
       failed,
+      intents,
     });
   }
 
@@ -319,18 +324,15 @@ export class ConversationSupervisor {
 
   /**
    * After an escalation the person's message is still written to the history (with the last good
-   * snapshot), so nothing they said is lost; returns the state the conversation rests in.
+   * snapshot), so nothing they said is lost; an escalated conversation is marked failed with it.
    */
-  private async keepMessage(message: InboundMessage, log: Logger): Promise<string> {
+  private async keepMessage(message: InboundMessage, log: Logger, failure?: string): Promise<void> {
     try {
       const actor = await this.actorFor(message, log);
-      const snapshot = actor.getSnapshot();
-      await this.persist(actor, message, snapshot, []);
-      return phaseOf(snapshot);
+      await this.persist(actor, message, actor.getSnapshot(), [], failure);
     } catch (error) {
       log.error({ err: errorMessage(error) }, 'could not keep the message of a failing conversation');
       this.stopActor(message.conversationId);
-      return (await this.persistedState(message.conversationId)) ?? 'triage';
     }
   }
 
@@ -371,6 +373,7 @@ export class ConversationSupervisor {
     message: InboundMessage,
     snapshot: ConversationSnapshot,
     replies: OutboundEvent[],
+    failure?: string,
   ): Promise<void> {
     const now = this.options.clock.now();
     const turn = snapshot.context.turn;
@@ -381,7 +384,12 @@ export class ConversationSupervisor {
       if (reply.type === 'bot.message')
         history.push({ role: 'assistant', text: reply.text, at: now, turn, messageId: reply.id });
     }
-    await this.saveSnapshot(actor, message, history);
+    await this.saveSnapshot(
+      actor,
+      message,
+      history,
+      failure === undefined ? undefined : { at: now, error: failure.slice(0, 300), messageId: message.id },
+    );
     const handledAt = this.options.clock.now();
     for (const id of [message.id, ...(message.coalesced ?? [])])
       this.options.dedupe?.confirm(message.conversationId, id, handledAt);
@@ -392,20 +400,20 @@ export class ConversationSupervisor {
     actor: ConversationActor,
     message: InboundMessage,
     history: HistoryEntry[],
+    failure?: ConversationRecord['failure'],
   ): Promise<void> {
     const now = this.options.clock.now();
-    await this.options.store.saveTurn({
-      conversation: {
-        conversationId: message.conversationId,
-        tenantId: message.tenantId,
-        channel: message.channel,
-        userId: message.userId,
-        snapshot: actor.getPersistedSnapshot(),
-        machineVersion: MACHINE_VERSION,
-        updatedAt: now,
-      },
-      history,
-    });
+    const conversation: ConversationRecord = {
+      conversationId: message.conversationId,
+      tenantId: message.tenantId,
+      channel: message.channel,
+      userId: message.userId,
+      snapshot: actor.getPersistedSnapshot(),
+      machineVersion: MACHINE_VERSION,
+      updatedAt: now,
+    };
+    if (failure) conversation.failure = failure;
+    await this.options.store.saveTurn({ conversation, history });
   }
 
   private async actorFor(message: InboundMessage, log: Logger): Promise<ConversationActor> {

@@ -126,8 +126,24 @@ describe('supervision (real LMDB, real bus)', () => {
     expect(bad[0]).toMatch(/problema técnico/);
     expect(s.events).toEqual({ restarts: 3, escalations: 1 });
     expect((await s.store.getHistory('bad', 10)).map((h) => h.text)).toEqual(['hola']);
+    // Marked failed (state and record), with no message text in the mark.
+    const apology = s.out.find((e) => e.type === 'bot.message' && e.conversationId === 'bad');
+    expect(apology).toMatchObject({ state: 'failed' });
+    const record = await s.store.getConversation('bad');
+    expect(record?.failure).toMatchObject({ messageId: 'm1', error: 'think exploded' });
+    expect((await s.store.getConversation('good'))?.failure).toBeUndefined();
     // Next message: a fresh chance (the actor is rebuilt; still failing here, so escalation again).
     expect(await s.send('bad', 'sigo aquí')).toHaveLength(1);
+  });
+
+  it('a conversation that recovers after an escalation is no longer marked failed', async () => {
+    let broken = true;
+    const s = setup((c) => c === 'flaky' && broken);
+    expect(await s.send('flaky', 'hola')).toEqual([expect.stringMatching(/problema técnico/)]);
+    expect((await s.store.getConversation('flaky'))?.failure).toBeDefined();
+    broken = false;
+    expect(await s.send('flaky', 'hola de nuevo')).toEqual(['reply to hola de nuevo?']);
+    expect((await s.store.getConversation('flaky'))?.failure).toBeUndefined();
   });
 
   it('a corrupt snapshot starts the conversation over instead of failing it', async () => {
