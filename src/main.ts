@@ -376,7 +376,18 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         : {}),
     });
     web.register(app);
-    registerRestChannel(app, intake, { replyTimeoutMs: config.server.restReplyTimeoutMs });
+    registerRestChannel(app, intake, {
+      replyTimeoutMs: config.server.restReplyTimeoutMs,
+      repliesTo: async (conversationId, messageId) => {
+        const lines = await store.getHistory(conversationId, 500);
+        const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
+        if (asked < 0) return [];
+        const turn = lines[asked]!.turn;
+        return lines
+          .slice(asked + 1)
+          .flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
+      },
+    });
     channels = createMessagingChannels({ config, intake, log, clock, store, app });
     await app.listen({ host: config.server.host, port: config.server.port });
     for (const channel of channels) await channel.start();

@@ -46,6 +46,10 @@ export class LmdbDeduper implements Deduper {
     this.pending.delete(`${conversationId}\u0000${messageId}`);
   }
 
+  isPending(conversationId: string, messageId: string): boolean {
+    return this.pending.has(`${conversationId}\u0000${messageId}`);
+  }
+
   forget(conversationId: string, messageId: string): void {
     this.pending.delete(`${conversationId}\u0000${messageId}`);
   }

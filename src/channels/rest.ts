@@ -23,7 +23,11 @@ const RestBody = z.object({
 export function registerRestChannel(
   app: FastifyInstance,
   intake: Intake,
-  options: { replyTimeoutMs: number },
+  options: {
+    replyTimeoutMs: number;
+    /** The replies a handled message got (from history), so a retry is answered the same way. */
+    repliesTo?: (conversationId: string, messageId: string) => Promise<string[]>;
+  },
 ): void {
   app.post('/webhooks/rest', async (request, reply) => {
     const parsed = RestBody.safeParse(request.body);
@@ -37,12 +41,8 @@ export function registerRestChannel(
     const { sender, message, tenant: tenantId, message_id } = parsed.data;
     const tenant = resolveTenant(intake, tenantId);
     const id = message_id ?? newId('rest_');
-    const collector = collectTurn(
-      intake.bus,
-      id,
-      conversationIdFor(tenant.id, 'rest', sender),
-      options.replyTimeoutMs,
-    );
+    const conversationId = conversationIdFor(tenant.id, 'rest', sender);
+    const collector = collectTurn(intake.bus, id, conversationId, options.replyTimeoutMs);
     try {
       const { duplicate } = await submit(intake, {
         id,
@@ -51,10 +51,12 @@ export function registerRestChannel(
         userId: sender,
         text: message,
       });
-      if (duplicate) {
-        // Already answered once: acknowledge the retry without a second reply.
+      // A retry is never processed twice: it waits for the first delivery's turn if that is still
+      // running, or gets the replies it already produced.
+      if (duplicate && !intake.dedupe?.isPending?.(conversationId, id)) {
         collector.cancel();
-        return [];
+        const earlier = (await options.repliesTo?.(conversationId, id)) ?? [];
+        return earlier.map((text) => ({ recipient_id: sender, text }));
       }
     } catch (error) {
       collector.cancel();

@@ -7,6 +7,8 @@ export interface Deduper {
   checkAndRecord(conversationId: string, messageId: string, now: number): boolean;
   /** The id's turn was persisted: remember it durably. */
   confirm(conversationId: string, messageId: string, now: number): void;
+  /** True while the id was accepted and its turn is not persisted yet (in flight). */
+  isPending?(conversationId: string, messageId: string): boolean;
   /** Forgets one id (its message could not be queued, so a retry must go through). */
   forget(conversationId: string, messageId: string): void;
   /** Forgets ids older than the window; returns how many were removed. */

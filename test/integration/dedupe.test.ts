@@ -61,19 +61,40 @@ describe('retried deliveries never produce a second reply', () => {
     await second.close();
   });
 
-  it('REST with the same message_id answers [] the second time', async () => {
-    const post = () =>
+  it('REST with the same message_id is processed once: a retry gets the same answer, not a new turn', async () => {
+    const post = (text = 'Hola') =>
       fetch(`${node.url}/webhooks/rest`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sender: 'dup-rest', message: 'Hola', message_id: 'wamid.1' }),
+        body: JSON.stringify({ sender: 'dup-rest', message: text, message_id: 'wamid.1' }),
       });
     const a = (await (await post()).json()) as unknown[];
     expect(a.length).toBeGreaterThan(0);
     const b = (await (await post()).json()) as unknown[];
-    expect(b).toEqual([]);
+    expect(b).toEqual(a);
+    const history = await node.store.getHistory('demo:rest:dup-rest', 50);
+    expect(history.filter((h) => h.role === 'user')).toHaveLength(1);
     const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
     expect(prom).toMatch(/leadbot_messages_rejected_total\{code="duplicate"\} 2/);
+  });
+
+  it('a REST retry sent while the first delivery is still in flight waits for that turn', async () => {
+    const body = JSON.stringify({
+      sender: 'dup-inflight',
+      message: 'Necesito cotizar rastreo para 8 camiones',
+      message_id: 'inflight-1',
+    });
+    const post = () =>
+      fetch(`${node.url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).then((r) => r.json() as Promise<{ text: string }[]>);
+    const [a, b] = await Promise.all([post(), post()]);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.map((r) => r.text)).toEqual(a.map((r) => r.text));
+    const history = await node.store.getHistory('demo:rest:dup-inflight', 50);
+    expect(history.filter((h) => h.role === 'user')).toHaveLength(1);
   });
 });
 
