@@ -95,4 +95,68 @@ describe('stop and start again: nothing is lost', () => {
       /exited with 78[\s\S]*conversation\.maxInputChars/,
     );
   }, 60_000);
+
+  it('kill -9 while a turn is in flight: after restart the retried message is handled once and the conversation continues', async () => {
+    const fake = await startFakeLlmServer({ keys: { k1: {} } });
+    const llm = { LEADBOT_LLM_KEYS: 'k1', LEADBOT_LLM_BASE_URL: fake.url, LEADBOT_LLM_MODEL: 'fake-builtin' };
+    const first = await startLeadbotProcess({ env: llm });
+    const rest = (url: string, id: string, message: string) =>
+      fetch(`${url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sender: 'k9', message, message_id: id }),
+      });
+    let second: Awaited<ReturnType<typeof startLeadbotProcess>> | undefined;
+    try {
+      const one = (await (
+        await rest(first.url, 'm1', 'Necesito cotizar rastreo para 12 camiones')
+      ).json()) as {
+        text: string;
+      }[];
+      expect(one.length).toBeGreaterThan(0);
+      // The provider becomes slow: the next turn is in flight when the process is killed.
+      fake.setOptions({ latencyMs: 5000 });
+      const inFlight = rest(first.url, 'm2', 'Soy Ana Pérez de Transportes Norte').catch(() => undefined);
+      const deadline = Date.now() + 10_000;
+      while (fake.stats().keys.k1!.inFlight === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(fake.stats().keys.k1!.inFlight).toBe(1);
+      first.child.kill('SIGKILL');
+      await first.stop();
+      expect(await inFlight).toBeUndefined();
+      fake.setOptions({ latencyMs: 0 });
+
+      second = await startLeadbotProcess({
+        dataDir: first.dataDir,
+        env: { ...llm, LEADBOT_ADMIN_TOKEN: first.adminToken },
+      });
+      // The client retries the message it got no answer for: handled now, exactly once.
+      const retried = (await (await rest(second.url, 'm2', 'Soy Ana Pérez de Transportes Norte')).json()) as {
+        text: string;
+      }[];
+      expect(retried.length).toBeGreaterThan(0);
+      const again = (await (await rest(second.url, 'm2', 'Soy Ana Pérez de Transportes Norte')).json()) as {
+        text: string;
+      }[];
+      expect(again).toEqual(retried);
+      const done = (await (await rest(second.url, 'm3', 'ana@transportesnorte.mx')).json()) as {
+        text: string;
+      }[];
+      expect(done.map((r) => r.text).join(' ')).toMatch(/Ana/);
+      const res = await fetch(`${second.url}/api/leads`, {
+        headers: { authorization: `Bearer ${first.adminToken}` },
+      });
+      const { leads } = (await res.json()) as {
+        leads: { status: string; contact_info: { name: string }; field_turns: Record<string, number> }[];
+      };
+      expect(leads).toHaveLength(1);
+      expect(leads[0]).toMatchObject({ status: 'complete', contact_info: { name: 'Ana Pérez' } });
+      // Turn numbers show each message was processed once: need 1, name 2, email 3.
+      expect(leads[0]!.field_turns).toMatchObject({ problem: 1, name: 2, email: 3 });
+    } finally {
+      await second?.stop();
+      await first.stop();
+      await fake.close();
+    }
+  }, 60_000);
 });
