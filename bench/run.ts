@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick]`: runs the three sections (runtime overhead per message, KeyPool
- * utilisation against a naive round-robin, lease + release cost), prints one aligned table to
+ * `npm run bench [-- --quick]`: runs the four sections (runtime overhead per message, KeyPool
+ * utilisation against a naive round-robin, lease + release cost, the actor runtime's memory,
+ * passivation, crash-to-ready and rehydration), prints one aligned table to
  * stdout and writes every figure to `bench/results.json`. A benchmark reports; it never fails on a
  * missed goal (exit code 0), it marks it MISSED. All traffic goes to 127.0.0.1.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runActors, type ActorsResult } from './actors.ts';
 import { runLeaseCost, type LeaseCostResult } from './lease-cost.ts';
 import { runOverhead, type OverheadResult } from './overhead.ts';
 import { runUtilisation, type ClientResult, type UtilisationOptions } from './pool-utilisation.ts';
@@ -34,6 +36,13 @@ const settings = {
     seed: 20_240_601,
   } satisfies UtilisationOptions,
   leaseCost: { pairs: 100_000, warmup: 20_000, seed: 7 },
+  actors: {
+    sizes: quick ? [10_000] : [10_000, 100_000],
+    total: quick ? 20_000 : 100_000,
+    activeShare: 0.01,
+    restarts: quick ? 500 : 2000,
+    rehydrations: quick ? 500 : 2000,
+  },
 };
 
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
@@ -152,6 +161,48 @@ function leaseRows(r: LeaseCostResult): Row[] {
   ];
 }
 
+function actorRows(r: ActorsResult): Row[] {
+  const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
+  return [
+    ...r.perActorBytes.map((p) => ({
+      metric: `heap per live idle conversation (${p.actors.toLocaleString('en-US')})`,
+      value: kb(p.bytes),
+      goal: '≤ 8 KB',
+      ok: p.bytes <= 8 * 1024,
+    })),
+    {
+      metric: `${r.activeRun.total.toLocaleString('en-US')} conversations: heap all live`,
+      value: `${r.activeRun.heapAllLiveMb} MB`,
+      goal: '',
+    },
+    {
+      metric: `  after passivation (${r.activeRun.active} active, ${r.activeRun.liveAfter} live)`,
+      value: `${r.activeRun.heapAfterPassivationMb} MB`,
+      goal: 'follows active set',
+      ok:
+        r.activeRun.liveAfter === r.activeRun.active &&
+        r.activeRun.heapAfterPassivationMb < r.activeRun.heapAllLiveMb / 10,
+    },
+    {
+      metric: 'crash-to-ready of a restarted actor p50 / p99',
+      value: `${ms(r.crashToReadyMs.p50)} / ${ms(r.crashToReadyMs.p99)}`,
+      goal: 'p99 ≤ 5 ms',
+      ok: r.crashToReadyMs.p99 <= 5,
+    },
+    {
+      metric: '  messages lost across restarts',
+      value: String(r.restartLost),
+      goal: '0',
+      ok: r.restartLost === 0,
+    },
+    {
+      metric: 'rehydration from LMDB p50 / p99',
+      value: `${ms(r.rehydrateMs.p50)} / ${ms(r.rehydrateMs.p99)}`,
+      goal: '',
+    },
+  ];
+}
+
 function table(sections: { title: string; rows: Row[] }[]): string {
   const all = sections.flatMap((s) => s.rows);
   const header: Row = { metric: 'metric', value: 'value', goal: 'goal' };
@@ -193,6 +244,8 @@ async function main(): Promise<void> {
     `section 2, KeyPool utilisation: ${(u.warmupMs + u.measureMs) / 1000} s of demand, window ${u.windowMs / 1000} s…`,
   );
   const utilisation = await runUtilisation(u);
+  progress('section 4, actor runtime: memory, passivation, crash-to-ready, rehydration…');
+  const actors = await runActors(settings.actors, progress);
 
   const sections = [
     { title: '1. runtime overhead per message (fake LLM, latency 0)', rows: overheadRows(overhead) },
@@ -203,6 +256,10 @@ async function main(): Promise<void> {
     {
       title: '3. lease + release cost (8 keys, 1,000 conversations, no network)',
       rows: leaseRows(leaseCost),
+    },
+    {
+      title: '4. actor runtime (instant fake effects; LMDB for restarts and rehydration)',
+      rows: actorRows(actors),
     },
   ];
   const rows = sections.flatMap((s) => s.rows);
@@ -226,6 +283,7 @@ async function main(): Promise<void> {
     overhead,
     utilisation,
     leaseCost,
+    actors,
     goals: rows.filter((r) => r.ok !== undefined).map((r) => ({ ...r, metric: r.metric.trim() })),
     missed,
   };

@@ -162,6 +162,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     nodeId: config.nodeId,
     model: model.name,
     liveConversations: () => supervisor.liveCount,
+    runningActors: () => supervisor.runningActors,
     bus: () => bus.stats(),
     ...(pool ? { pool: () => pool.report() } : {}),
   });
@@ -282,6 +283,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       backoffMs: config.supervisor.backoffMs,
     },
     onRestart: () => metrics.restarts.inc(),
+    onActorReady: ({ how, ms }) => metrics.actorReadySeconds.observe({ how }, ms / 1000),
     onEscalate: ({ message, restarts }) => {
       metrics.escalations.inc();
       audit.append({

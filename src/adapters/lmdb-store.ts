@@ -25,8 +25,11 @@ export class LmdbStore implements Store {
     this.leads = root.openDB<LeadPayload, LeadKey>({ name: 'leads' });
   }
 
-  /** Opens (creating when needed) the store in `dataDir`. */
-  static open(dataDir: string): LmdbStore {
+  /**
+   * Opens (creating when needed) the store in `dataDir`. `durable: false` skips the flush to disk
+   * on commit (benchmarks only: a crash of the machine may lose the last commits).
+   */
+  static open(dataDir: string, options: { durable?: boolean } = {}): LmdbStore {
     try {
       mkdirSync(dataDir, { recursive: true });
       // noSubdir: a folder whose name has a dot is still a folder. overlappingSync off: a commit
@@ -37,6 +40,7 @@ export class LmdbStore implements Store {
         overlappingSync: false,
         maxDbs: 16,
         compression: false,
+        ...(options.durable === false ? { noSync: true } : {}),
       });
       return new LmdbStore(root);
     } catch (cause) {

@@ -22,6 +22,7 @@ export interface MetricsReport {
   node_id: string;
   model: string;
   live_conversations: number;
+  running_actors: number;
   queue_depth: number;
   in_flight: number;
   messages_received: number;
@@ -48,6 +49,8 @@ export interface MetricsSources {
   nodeId: string;
   model: string;
   liveConversations: () => number;
+  /** Started actors (turns or timers running now); the other live conversations are dormant. */
+  runningActors?: () => number;
   bus: () => { queued: number; inFlight: number };
   /** Absent until LLM keys are configured. */
   pool?: () => PoolReport;
@@ -112,6 +115,13 @@ export class Metrics {
     help: 'Time from dequeue to last reply of a turn.',
     labelNames: ['channel'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly actorReadySeconds = new Histogram({
+    name: 'leadbot_actor_ready_seconds',
+    help: 'Time to make a conversation actor ready: spawned, rehydrated from its snapshot, or restarted after a crash (back-off excluded).',
+    labelNames: ['how'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5],
     registers: [this.registry],
   });
 
@@ -182,6 +192,7 @@ export class Metrics {
       node_id: this.sources.nodeId,
       model: this.sources.model,
       live_conversations: this.sources.liveConversations(),
+      running_actors: this.sources.runningActors?.() ?? 0,
       queue_depth: bus.queued,
       in_flight: bus.inFlight,
       messages_received: await this.total(this.messagesReceived),

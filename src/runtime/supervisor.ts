@@ -18,8 +18,16 @@ import type { TimerEntry, TimerKind } from './durable-timers.ts';
 type ConversationActor = Actor<ConversationMachine>;
 type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
 
+/**
+ * A conversation in memory. Between turns it is dormant: only its persisted snapshot is held (about
+ * 2 KB, against about 8 KB for a started XState actor) and the actor is recreated from it, without a
+ * store read, when the next message or timer arrives. Passivation drops the entry altogether.
+ */
 interface LiveConversation {
-  actor: ConversationActor;
+  /** Present while a turn or timer runs. */
+  actor?: ConversationActor;
+  /** The snapshot persisted after the last turn (dormant between turns). */
+  snapshot?: unknown;
   lastActive: number;
   /** A turn is running or being persisted: never passivate now. */
   busy: boolean;
@@ -66,6 +74,15 @@ export interface SupervisorOptions {
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
   restartIntensity?: RestartIntensity;
   onRestart?: (conversationId: string) => void;
+  /**
+   * An actor became ready: spawned fresh, rehydrated from its snapshot, or restarted after a failure
+   * (`ms` = crash to ready, the deliberate back-off excluded). For metrics and benchmarks.
+   */
+  onActorReady?: (info: {
+    conversationId: string;
+    how: 'spawned' | 'rehydrated' | 'woken' | 'restarted';
+    ms: number;
+  }) => void;
   /** Past the restart intensity: the conversation is marked failed; ops are told (metric, audit). */
   onEscalate?: (info: { message: InboundMessage; error: string; restarts: number }) => void;
   /** Metrics hooks. */
@@ -105,9 +122,16 @@ export class ConversationSupervisor {
     this.sweepTimer.unref();
   }
 
-  /** Live actors (for metrics). */
+  /** Conversations in memory, dormant or running (for metrics). */
   get liveCount(): number {
     return this.live.size;
+  }
+
+  /** Started XState actors: conversations whose turn or timer is running right now. */
+  get runningActors(): number {
+    let n = 0;
+    for (const entry of this.live.values()) if (entry.actor) n++;
+    return n;
   }
 
   /** Bus handler: one inbound message, one turn. Never rejects. */
@@ -123,9 +147,11 @@ export class ConversationSupervisor {
     let intents: ReplyIntent[] = [];
     // OTP-style: a failed actor restarts from its last snapshot and the same message is retried,
     // with back-off, until the restart intensity (N restarts within T) is exceeded.
+    let crashedAt: number | undefined;
     for (;;) {
       try {
-        const actor = await this.actorFor(message, log);
+        const actor = await this.actorFor(message, log, crashedAt);
+        crashedAt = undefined;
         const entry = this.live.get(message.conversationId);
         if (entry) entry.busy = true;
         const result = await this.runTurn(actor, message);
@@ -135,6 +161,7 @@ export class ConversationSupervisor {
         intents = result.intents;
         break;
       } catch (error) {
+        const failedAt = performance.now();
         this.stopActor(message.conversationId);
         // A turn past its deadline is not retried: that would only make the person wait longer.
         const timedOut = error instanceof TurnTimeoutError;
@@ -145,7 +172,11 @@ export class ConversationSupervisor {
             { err: errorMessage(error), restarts },
             'conversation actor failed; restarting from its last snapshot',
           );
-          await sleep(this.intensity.backoffMs * 2 ** (restarts - 1));
+          const backoff = this.intensity.backoffMs * 2 ** (restarts - 1);
+          const before = performance.now();
+          await sleep(backoff);
+          // Crash-to-ready excludes the deliberate back-off.
+          crashedAt = failedAt + (performance.now() - before);
           continue;
         }
         failed = true;
@@ -248,6 +279,7 @@ export class ConversationSupervisor {
         entry.busy = false;
         entry.lastActive = now;
       }
+      this.rest(message.conversationId, actor);
       for (const reply of replies) await this.publish(reply);
       if (kind === 'session.expired')
         log.info({ kind }, 'session expired; what was captured is kept as a partial lead');
@@ -362,6 +394,7 @@ export class ConversationSupervisor {
         entry.lastActive = this.options.clock.now();
         entry.busy = false;
       }
+      this.rest(message.conversationId, actor);
       return { state, replies, turn: snapshot.context.turn, intents: emitted.map((e) => e.intent) };
     } finally {
       subscription.unsubscribe();
@@ -416,9 +449,14 @@ export class ConversationSupervisor {
     await this.options.store.saveTurn({ conversation, history });
   }
 
-  private async actorFor(message: InboundMessage, log: Logger): Promise<ConversationActor> {
+  private async actorFor(
+    message: InboundMessage,
+    log: Logger,
+    crashedAt?: number,
+  ): Promise<ConversationActor> {
     const existing = this.live.get(message.conversationId);
-    if (existing) return existing.actor;
+    if (existing?.actor) return existing.actor;
+    const started = crashedAt ?? performance.now();
     const tenant = this.options.tenants.get(message.tenantId);
     const input: ConversationInput = {
       conversationId: message.conversationId,
@@ -434,8 +472,13 @@ export class ConversationSupervisor {
       ? `@${message.profile.username.replace(/^@/, '')}`
       : message.profile?.phone;
     if (username) input.username = username;
-    const record = await this.options.store.getConversation(message.conversationId);
+    // A dormant conversation wakes from the snapshot it holds; otherwise it is read from the store.
+    const record =
+      existing?.snapshot !== undefined
+        ? { snapshot: existing.snapshot, machineVersion: MACHINE_VERSION }
+        : await this.options.store.getConversation(message.conversationId);
     let actor: ConversationActor | undefined;
+    let rehydrated = false;
     if (record && record.machineVersion === MACHINE_VERSION) {
       try {
         actor = createActor(this.options.machine, {
@@ -450,10 +493,12 @@ export class ConversationSupervisor {
         actor.start();
         if (actor.getSnapshot().status !== 'active' || !actor.getSnapshot().hasTag('awaiting-input'))
           throw new Error('snapshot is not at rest');
-        log.debug('conversation rehydrated');
+        rehydrated = existing?.snapshot === undefined;
+        if (rehydrated) log.debug('conversation rehydrated');
       } catch (error) {
         actor?.stop();
         actor = undefined;
+        rehydrated = false;
         log.warn({ err: errorMessage(error) }, 'stored snapshot unusable; the conversation starts over');
       }
     } else if (record) {
@@ -468,7 +513,30 @@ export class ConversationSupervisor {
       actor.start();
     }
     this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now(), busy: false });
+    this.options.onActorReady?.({
+      conversationId: message.conversationId,
+      how:
+        crashedAt !== undefined
+          ? 'restarted'
+          : rehydrated
+            ? 'rehydrated'
+            : existing?.snapshot !== undefined
+              ? 'woken'
+              : 'spawned',
+      ms: performance.now() - started,
+    });
     return actor;
+  }
+
+  /** After a persisted turn or timer: the actor is stopped and the conversation kept dormant. */
+  private rest(conversationId: string, actor: ConversationActor): void {
+    const entry = this.live.get(conversationId);
+    if (!entry || entry.actor !== actor) return;
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status !== 'active' || !snapshot.hasTag('awaiting-input')) return;
+    entry.snapshot = actor.getPersistedSnapshot();
+    delete entry.actor;
+    actor.stop();
   }
 
   private async persistedState(conversationId: string): Promise<string | undefined> {
@@ -517,7 +585,7 @@ export class ConversationSupervisor {
   }
 
   private stopActor(conversationId: string): void {
-    this.live.get(conversationId)?.actor.stop();
+    this.live.get(conversationId)?.actor?.stop();
     this.live.delete(conversationId);
   }
 
@@ -526,7 +594,11 @@ export class ConversationSupervisor {
     const cutoff = this.options.clock.now() - this.options.idleTimeoutMs;
     let stopped = 0;
     for (const [id, entry] of this.live) {
-      if (!entry.busy && entry.lastActive <= cutoff && entry.actor.getSnapshot().hasTag('awaiting-input')) {
+      if (
+        !entry.busy &&
+        entry.lastActive <= cutoff &&
+        (!entry.actor || entry.actor.getSnapshot().hasTag('awaiting-input'))
+      ) {
         this.stopActor(id);
         stopped++;
       }

@@ -136,6 +136,17 @@ describe('supervision (real LMDB, real bus)', () => {
     expect(await s.send('bad', 'sigo aquí')).toHaveLength(1);
   });
 
+  it('between turns a conversation is dormant (no running actor) and wakes from its snapshot', async () => {
+    const s = setup(() => false);
+    expect(await s.send('d1', 'hola')).toEqual(['reply to hola?']);
+    expect(s.supervisor.liveCount).toBe(1);
+    expect(s.supervisor.runningActors).toBe(0);
+    expect(await s.send('d1', 'sigo')).toEqual(['reply to sigo?']);
+    const history = await s.store.getHistory('d1', 10);
+    expect(history.map((h) => h.turn)).toEqual([1, 1, 2, 2]);
+    expect(s.supervisor.runningActors).toBe(0);
+  });
+
   it('a conversation that recovers after an escalation is no longer marked failed', async () => {
     let broken = true;
     const s = setup((c) => c === 'flaky' && broken);
