@@ -96,7 +96,8 @@ export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIn
 export interface AnalyseInput {
   text: string;
   expecting: LeadField[];
-  previousLanguage: Language;
+  /** The conversation's language so far (absent on the first message). */
+  previousLanguage?: Language;
   defaultLanguage: Language;
   /** Need snippets so far, to summarise the problem with this message's. */
   needs: string[];
@@ -189,7 +190,8 @@ function deliverInput(context: ConversationContext, status: LeadStatus): Deliver
 const analyseInput = ({ context }: { context: ConversationContext }): AnalyseInput => ({
   text: context.current?.text ?? '',
   expecting: context.expecting,
-  previousLanguage: context.language,
+  // The first message sets the language on its own ("Hello" is English even for a Spanish tenant).
+  ...(context.turn > 1 ? { previousLanguage: context.language } : {}),
   defaultLanguage: context.defaultLanguage,
   needs: context.needs,
 });

@@ -18,7 +18,7 @@ import type { Config } from './config/schema.ts';
 import { LeadbotError, errorMessage } from './errors.ts';
 import { resolveAdminToken } from './http/auth.ts';
 import { createHttpServer } from './http/server.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, logKeyFor, type Logger } from './logger.ts';
 import { BuiltinModel } from './models/builtin/index.ts';
 import type { Bus } from './ports/bus.ts';
 import type { ChatModel, LeasePool } from './ports/chat-model.ts';
@@ -122,7 +122,31 @@ function leasePool(pool: KeyPool): LeasePool {
   };
 }
 
+/**
+ * Starts a node. When any part fails to start (a channel with a bad setting, a port in use…), what
+ * was already started is closed again before the error is thrown: no open store, no stray timers.
+ */
 export async function startLeadbot(config: Readonly<Config>, options: StartOptions = {}): Promise<Leadbot> {
+  const undo: (() => unknown)[] = [];
+  try {
+    return await start(config, options, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // Best effort: the start-up error is the one to report.
+      }
+    }
+    throw error;
+  }
+}
+
+async function start(
+  config: Readonly<Config>,
+  options: StartOptions,
+  undo: (() => unknown)[],
+): Promise<Leadbot> {
   const log =
     options.logger ??
     createLogger({
@@ -130,15 +154,18 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       content: config.log.content,
       pretty: config.log.pretty,
       nodeId: config.nodeId,
+      idKey: logKeyFor(config.dataDir),
     });
   const clock = options.clock ?? systemClock;
   for (const warning of config.warnings) log.warn(warning);
   const tenants = loadTenants(config.tenantsDir);
   const store = LmdbStore.open(config.dataDir);
+  undo.push(() => store.close());
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
   const audit = new AuditLog(store, config.dataDir);
   const builtin = new BuiltinModel();
   const pool = createKeyPool(config, clock, log);
+  undo.push(() => pool?.close());
   const model: ChatModel = pool
     ? new OpenAIChatModel({
         baseURL: config.llm.baseUrl,
@@ -196,6 +223,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
     });
     await delivery.recover();
     void dispatcher.start();
+    undo.push(() => dispatcher?.close());
   }
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
@@ -312,6 +340,11 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   bus.consume((message) => supervisor.handle(message));
   supervisor.start();
   timers.start();
+  undo.push(
+    () => supervisor.stop(),
+    () => timers.close(),
+    () => bus.close(),
+  );
 
   const pruneTimer = setInterval(() => {
     try {
@@ -334,6 +367,10 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
   await retain();
   const retentionTimer = setInterval(() => void retain(), config.retention.sweepEveryMs);
   retentionTimer.unref();
+  undo.push(
+    () => clearInterval(pruneTimer),
+    () => clearInterval(retentionTimer),
+  );
   const intake: Intake = {
     ...(dedupe ? { dedupe } : {}),
     onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
@@ -371,6 +408,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         tenants: [...tenants.keys()],
       }),
     });
+    undo.push(() => app?.close());
     web = new WebChannel(intake, {
       log,
       ...(pool
@@ -378,6 +416,7 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
         : {}),
     });
     web.register(app);
+    undo.push(() => web?.close());
     registerRestChannel(app, intake, {
       replyTimeoutMs: config.server.restReplyTimeoutMs,
       repliesTo: async (conversationId, messageId) => {
@@ -391,6 +430,9 @@ export async function startLeadbot(config: Readonly<Config>, options: StartOptio
       },
     });
     channels = createMessagingChannels({ config, intake, log, clock, store, app });
+    undo.push(async () => {
+      for (const channel of channels) await channel.close();
+    });
     await app.listen({ host: config.server.host, port: config.server.port });
     for (const channel of channels) await channel.start();
     const address = app.server.address();

@@ -66,7 +66,7 @@ export function conversationEffects(deps: EffectDeps) {
   const analyse = fromPromise<AnalyseOutput, AnalyseInput>(({ input }) => {
     const analysis = analyseMessage(input.text, {
       expecting: input.expecting,
-      previousLanguage: input.previousLanguage,
+      ...(input.previousLanguage ? { previousLanguage: input.previousLanguage } : {}),
       defaultLanguage: input.defaultLanguage,
     });
     const needs = analysis.need ? [...input.needs, analysis.need] : input.needs;

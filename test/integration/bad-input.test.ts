@@ -148,3 +148,23 @@ describe('REST channel (Rasa REST shape)', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
   });
 });
+
+describe('a node that cannot start', () => {
+  it('refuses with a clear error and closes what it had opened (the same data folder starts right after)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadbot-badstart-'));
+    const file = join(dataDir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ channels: { telegram: { tenant: 'nope' } } }));
+    await expect(
+      startTestLeadbot({ LEADBOT_CONFIG: file, LEADBOT_TELEGRAM_TOKEN: '123:abc' }, dataDir),
+    ).rejects.toThrow(/channels\.telegram\.tenant is 'nope'/);
+    const node = await startTestLeadbot({}, dataDir);
+    try {
+      expect((await fetch(`${node.url}/health`)).status).toBe(200);
+    } finally {
+      await node.close();
+    }
+  });
+});

@@ -132,6 +132,17 @@ describe('web chat over a real WebSocket, LMDB in a temp dir', () => {
     await ws.close();
   });
 
+  it('a first "Hello" on a Spanish tenant is answered in English; "Hola" in Spanish', async () => {
+    const node = await startTestLeadbot();
+    stop = () => node.close();
+    const en = await WsClient.connect(node.url, { tenant: 'demo', session: 'hello-en' });
+    expect((await en.say('Hello')).text).toMatch(/\b(Hi|Hello|help)\b/);
+    const es = await WsClient.connect(node.url, { tenant: 'demo', session: 'hola-es' });
+    expect((await es.say('Hola')).text).toMatch(/Hola|ayudar/);
+    await en.close();
+    await es.close();
+  });
+
   it('reconnecting with the same session resumes the conversation in its state', async () => {
     const node = await startTestLeadbot();
     stop = () => node.close();
