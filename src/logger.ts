@@ -28,11 +28,24 @@ const SECRET_PATHS = [
 ];
 
 /**
- * Ids that carry a person's phone number or messaging id (WhatsApp wa_id, Twilio WaId, Telegram chat
- * id, REST sender). Unless content logging is on they are logged as a keyed pseudonym: stable in one
+ * Ids that carry a person's phone number or messaging id (WhatsApp wa_id and wamid, Twilio WaId,
+ * Telegram chat id, REST sender). Unless content logging is on they are logged as a keyed pseudonym: stable in one
  * data folder (so lines of one conversation still correlate), not reversible by brute force.
  */
-const ID_PATHS = ['conversationId', '*.conversationId', 'userId', '*.userId', 'chatId', 'waId', 'to', 'from'];
+const ID_PATHS = [
+  'conversationId',
+  '*.conversationId',
+  'userId',
+  '*.userId',
+  'chatId',
+  'waId',
+  'to',
+  'from',
+  // Provider message ids can embed the number (a WhatsApp wamid holds it in base64).
+  'messageId',
+  '*.messageId',
+  'inReplyTo',
+];
 /** Channels whose user ids are random session ids, not personal data: logged as they are. */
 const ANONYMOUS_CHANNELS = new Set(['web', 'cli']);
 
