@@ -37,6 +37,8 @@ import { SkillManager } from './runtime/skill-manager.ts';
 import { DurableTimers } from './runtime/durable-timers.ts';
 import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
+import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
+import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
 import { ConversationSupervisor } from './runtime/supervisor.ts';
@@ -61,6 +63,8 @@ export interface Leadbot {
   skills: SkillManager;
   /** Hash-chained audit log (escalations, handoffs, blocks, admin actions). */
   audit: AuditLog;
+  /** Rolling summaries of long conversations. */
+  memory: { consolidator: MemoryConsolidator; summaries: SummaryStore };
   /** Present when LLM keys are configured. */
   pool?: KeyPool;
   adminToken: string;
@@ -225,6 +229,18 @@ async function start(
     void dispatcher.start();
     undo.push(() => dispatcher?.close());
   }
+  const summaries = new LmdbSummaryStore(store);
+  const consolidator = new MemoryConsolidator({
+    store,
+    summaries,
+    log: log.child({ component: 'memory' }),
+    // The LLM writes summaries when one is configured; the extractive summary otherwise or on failure.
+    ...(pool && model.summarise ? { summarise: model.summarise.bind(model) } : {}),
+    keepRecentTurns: config.memory.keepRecentTurns,
+    everyTurns: config.memory.consolidateEveryTurns,
+    timeoutMs: config.memory.summaryTimeoutMs,
+    now: () => clock.now(),
+  });
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
@@ -233,6 +249,7 @@ async function start(
       store,
       maxMessages: config.conversation.historyWindow,
       tokenBudget: config.conversation.historyTokenBudget,
+      summaries,
     }),
     tenants,
     model,
@@ -322,8 +339,9 @@ async function start(
       });
     },
     maxDeliveryAttempts: config.conversation.deliveryAttempts,
-    onTurn: ({ conversationId, channel, state, ms, replies, failed, intents }) => {
+    onTurn: ({ conversationId, channel, state, ms, replies, failed, intents, turn, language }) => {
       metrics.turnSeconds.observe({ channel }, ms / 1000);
+      if (!failed) void consolidator.maybeConsolidate(conversationId, turn, language);
       if (intents.includes('confirm_human_handoff'))
         audit.append({
           type: 'handoff.requested',
@@ -476,6 +494,7 @@ async function start(
       for (const channel of channels) await channel.close();
       await app?.close();
       supervisor.stop();
+      await consolidator.idle();
       await dispatcher?.close();
       await pool?.close();
       audit.checkpoint();
@@ -491,6 +510,7 @@ async function start(
     supervisor,
     skills,
     audit,
+    memory: { consolidator, summaries },
     adminToken: admin.token,
     close,
   };

@@ -7,6 +7,9 @@ import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../port
 type HistoryKey = [string, number];
 type LeadKey = [string, string];
 
+/** Databases keyed by conversation id that hold what was derived from it (deleted with it). */
+const PER_CONVERSATION_DBS = ['summaries', 'insights'];
+
 /**
  * `Store` on LMDB (the `lmdb` package). One environment in `dataDir`, named databases per kind.
  * Commits are flushed to disk before they resolve (`overlappingSync: false`), so a resolved write
@@ -151,11 +154,14 @@ export class LmdbStore implements Store {
   purgeConversationsBefore(cutoff: number): Promise<number> {
     const old: string[] = [];
     for (const { key, value } of this.conversations.getRange()) if (value.updatedAt < cutoff) old.push(key);
+    // Memory derived from the conversation (summaries, insights) goes with it.
+    const derived = PER_CONVERSATION_DBS.map((name) => this.root.openDB<unknown, string>({ name }));
     // Small transactions: a large purge never holds the write lock for long.
     for (let i = 0; i < old.length; i += 100) {
       this.root.transactionSync(() => {
         for (const id of old.slice(i, i + 100)) {
           this.conversations.removeSync(id);
+          for (const db of derived) db.removeSync(id);
           for (const key of this.history.getKeys({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] }))
             this.history.removeSync(key);
         }

@@ -2,8 +2,15 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { buildSystemPrompt } from '../models/system-prompt.ts';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, LeasePool } from '../ports/chat-model.ts';
+import { buildSummaryPrompt, buildSystemPrompt, transcriptOf } from '../models/system-prompt.ts';
+import type {
+  ChatMessage,
+  ChatModel,
+  ChatRequest,
+  ChatResponse,
+  LeasePool,
+  SummaryRequest,
+} from '../ports/chat-model.ts';
 
 export interface OpenAIModelOptions {
   baseURL: string;
@@ -130,12 +137,65 @@ export class OpenAIChatModel implements ChatModel {
       }));
     }
     const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + request.maxTokens;
-    const conversationId = request.conversationId ?? 'anonymous';
+    const parsed = await this.send(
+      body,
+      request.conversationId ?? 'anonymous',
+      estimatedTokens,
+      request.priority,
+      signal,
+    );
+    const { choices, usage: u } = parsed;
+    const message = choices[0]!.message;
+    const response: ChatResponse = {
+      text: message.content ?? '',
+      toolCalls: (message.tool_calls ?? []).map((c) => ({
+        id: c.id,
+        name: c.function.name,
+        arguments: c.function.arguments,
+      })),
+      model: parsed.model ?? this.options.model,
+    };
+    if (u) response.usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+    return response;
+  }
+
+  /** MemoryConsolidator: a short factual summary in the conversation's language, at low priority. */
+  async summarise(request: SummaryRequest, signal: AbortSignal): Promise<string> {
+    const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & {
+      thinking?: { type: 'enabled' | 'disabled' };
+    } = {
+      model: this.options.model,
+      messages: [
+        { role: 'system', content: buildSummaryPrompt(request) },
+        { role: 'user', content: transcriptOf(request) },
+      ],
+      temperature: 0,
+      max_tokens: Math.ceil(request.maxChars / 3),
+    };
+    const thinking =
+      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
+    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
+    const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + (body.max_tokens ?? 0);
+    const parsed = await this.send(body, request.conversationId, estimatedTokens, 0, signal);
+    return parsed.choices[0]!.message.content ?? '';
+  }
+
+  /**
+   * One request through the key pool: a lease per attempt, 429 cools the key and tries another (up to
+   * `maxKeyAttempts`), other failures feed the key's circuit breaker. Returns the validated response.
+   */
+  private async send(
+    body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
+    conversationId: string,
+    estimatedTokens: number,
+    priority: number | undefined,
+    signal: AbortSignal,
+  ): Promise<z.infer<typeof ResponseSchema>> {
     const attempts = this.options.maxKeyAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       const lease = await this.options.pool.acquire(conversationId, {
         estimatedTokens,
-        ...(request.priority !== undefined ? { priority: request.priority } : {}),
+        ...(priority !== undefined ? { priority } : {}),
         signal,
       });
       if (!lease) throw new ModelUnavailableError('Every LLM key is exhausted; the built-in model answers.');
@@ -148,20 +208,8 @@ export class OpenAIChatModel implements ChatModel {
         if (!parsed.success)
           throw new Error(`malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
         lease.succeeded();
-        const { choices, usage: u } = parsed.data;
-        usage = u?.total_tokens;
-        const message = choices[0]!.message;
-        const response: ChatResponse = {
-          text: message.content ?? '',
-          toolCalls: (message.tool_calls ?? []).map((c) => ({
-            id: c.id,
-            name: c.function.name,
-            arguments: c.function.arguments,
-          })),
-          model: parsed.data.model ?? this.options.model,
-        };
-        if (u) response.usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
-        return response;
+        usage = parsed.data.usage?.total_tokens;
+        return parsed.data;
       } catch (error) {
         if (error instanceof OpenAI.RateLimitError) {
           const wait = retryAfterMs(error.headers);

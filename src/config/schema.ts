@@ -84,6 +84,19 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    memory: z
+      .object({
+        /** Turns kept verbatim at the end of the model's context; older turns are summarised. */
+        keepRecentTurns: z.number().int().min(1).max(200).default(8),
+        /** A summary is written (or extended) once this many older turns are not covered yet. */
+        consolidateEveryTurns: z.number().int().min(1).max(200).default(8),
+        /** Longest wait for an LLM summary before the extractive one is used. */
+        summaryTimeoutMs: z.number().int().min(100).default(10_000),
+        /** Extract insights (entities, products, objections) from conversations that went idle. */
+        insights: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     retention: z
       .object({
         /** Conversations (snapshots and history) untouched this long are deleted; leads are kept. 0 = keep forever. */

@@ -9,6 +9,8 @@ import { analyseMessage } from '../nlu/analyse.ts';
 import { extractFields } from '../nlu/extract.ts';
 import type { Language, TurnBrief } from '../protocol/index.ts';
 import { findBrief } from './brief.ts';
+import { extractiveSummary } from '../memory/consolidator.ts';
+import { SUMMARY_MARKER } from '../models/system-prompt.ts';
 import type { Fault } from './types.ts';
 import { messageText, type ChatCompletionRequest, type PlannedAnswer, type WireMessage } from './wire.ts';
 
@@ -177,6 +179,8 @@ function faultyToolCall(fault: Fault | undefined, offered: ReadonlySet<string>):
 export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAnswer {
   if (fault === 'empty') return { content: '', toolCalls: [] };
   const messages = req.messages;
+  const summary = summaryAnswer(messages);
+  if (summary !== undefined) return { content: summary, toolCalls: [] };
   const last = messages[messages.length - 1];
   const text = lastUserText(messages);
   const brief = findBrief(messages);
@@ -196,4 +200,25 @@ export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAn
     if (title !== undefined) reply = withCitation(reply, title, effective.language);
   }
   return { content: reply, toolCalls: [] };
+}
+
+/**
+ * A MemoryConsolidator request (its system prompt opens with `SUMMARY_MARKER`): answered with the
+ * extractive summary of the transcript, prefixed so tests can tell the LLM wrote it.
+ */
+function summaryAnswer(messages: ChatCompletionRequest['messages']): string | undefined {
+  const system = messages[0];
+  if (system?.role !== 'system' || typeof system.content !== 'string') return undefined;
+  if (!system.content.startsWith(SUMMARY_MARKER)) return undefined;
+  const language = /Resuma en español/.test(system.content) ? 'es' : 'en';
+  const previous = /(?:Resumen anterior, a ampliar|Earlier summary, to extend): (.*)$/m.exec(
+    system.content,
+  )?.[1];
+  const transcript = messages.find((m) => m.role === 'user');
+  const lines = (typeof transcript?.content === 'string' ? transcript.content : '')
+    .split('\n')
+    .map((line) => /^(user|assistant): (.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ role: m[1] as 'user' | 'assistant', text: m[2]! }));
+  return `[fake-llm] ${extractiveSummary(lines, language, previous)}`;
 }

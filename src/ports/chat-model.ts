@@ -64,6 +64,17 @@ export interface LeasePool {
   ): Promise<LlmLease | undefined>;
 }
 
+/** A request to summarise the older part of a conversation (MemoryConsolidator). */
+export interface SummaryRequest {
+  conversationId: string;
+  language: 'es' | 'en';
+  /** The summary so far, to extend. */
+  previous?: string;
+  /** The lines to fold in, oldest first. */
+  lines: { role: 'user' | 'assistant'; text: string }[];
+  maxChars: number;
+}
+
 /**
  * The seam every model sits behind: the built-in deterministic model and, later, OpenAI-compatible
  * providers. Implementations must honour `signal` (stopping an actor cancels its model call).
@@ -71,4 +82,6 @@ export interface LeasePool {
 export interface ChatModel {
   readonly name: string;
   complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse>;
+  /** Summarises conversation lines (optional: without it the extractive summary is used). */
+  summarise?(request: SummaryRequest, signal: AbortSignal): Promise<string>;
 }

@@ -95,6 +95,9 @@ export interface SupervisorOptions {
     failed: boolean;
     /** What the replies of this turn did (e.g. `confirm_human_handoff`). */
     intents: ReplyIntent[];
+    /** The conversation's user turns so far and its language. */
+    turn: number;
+    language: Language;
   }) => void;
 }
 
@@ -144,6 +147,7 @@ export class ConversationSupervisor {
     let state = 'failed';
     let failed = false;
     let turn = 0;
+    let language: Language = 'es';
     let intents: ReplyIntent[] = [];
     // OTP-style: a failed actor restarts from its last snapshot and the same message is retried,
     // with back-off, until the restart intensity (N restarts within T) is exceeded.
@@ -159,6 +163,7 @@ export class ConversationSupervisor {
         replies = result.replies;
         turn = result.turn;
         intents = result.intents;
+        language = result.language;
         break;
       } catch (error) {
         const failedAt = performance.now();
@@ -220,6 +225,8 @@ export class ConversationSupervisor {
       replies: replies.length,
       failed,
       intents,
+      turn,
+      language,
     });
   }
 
@@ -371,7 +378,13 @@ export class ConversationSupervisor {
   private async runTurn(
     actor: ConversationActor,
     message: InboundMessage,
-  ): Promise<{ state: string; replies: OutboundEvent[]; turn: number; intents: ReplyIntent[] }> {
+  ): Promise<{
+    state: string;
+    replies: OutboundEvent[];
+    turn: number;
+    intents: ReplyIntent[];
+    language: Language;
+  }> {
     const emitted: ConversationEmitted[] = [];
     const subscription = actor.on('reply', (event) => emitted.push(event));
     try {
@@ -395,7 +408,13 @@ export class ConversationSupervisor {
         entry.busy = false;
       }
       this.rest(message.conversationId, actor);
-      return { state, replies, turn: snapshot.context.turn, intents: emitted.map((e) => e.intent) };
+      return {
+        state,
+        replies,
+        turn: snapshot.context.turn,
+        intents: emitted.map((e) => e.intent),
+        language,
+      };
     } finally {
       subscription.unsubscribe();
     }

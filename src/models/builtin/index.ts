@@ -5,7 +5,8 @@
  */
 
 import type { LeadField, TurnBrief } from '../../protocol/index.ts';
-import type { ChatModel, ChatRequest, ChatResponse } from '../../ports/chat-model.ts';
+import type { ChatModel, ChatRequest, ChatResponse, SummaryRequest } from '../../ports/chat-model.ts';
+import { extractiveSummary } from '../../memory/consolidator.ts';
 import { addressName } from '../../nlu/names.ts';
 import { reflectNeed } from './reflect.ts';
 import { phrases, type PhraseBank, type PhraseContext } from './templates.ts';
@@ -185,6 +186,14 @@ export class BuiltinModel implements ChatModel {
       // throwIfAborted rejects this promise with the signal's own reason.
       signal.throwIfAborted();
       resolve({ text: writeReply(request.brief), toolCalls: [], model: 'builtin' });
+    });
+  }
+
+  /** The extractive summary (needs, details given, last open question). */
+  summarise(request: SummaryRequest, signal: AbortSignal): Promise<string> {
+    return new Promise<string>((resolve) => {
+      signal.throwIfAborted();
+      resolve(extractiveSummary(request.lines, request.language, request.previous));
     });
   }
 }
