@@ -38,6 +38,7 @@ import { DurableTimers } from './runtime/durable-timers.ts';
 import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
+import { IntelligenceExtractor } from './memory/intelligence.ts';
 import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
@@ -64,7 +65,7 @@ export interface Leadbot {
   /** Hash-chained audit log (escalations, handoffs, blocks, admin actions). */
   audit: AuditLog;
   /** Rolling summaries of long conversations. */
-  memory: { consolidator: MemoryConsolidator; summaries: SummaryStore };
+  memory: { consolidator: MemoryConsolidator; summaries: SummaryStore; intelligence: IntelligenceExtractor };
   /** Present when LLM keys are configured. */
   pool?: KeyPool;
   adminToken: string;
@@ -241,6 +242,14 @@ async function start(
     timeoutMs: config.memory.summaryTimeoutMs,
     now: () => clock.now(),
   });
+  const intelligence = new IntelligenceExtractor({
+    store,
+    lmdb: store,
+    tenants,
+    log: log.child({ component: 'insights' }),
+    now: () => clock.now(),
+    deliver: (lead, previous) => delivery.deliver(lead, previous),
+  });
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
@@ -310,6 +319,31 @@ async function start(
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     followUpAfterMs: config.conversation.followUpAfterMs,
     handoffDeadlineMs: config.conversation.handoffDeadlineMs,
+    onPassivated: ({ conversationId, tenantId, channel, userId }) => {
+      if (!config.memory.insights) return;
+      bus
+        .publish({
+          type: 'user.message',
+          id: `insights:${clock.now()}`,
+          tenantId,
+          channel,
+          conversationId,
+          userId,
+          text: '',
+          receivedAt: clock.now(),
+          priority: PRIORITY.low,
+          system: 'insights.due',
+        })
+        .catch((error: unknown) =>
+          log.debug(
+            { conversationId, err: errorMessage(error) },
+            'insight extraction not queued; next idle period',
+          ),
+        );
+    },
+    onIdleWork: async (message) => {
+      await intelligence.run(message.conversationId, message.tenantId);
+    },
     onHandoffOverdue: (message) => {
       metrics.handoffsOverdue.inc();
       audit.append({
@@ -510,7 +544,7 @@ async function start(
     supervisor,
     skills,
     audit,
-    memory: { consolidator, summaries },
+    memory: { consolidator, summaries, intelligence },
     adminToken: admin.token,
     close,
   };

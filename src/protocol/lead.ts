@@ -54,8 +54,18 @@ export const LeadPayloadSchema = z.object({
   updated_at: z.string(),
   /** Which user turn (1-based) filled each field. */
   field_turns: z.partialRecord(z.enum(LEAD_FIELDS), z.number().int().positive()),
+  /** What the IntelligenceExtractor found once the conversation went idle. */
+  insights: z
+    .object({
+      /** Catalog item ids the person mentioned. */
+      products_of_interest: z.array(z.string()),
+      objections: z.array(z.enum(['price', 'competitor', 'timing', 'authority'])),
+      contact_preference: z.enum(['email', 'phone', 'whatsapp']).optional(),
+    })
+    .optional(),
 });
 export type LeadPayload = z.infer<typeof LeadPayloadSchema>;
+export type LeadInsights = NonNullable<LeadPayload['insights']>;
 
 /** Throws a `ZodError` when `value` is not a lead payload. */
 export function parseLeadPayload(value: unknown): LeadPayload {

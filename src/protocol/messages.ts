@@ -8,6 +8,8 @@ export type ChannelName = (typeof CHANNELS)[number];
 /** Durable timers: the capture's session expired, a follow-up nudge is due, a human handoff is overdue. */
 export const TIMER_KINDS = ['session.expired', 'followup.due', 'handoff.deadline'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
+/** Work the runtime schedules in a conversation's order: timers, and insight extraction once it went idle. */
+export const SYSTEM_KINDS = [...TIMER_KINDS, 'insights.due'] as const;
 
 /** Bus priorities: higher runs first when conversations compete for workers. */
 export const PRIORITY = { low: 0, normal: 5, urgent: 9 } as const;
@@ -26,7 +28,7 @@ export const InboundMessageSchema = z.object({
   receivedAt: z.number().int(),
   priority: z.number().int().min(0).max(9).default(PRIORITY.normal),
   /** Not a person's message: a durable timer firing in the conversation's order (no reply). */
-  system: z.enum(TIMER_KINDS).optional(),
+  system: z.enum(SYSTEM_KINDS).optional(),
   /** For `system` messages: the user turn after which the timer was set (a later turn makes it stale). */
   systemTurn: z.number().int().min(0).optional(),
   /** Ids of earlier messages of a burst merged into this one (answered as one turn). */

@@ -24,11 +24,13 @@ export function buildLeadPayload(
     lead_id: leadId,
     contact_info: {
       name: lead.name?.value ?? '',
-      phone_or_username: lead.username ?? lead.phone?.value ?? null,
+      // What the IntelligenceExtractor filled in is kept when the conversation does not know better.
+      phone_or_username:
+        lead.username ?? lead.phone?.value ?? previous?.contact_info.phone_or_username ?? null,
       email: lead.email?.value ?? '',
     },
     business_context: {
-      company_name: lead.company?.value ?? null,
+      company_name: lead.company?.value ?? previous?.business_context.company_name ?? null,
       interest_area: input.interestArea,
     },
     problem_statement: lead.problem?.value ?? '',
@@ -43,5 +45,6 @@ export function buildLeadPayload(
     created_at: previous?.created_at ?? now.toISOString(),
     updated_at: now.toISOString(),
     field_turns: fieldTurns,
+    ...(previous?.insights ? { insights: previous.insights } : {}),
   });
 }

@@ -26,6 +26,7 @@ type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
 interface LiveConversation {
   /** Present while a turn or timer runs. */
   actor?: ConversationActor;
+  route: { tenantId: string; channel: InboundMessage['channel']; userId: string };
   /** The snapshot persisted after the last turn (dormant between turns). */
   snapshot?: unknown;
   lastActive: number;
@@ -69,6 +70,15 @@ export interface SupervisorOptions {
   followUpAfterMs?: number;
   /** A human handoff nobody took over within this time is escalated (0 = no deadline). */
   handoffDeadlineMs?: number;
+  /** A conversation was passivated after going idle (the node may schedule idle work for it). */
+  onPassivated?: (info: {
+    conversationId: string;
+    tenantId: string;
+    channel: InboundMessage['channel'];
+    userId: string;
+  }) => void;
+  /** Runs an `insights.due` message, in the conversation's order. */
+  onIdleWork?: (message: InboundMessage) => Promise<void>;
   /** A handoff deadline passed (ops alert: metric, audit). */
   onHandoffOverdue?: (message: InboundMessage) => void;
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
@@ -140,6 +150,7 @@ export class ConversationSupervisor {
   /** Bus handler: one inbound message, one turn. Never rejects. */
   async handle(message: InboundMessage): Promise<void> {
     const log = this.options.log.child({ conversationId: message.conversationId, messageId: message.id });
+    if (message.system === 'insights.due') return this.handleIdleWork(message, log);
     if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
     await this.publish({ type: 'bot.typing', ...this.route(message) });
@@ -237,8 +248,17 @@ export class ConversationSupervisor {
    * timer is completed only after that, so a crash in between fires it again after restart; a timer
    * the conversation already moved past (a newer turn, or one already handled) is ignored.
    */
+  /** Work for a conversation that went idle (insight extraction), in the conversation's order. */
+  private async handleIdleWork(message: InboundMessage, log: Logger): Promise<void> {
+    try {
+      await this.options.onIdleWork?.(message);
+    } catch (error) {
+      log.warn({ err: errorMessage(error), kind: message.system }, 'idle work failed');
+    }
+  }
+
   private async handleTimer(message: InboundMessage, log: Logger): Promise<void> {
-    const kind = message.system!;
+    const kind = message.system as TimerKind;
     const dueAt = message.receivedAt;
     try {
       const record = await this.options.store.getConversation(message.conversationId);
@@ -531,7 +551,12 @@ export class ConversationSupervisor {
       observeFailures(actor);
       actor.start();
     }
-    this.live.set(message.conversationId, { actor, lastActive: this.options.clock.now(), busy: false });
+    this.live.set(message.conversationId, {
+      actor,
+      lastActive: this.options.clock.now(),
+      busy: false,
+      route: { tenantId: message.tenantId, channel: message.channel, userId: message.userId },
+    });
     this.options.onActorReady?.({
       conversationId: message.conversationId,
       how:
@@ -620,6 +645,7 @@ export class ConversationSupervisor {
       ) {
         this.stopActor(id);
         stopped++;
+        this.options.onPassivated?.({ conversationId: id, ...entry.route });
       }
     }
     for (const [id, times] of this.restarts) {
