@@ -19,6 +19,9 @@ Commands:
                               starting an embedded runtime on the same data folder
   audit     verify | list: check the hash-chained audit log, or print it.
             --data-dir <dir>  data folder (default: LEADBOT_DATA_DIR or ./data)
+  guard     Screen messages for prompt injection: one message per line on stdin (plain text
+            or JSON lines with "text"), one JSON verdict per line on stdout.
+            --block <score> / --flag <score>  thresholds (default 0.8 / 0.5)
   help      Show this help.
 
 Options:
@@ -40,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
     };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
+  }
+  if (command === 'guard') {
+    const { runGuard } = await import('../security/guard-cli.ts');
+    return runGuard(rest);
   }
   if (command === 'chat') {
     const { values } = parseArgs({
