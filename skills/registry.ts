@@ -12,3 +12,16 @@ export const SKILL_LOADERS = {
 
 export type SkillName = keyof typeof SKILL_LOADERS;
 export const SKILL_NAMES = Object.keys(SKILL_LOADERS) as SkillName[];
+
+/**
+ * Every tool name a skill offers (kept next to the loaders so the ThreatDetector can watch for them
+ * without loading the skills; a test checks it matches the skills' own tools).
+ */
+export const TOOL_NAMES = [
+  'verify_email_format',
+  'save_temp_lead_data',
+  'push_lead_to_crm',
+  'create_support_ticket',
+  'search_product_catalog',
+  'get_pricing_tier',
+] as const;

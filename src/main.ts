@@ -39,6 +39,8 @@ import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
 import { IntelligenceExtractor } from './memory/intelligence.ts';
+import { ThreatDetector } from './security/detector.ts';
+import { TOOL_NAMES } from '../skills/registry.ts';
 import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
@@ -250,6 +252,7 @@ async function start(
     now: () => clock.now(),
     deliver: (lead, previous) => delivery.deliver(lead, previous),
   });
+  const detector = new ThreatDetector({ toolNames: TOOL_NAMES });
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
@@ -319,6 +322,16 @@ async function start(
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     followUpAfterMs: config.conversation.followUpAfterMs,
     handoffDeadlineMs: config.conversation.handoffDeadlineMs,
+    guard: (text) => detector.inspect(text),
+    onGuard: (message, { verdict, score, reasons }) => {
+      metrics.threats.inc({ verdict });
+      audit.append({
+        type: verdict === 'block' ? 'message.blocked' : 'message.flagged',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, score, reasons: reasons.slice(0, 5).join(' ') },
+      });
+    },
     onPassivated: ({ conversationId, tenantId, channel, userId }) => {
       if (!config.memory.insights) return;
       bus

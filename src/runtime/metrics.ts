@@ -32,6 +32,8 @@ export interface MetricsReport {
   actor_restarts: number;
   actor_escalations: number;
   handoffs_overdue: number;
+  messages_blocked: number;
+  messages_flagged: number;
   uptime_s: number;
 }
 
@@ -91,6 +93,12 @@ export class Metrics {
   readonly escalations = new Counter({
     name: 'leadbot_actor_escalations_total',
     help: 'Conversations whose actor exceeded the restart intensity (ops should look).',
+    registers: [this.registry],
+  });
+  readonly threats = new Counter({
+    name: 'leadbot_threats_total',
+    help: 'Messages the ThreatDetector flagged or blocked before any model saw them.',
+    labelNames: ['verdict'] as const,
     registers: [this.registry],
   });
   readonly handoffsOverdue = new Counter({
@@ -178,6 +186,14 @@ export class Metrics {
     return data.values.reduce((sum, v) => sum + v.value, 0);
   }
 
+  /** The count of one label set of a counter. */
+  private async count(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
+    const data = await counter.get();
+    return data.values
+      .filter((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))
+      .reduce((sum, v) => sum + v.value, 0);
+  }
+
   async report(): Promise<MetricsReport> {
     const pool = this.sources.pool?.();
     const bus = this.sources.bus();
@@ -202,6 +218,8 @@ export class Metrics {
       actor_restarts: await this.total(this.restarts),
       actor_escalations: await this.total(this.escalations),
       handoffs_overdue: await this.total(this.handoffsOverdue),
+      messages_blocked: await this.count(this.threats, { verdict: 'block' }),
+      messages_flagged: await this.count(this.threats, { verdict: 'flag' }),
       uptime_s: Math.round((Date.now() - this.started) / 1000),
     };
   }

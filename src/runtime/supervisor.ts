@@ -70,6 +70,21 @@ export interface SupervisorOptions {
   followUpAfterMs?: number;
   /** A human handoff nobody took over within this time is escalated (0 = no deadline). */
   handoffDeadlineMs?: number;
+  /**
+   * ThreatDetector: every person's message is inspected before any model sees it. A blocked message
+   * is answered with a short refusal and never reaches the actor (the history keeps a marker, not
+   * the text); flagged ones go on and are reported.
+   */
+  guard?: (text: string) => {
+    verdict: 'allow' | 'flag' | 'block';
+    score: number;
+    reasons: string[];
+    lang: string;
+  };
+  onGuard?: (
+    message: InboundMessage,
+    verdict: { verdict: 'flag' | 'block'; score: number; reasons: string[] },
+  ) => void;
   /** A conversation was passivated after going idle (the node may schedule idle work for it). */
   onPassivated?: (info: {
     conversationId: string;
@@ -110,6 +125,12 @@ export interface SupervisorOptions {
     language: Language;
   }) => void;
 }
+
+/** Said instead of answering a blocked message; the conversation goes on. */
+const BLOCKED_REPLY: Record<Language, string> = {
+  es: 'Solo puedo ayudarle con consultas sobre nuestros productos y servicios. ¿En qué le puedo ayudar?',
+  en: 'I can only help with questions about our products and services. How can I help you?',
+};
 
 const APOLOGY: Record<Language, string> = {
   es: 'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
@@ -153,6 +174,19 @@ export class ConversationSupervisor {
     if (message.system === 'insights.due') return this.handleIdleWork(message, log);
     if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
+    const verdict = this.options.guard?.(message.text);
+    if (verdict && verdict.verdict !== 'allow') {
+      this.options.onGuard?.(message, {
+        verdict: verdict.verdict,
+        score: verdict.score,
+        reasons: verdict.reasons,
+      });
+      log.warn(
+        { verdict: verdict.verdict, score: verdict.score, reasons: verdict.reasons.slice(0, 5) },
+        'suspicious message',
+      );
+      if (verdict.verdict === 'block') return this.refuse(message, verdict.lang, log);
+    }
     await this.publish({ type: 'bot.typing', ...this.route(message) });
     let replies: OutboundEvent[] = [];
     let state = 'failed';
@@ -248,6 +282,49 @@ export class ConversationSupervisor {
    * timer is completed only after that, so a crash in between fires it again after restart; a timer
    * the conversation already moved past (a newer turn, or one already handled) is ignored.
    */
+  /**
+   * A blocked message: the person gets a short refusal in their language; the actor never sees the
+   * text (history keeps a marker so the turn is accounted for); the message id is confirmed.
+   */
+  private async refuse(message: InboundMessage, detected: string, log: Logger): Promise<void> {
+    const known = await this.options.store.getConversation(message.conversationId).catch(() => undefined);
+    const language: Language =
+      detected === 'es' || detected === 'en' ? detected : await this.languageOf(message.conversationId);
+    const state = known ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'triage';
+    const reply = this.botMessage(message, BLOCKED_REPLY[language], state, language);
+    try {
+      const turn = (known?.snapshot as { context?: { turn?: number } } | undefined)?.context?.turn ?? 0;
+      const now = this.options.clock.now();
+      await this.options.store.saveTurn({
+        conversation: known ?? {
+          conversationId: message.conversationId,
+          tenantId: message.tenantId,
+          channel: message.channel,
+          userId: message.userId,
+          snapshot: undefined,
+          machineVersion: MACHINE_VERSION,
+          updatedAt: now,
+        },
+        history: [
+          { role: 'user', text: '[blocked]', at: message.receivedAt, turn, messageId: message.id },
+          {
+            role: 'assistant',
+            text: reply.type === 'bot.message' ? reply.text : '',
+            at: now,
+            turn,
+            messageId: reply.type === 'bot.message' ? reply.id : '',
+          },
+        ],
+      });
+      for (const id of [message.id, ...(message.coalesced ?? [])])
+        this.options.dedupe?.confirm(message.conversationId, id, now);
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'could not record a blocked message');
+    }
+    await this.publish(reply);
+    await this.publish({ type: 'turn.completed', ...this.route(message), state });
+  }
+
   /** Work for a conversation that went idle (insight extraction), in the conversation's order. */
   private async handleIdleWork(message: InboundMessage, log: Logger): Promise<void> {
     try {

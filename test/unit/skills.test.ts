@@ -4,6 +4,7 @@ import leadCapture from '../../skills/lead-capture/index.ts';
 import productKb from '../../skills/product-kb/index.ts';
 import { runToolCall, tool, toolSpec, type Skill, type ToolContext } from '../../skills/tool.ts';
 import { DEFAULT_SKILL_POLICY, SkillManager } from '../../src/runtime/skill-manager.ts';
+import { SKILL_LOADERS, TOOL_NAMES } from '../../skills/registry.ts';
 import type { ExtractedFields } from '../../src/protocol/index.ts';
 
 function context(over: Partial<ToolContext> = {}): ToolContext & { captured: ExtractedFields } {
@@ -83,6 +84,13 @@ describe('tool(): one line binds a function to its zod schema', () => {
 });
 
 describe('seed skills', () => {
+  it('TOOL_NAMES lists exactly the tools the skills offer', async () => {
+    const names: string[] = [];
+    for (const load of Object.values(SKILL_LOADERS))
+      names.push(...(await load()).default.tools.map((t) => t.name));
+    expect(names.sort()).toEqual([...TOOL_NAMES].sort());
+  });
+
   it('save_temp_lead_data captures fields, rejects a bad email and says what is missing', async () => {
     const ctx = context();
     const outcome = await runToolCall(
