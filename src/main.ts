@@ -40,6 +40,7 @@ import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
 import { IntelligenceExtractor } from './memory/intelligence.ts';
 import { ThreatDetector } from './security/detector.ts';
+import { FloodControl } from './security/flood-control.ts';
 import { TOOL_NAMES } from '../skills/registry.ts';
 import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
@@ -253,6 +254,7 @@ async function start(
     deliver: (lead, previous) => delivery.deliver(lead, previous),
   });
   const detector = new ThreatDetector({ toolNames: TOOL_NAMES });
+  const flood = new FloodControl(config.security);
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
@@ -323,6 +325,17 @@ async function start(
     followUpAfterMs: config.conversation.followUpAfterMs,
     handoffDeadlineMs: config.conversation.handoffDeadlineMs,
     guard: (text) => detector.inspect(text),
+    flood,
+    onFlood: (message, outcome, muteStarted) => {
+      if (!muteStarted) metrics.rejected.inc({ code: outcome });
+      if (muteStarted)
+        audit.append({
+          type: 'user.muted',
+          person: message.conversationId,
+          tenantId: message.tenantId,
+          data: { channel: message.channel, muteMs: config.security.muteMs },
+        });
+    },
     onGuard: (message, { verdict, score, reasons }) => {
       metrics.threats.inc({ verdict });
       audit.append({
@@ -414,6 +427,7 @@ async function start(
   const pruneTimer = setInterval(() => {
     try {
       dedupe?.prune(clock.now());
+      flood.prune(clock.now());
     } catch (error) {
       log.error({ err: errorMessage(error) }, 'pruning old message ids failed; it runs again later');
     }

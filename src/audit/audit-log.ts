@@ -11,6 +11,7 @@ export type AuditType =
   | 'handoff.overdue'
   | 'message.blocked'
   | 'message.flagged'
+  | 'user.muted'
   | 'admin.access'
   | 'contact.exported'
   | 'contact.erased';

@@ -84,6 +84,24 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    security: z
+      .object({
+        /** Messages one person may send per minute; more get one polite notice and are not processed. */
+        maxMessagesPerUserPerMinute: z.number().int().min(1).max(10_000).default(20),
+        /** Messages one tenant may receive per minute across all its conversations. */
+        maxMessagesPerTenantPerMinute: z.number().int().min(1).max(1_000_000).default(1200),
+        /** Blocked messages (ThreatDetector) within `blockWindowMs` after which a person is muted. */
+        blocksBeforeMute: z.number().int().min(1).max(100).default(3),
+        blockWindowMs: z.number().int().min(1000).default(10 * 60_000),
+        /** How long a muted person's messages are recorded but not answered. */
+        muteMs: z.number().int().min(1000).default(15 * 60_000),
+        /** Highest sampling temperature allowed (`model.temperature` above it refuses to start). */
+        maxTemperature: z.number().min(0).max(2).default(0.7),
+        /** Highest reply token cap allowed (`model.maxTokens` above it refuses to start). */
+        maxOutputTokens: z.number().int().min(16).max(32_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
     memory: z
       .object({
         /** Turns kept verbatim at the end of the model's context; older turns are summarised. */
@@ -287,7 +305,22 @@ export const SettingsSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    // SecurityConfig is enforced, not just declared.
+    if (settings.model.temperature > settings.security.maxTemperature)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'temperature'],
+        message: `${settings.model.temperature} is above security.maxTemperature (${settings.security.maxTemperature})`,
+      });
+    if (settings.model.maxTokens > settings.security.maxOutputTokens)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'maxTokens'],
+        message: `${settings.model.maxTokens} is above security.maxOutputTokens (${settings.security.maxOutputTokens})`,
+      });
+  });
 
 /** Settings after validation, plus secrets that only come from the environment. */
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -14,6 +14,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ConversationRecord, HistoryEntry, Store } from '../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../protocol/index.ts';
 import type { TimerEntry, TimerKind } from './durable-timers.ts';
+import type { FloodControl, FloodOutcome } from '../security/flood-control.ts';
 
 type ConversationActor = Actor<ConversationMachine>;
 type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
@@ -85,6 +86,10 @@ export interface SupervisorOptions {
     message: InboundMessage,
     verdict: { verdict: 'flag' | 'block'; score: number; reasons: string[] },
   ) => void;
+  /** Flood control (per person and per tenant rates, mutes after repeated attacks). */
+  flood?: FloodControl;
+  /** `muteStarted`: this message's block muted the person (else: a message refused by a limit or mute). */
+  onFlood?: (message: InboundMessage, outcome: Exclude<FloodOutcome, 'ok'>, muteStarted: boolean) => void;
   /** A conversation was passivated after going idle (the node may schedule idle work for it). */
   onPassivated?: (info: {
     conversationId: string;
@@ -126,10 +131,29 @@ export interface SupervisorOptions {
   }) => void;
 }
 
-/** Said instead of answering a blocked message; the conversation goes on. */
-const BLOCKED_REPLY: Record<Language, string> = {
-  es: 'Solo puedo ayudarle con consultas sobre nuestros productos y servicios. ¿En qué le puedo ayudar?',
-  en: 'I can only help with questions about our products and services. How can I help you?',
+/** What a refused message gets instead of an answer (`undefined`: no reply); the conversation goes on. */
+const REFUSALS: Record<RefusalKind, Record<Language, string | undefined>> = {
+  blocked: {
+    es: 'Solo puedo ayudarle con consultas sobre nuestros productos y servicios. ¿En qué le puedo ayudar?',
+    en: 'I can only help with questions about our products and services. How can I help you?',
+  },
+  user_limited: {
+    es: 'Recibimos muchos mensajes suyos en poco tiempo. Espere un momento, por favor, y escríbanos de nuevo.',
+    en: 'We received many messages from you in a short time. Please wait a moment and write again.',
+  },
+  tenant_limited: {
+    es: 'En este momento recibimos muchos mensajes. Escríbanos de nuevo en un minuto, por favor.',
+    en: 'We are receiving a lot of messages right now. Please write again in a minute.',
+  },
+  muted: { es: undefined, en: undefined },
+};
+type RefusalKind = 'blocked' | 'user_limited' | 'tenant_limited' | 'muted';
+/** History marker kept instead of a refused message's text. */
+const REFUSAL_MARKER: Record<RefusalKind, string> = {
+  blocked: '[blocked]',
+  user_limited: '[rate limited]',
+  tenant_limited: '[rate limited]',
+  muted: '[muted]',
 };
 
 const APOLOGY: Record<Language, string> = {
@@ -174,6 +198,13 @@ export class ConversationSupervisor {
     if (message.system === 'insights.due') return this.handleIdleWork(message, log);
     if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
+    const flood = this.options.flood?.check(message.conversationId, message.tenantId, started) ?? 'ok';
+    if (flood !== 'ok') {
+      this.options.onFlood?.(message, flood, false);
+      log.warn({ outcome: flood }, 'message refused by flood control');
+      const tell = flood !== 'muted' && this.options.flood!.shouldTell(message.conversationId, started);
+      return this.refuse(message, 'other', log, tell ? flood : 'muted', REFUSAL_MARKER[flood]);
+    }
     const verdict = this.options.guard?.(message.text);
     if (verdict && verdict.verdict !== 'allow') {
       this.options.onGuard?.(message, {
@@ -185,7 +216,13 @@ export class ConversationSupervisor {
         { verdict: verdict.verdict, score: verdict.score, reasons: verdict.reasons.slice(0, 5) },
         'suspicious message',
       );
-      if (verdict.verdict === 'block') return this.refuse(message, verdict.lang, log);
+      if (verdict.verdict === 'block') {
+        if (this.options.flood?.noteBlocked(message.conversationId, started)) {
+          log.warn('repeated attacks: this person is muted for a while');
+          this.options.onFlood?.(message, 'muted', true);
+        }
+        return this.refuse(message, verdict.lang, log, 'blocked');
+      }
     }
     await this.publish({ type: 'bot.typing', ...this.route(message) });
     let replies: OutboundEvent[] = [];
@@ -286,12 +323,19 @@ export class ConversationSupervisor {
    * A blocked message: the person gets a short refusal in their language; the actor never sees the
    * text (history keeps a marker so the turn is accounted for); the message id is confirmed.
    */
-  private async refuse(message: InboundMessage, detected: string, log: Logger): Promise<void> {
+  private async refuse(
+    message: InboundMessage,
+    detected: string,
+    log: Logger,
+    kind: RefusalKind,
+    marker = REFUSAL_MARKER[kind],
+  ): Promise<void> {
     const known = await this.options.store.getConversation(message.conversationId).catch(() => undefined);
     const language: Language =
       detected === 'es' || detected === 'en' ? detected : await this.languageOf(message.conversationId);
     const state = known ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'triage';
-    const reply = this.botMessage(message, BLOCKED_REPLY[language], state, language);
+    const text = REFUSALS[kind][language];
+    const reply = text === undefined ? undefined : this.botMessage(message, text, state, language);
     try {
       const turn = (known?.snapshot as { context?: { turn?: number } } | undefined)?.context?.turn ?? 0;
       const now = this.options.clock.now();
@@ -306,14 +350,10 @@ export class ConversationSupervisor {
           updatedAt: now,
         },
         history: [
-          { role: 'user', text: '[blocked]', at: message.receivedAt, turn, messageId: message.id },
-          {
-            role: 'assistant',
-            text: reply.type === 'bot.message' ? reply.text : '',
-            at: now,
-            turn,
-            messageId: reply.type === 'bot.message' ? reply.id : '',
-          },
+          { role: 'user', text: marker, at: message.receivedAt, turn, messageId: message.id },
+          ...(reply?.type === 'bot.message'
+            ? [{ role: 'assistant' as const, text: reply.text, at: now, turn, messageId: reply.id }]
+            : []),
         ],
       });
       for (const id of [message.id, ...(message.coalesced ?? [])])
@@ -321,7 +361,7 @@ export class ConversationSupervisor {
     } catch (error) {
       log.error({ err: errorMessage(error) }, 'could not record a blocked message');
     }
-    await this.publish(reply);
+    if (reply) await this.publish(reply);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
   }
 

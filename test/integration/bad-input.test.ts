@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
 import { WsClient } from '../helpers/ws-client.ts';
@@ -151,9 +154,6 @@ describe('REST channel (Rasa REST shape)', () => {
 
 describe('a node that cannot start', () => {
   it('refuses with a clear error and closes what it had opened (the same data folder starts right after)', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dataDir = mkdtempSync(join(tmpdir(), 'leadbot-badstart-'));
     const file = join(dataDir, 'settings.json');
     writeFileSync(file, JSON.stringify({ channels: { telegram: { tenant: 'nope' } } }));
