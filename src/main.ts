@@ -41,6 +41,7 @@ import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts'
 import { IntelligenceExtractor } from './memory/intelligence.ts';
 import { ThreatDetector } from './security/detector.ts';
 import { FloodControl } from './security/flood-control.ts';
+import { newCanary } from './security/canary.ts';
 import { TOOL_NAMES } from '../skills/registry.ts';
 import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
@@ -172,6 +173,7 @@ async function start(
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
   const audit = new AuditLog(store, config.dataDir);
   const builtin = new BuiltinModel();
+  const canary = newCanary();
   const pool = createKeyPool(config, clock, log);
   undo.push(() => pool?.close());
   const model: ChatModel = pool
@@ -182,6 +184,7 @@ async function start(
         log: log.child({ component: 'llm' }),
         thinking: config.llm.thinking,
         timeoutMs: config.conversation.modelTimeoutMs,
+        canary,
       })
     : builtin;
 
@@ -282,6 +285,16 @@ async function start(
     onLeadStored: (lead) =>
       metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),
     onFallback: (reason) => metrics.fallbacks.inc({ reason }),
+    canary,
+    onPromptLeak: (conversationId, leak) => {
+      metrics.threats.inc({ verdict: 'prompt_leak' });
+      audit.append({
+        type: 'prompt.leak',
+        person: conversationId,
+        tenantId: conversationId.split(':')[0]!,
+        data: { leak },
+      });
+    },
   });
   const base = config.conversation.deliveryBackoffMs;
   const machine = conversationMachine.provide({

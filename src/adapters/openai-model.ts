@@ -23,6 +23,8 @@ export interface OpenAIModelOptions {
   timeoutMs: number;
   /** Keys to try for one request when providers answer 429. */
   maxKeyAttempts?: number;
+  /** A token put in the system prompt; a reply that contains it is a prompt leak (see security/canary). */
+  canary?: string;
 }
 
 /** Thrown when no key could serve the request (every key exhausted past the deadline). */
@@ -116,7 +118,7 @@ export class OpenAIChatModel implements ChatModel {
 
   async complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse> {
     const messages: ChatMessage[] = [
-      { role: 'system', content: buildSystemPrompt(request.brief) },
+      { role: 'system', content: buildSystemPrompt(request.brief, this.options.canary) },
       ...request.messages,
     ];
     const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & {

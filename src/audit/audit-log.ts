@@ -12,6 +12,7 @@ export type AuditType =
   | 'message.blocked'
   | 'message.flagged'
   | 'user.muted'
+  | 'prompt.leak'
   | 'admin.access'
   | 'contact.exported'
   | 'contact.erased';

@@ -178,6 +178,10 @@ function faultyToolCall(fault: Fault | undefined, offered: ReadonlySet<string>):
  */
 export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAnswer {
   if (fault === 'empty') return { content: '', toolCalls: [] };
+  if (fault === 'leak_prompt') {
+    const system = req.messages.find((m) => m.role === 'system');
+    return { content: typeof system?.content === 'string' ? system.content : '', toolCalls: [] };
+  }
   const messages = req.messages;
   const summary = summaryAnswer(messages);
   if (summary !== undefined) return { content: summary, toolCalls: [] };

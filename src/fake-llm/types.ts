@@ -11,13 +11,21 @@
  * - `bad_tool_args`: a tool call to an offered tool whose `arguments` are not valid JSON;
  * - `schema_tool_args`: a tool call to an offered tool whose `arguments` are valid JSON that fails
  *   any sensible schema (wrong types, unexpected keys);
- * - `empty`: a choice with empty content and no tool calls.
+ * - `empty`: a choice with empty content and no tool calls;
+ * - `leak_prompt`: answers with the system prompt it was sent (a jailbroken model).
  *
  * The three tool faults answer the first round of a user message; after the client sends tool
  * results back the key answers normally (so a client that reports the bad call to the model recovers).
  */
 export type Fault =
-  'http_500' | 'hang' | 'invalid_json' | 'unknown_tool' | 'bad_tool_args' | 'schema_tool_args' | 'empty';
+  | 'http_500'
+  | 'hang'
+  | 'invalid_json'
+  | 'unknown_tool'
+  | 'bad_tool_args'
+  | 'schema_tool_args'
+  | 'empty'
+  | 'leak_prompt';
 
 /** Every fault name, for CLIs and validation. */
 export const FAULTS: readonly Fault[] = [
@@ -28,6 +36,7 @@ export const FAULTS: readonly Fault[] = [
   'bad_tool_args',
   'schema_tool_args',
   'empty',
+  'leak_prompt',
 ];
 
 /** Budgets of one limit scope (a key or a group). Omitted = unlimited. */

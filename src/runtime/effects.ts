@@ -13,6 +13,7 @@ import { errorMessage } from '../errors.ts';
 import { leadIdFor } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { HistoryManager } from '../memory/history-manager.ts';
+import { promptLeak } from '../security/canary.ts';
 import { analyseMessage } from '../nlu/analyse.ts';
 import { buyingSignals } from '../nlu/signals.ts';
 import { summariseProblem } from '../nlu/summary.ts';
@@ -29,6 +30,10 @@ import type { SkillManager } from './skill-manager.ts';
 
 export interface EffectDeps {
   store: Store;
+  /** The system prompt's canary token (prompt-leak detection). */
+  canary?: string;
+  /** A model reply leaked the system prompt (it was replaced). */
+  onPromptLeak?: (conversationId: string, leak: string) => void;
   /** Builds the model's context from LMDB history within a token budget. */
   history: HistoryManager;
   tenants: ReadonlyMap<string, TenantConfig>;
@@ -159,6 +164,16 @@ export function conversationEffects(deps: EffectDeps) {
     const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
     try {
       const text = await converse(deps.model, request, tools, ctx, AbortSignal.any([signal, timeout]));
+      // Second line of defence: a reply that leaks the system prompt is replaced before it is sent.
+      const leak = promptLeak(text, deps.canary);
+      if (leak) {
+        deps.log.warn(
+          { conversationId, model: deps.model.name, leak },
+          'model reply leaked the prompt; replaced',
+        );
+        deps.onPromptLeak?.(conversationId, leak);
+        return builtinAnswer();
+      }
       return { text: enforceReplyFormat(text, brief), captured };
     } catch (error) {
       if (signal.aborted) throw error;

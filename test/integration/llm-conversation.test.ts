@@ -136,6 +136,17 @@ describe('LLM conversations through the real openai SDK against the test server'
     await ws.close();
   });
 
+  it('a reply that leaks the system prompt (canary) is replaced before it reaches the person, and audited', async () => {
+    const { node } = await start({ keys: { k1: { fault: 'leak_prompt' } } }, 'k1');
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'leak' });
+    const r = await ws.say('Hola, necesito precios del plan Profesional');
+    expect(r.text).not.toMatch(/LBC-|CONVERSATION_STATE_JSON|Reglas:|save_temp_lead_data/);
+    expect(r.text).toMatch(/\?$/);
+    expect(node.audit.list().map((e) => [e.type, e.data.leak])).toEqual([['prompt.leak', 'canary']]);
+    expect(logs).toContain('model reply leaked the prompt; replaced');
+    await ws.close();
+  });
+
   it('a 429 cools the key (Retry-After) and the conversation moves to another key', async () => {
     // The provider allows less than leadbot was told, so the first key answers 429 on its second request.
     const options: FakeLlmOptions = { keys: { ka: { rpm: 1 }, kb: { rpm: 100 } } };
