@@ -92,9 +92,17 @@ export const SettingsSchema = z
         maxMessagesPerTenantPerMinute: z.number().int().min(1).max(1_000_000).default(1200),
         /** Blocked messages (ThreatDetector) within `blockWindowMs` after which a person is muted. */
         blocksBeforeMute: z.number().int().min(1).max(100).default(3),
-        blockWindowMs: z.number().int().min(1000).default(10 * 60_000),
+        blockWindowMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(10 * 60_000),
         /** How long a muted person's messages are recorded but not answered. */
-        muteMs: z.number().int().min(1000).default(15 * 60_000),
+        muteMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(15 * 60_000),
         /** Highest sampling temperature allowed (`model.temperature` above it refuses to start). */
         maxTemperature: z.number().min(0).max(2).default(0.7),
         /** Highest reply token cap allowed (`model.maxTokens` above it refuses to start). */
