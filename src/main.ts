@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { conversationMachine } from '../machines/conversation-machine.ts';
 import { LmdbStore } from './adapters/lmdb-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { ContactData } from './privacy/contacts.ts';
 import type { MessagingChannel } from './channels/messaging.ts';
 import { createMessagingChannels } from './channels/registry.ts';
 import { registerRestChannel } from './channels/rest.ts';
@@ -172,6 +173,7 @@ async function start(
   undo.push(() => store.close());
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
   const audit = new AuditLog(store, config.dataDir);
+  const contacts = new ContactData(store, audit);
   const builtin = new BuiltinModel();
   const canary = newCanary();
   const pool = createKeyPool(config, clock, log);
@@ -489,6 +491,15 @@ async function start(
       adminToken: admin.token,
       bodyLimitBytes: config.server.bodyLimitBytes,
       wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
+      contacts: {
+        found: (query) => contacts.find(query).conversationIds.length > 0,
+        export: (query) => contacts.export(query, clock.now()),
+        erase: (query) => {
+          const { conversationIds } = contacts.find(query);
+          for (const id of conversationIds) supervisor.evict(id);
+          return contacts.erase(query);
+        },
+      },
       health: () => ({
         node_id: config.nodeId,
         model: model.name,

@@ -41,7 +41,7 @@ export class LmdbStore implements Store {
         path: dataDir,
         noSubdir: false,
         overlappingSync: false,
-        maxDbs: 16,
+        maxDbs: 64,
         compression: false,
         ...(options.durable === false ? { noSync: true } : {}),
       });

@@ -17,6 +17,8 @@ Commands:
             --session <id>    conversation to resume (default: "cli-<your user name>")
             --url <http url>  talk to a running server over its WebSocket instead of
                               starting an embedded runtime on the same data folder
+  contacts  export | erase <id>: everything stored about one person (id, email, phone, @user).
+            --tenant <id>  --data-dir <dir>  --yes (erase)
   audit     verify | list: check the hash-chained audit log, or print it.
             --data-dir <dir>  data folder (default: LEADBOT_DATA_DIR or ./data)
   guard     Screen messages for prompt injection: one message per line on stdin (plain text
@@ -64,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return runChat(values);
+  }
+  if (command === 'contacts') {
+    const { runContacts } = await import('./contacts.ts');
+    return runContacts(rest);
   }
   if (command === 'audit') {
     const { runAudit } = await import('./audit.ts');

@@ -26,6 +26,12 @@ export interface HttpServerDeps {
   wsMaxPayloadBytes: number;
   /** Extra health fields (live actors, queue…). */
   health: () => Record<string, unknown>;
+  /** Export / erase everything about one person (admin API). */
+  contacts?: {
+    export(query: { id: string; tenantId?: string }): unknown;
+    erase(query: { id: string; tenantId?: string }): unknown;
+    found(query: { id: string; tenantId?: string }): boolean;
+  };
 }
 
 const WIDGET_PATH = fileURLToPath(new URL('../../public/widget.js', import.meta.url));
@@ -123,6 +129,28 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       ...(limit ? { limit } : {}),
     });
     return { leads };
+  });
+
+  const contactQuery = (request: { params: unknown; query: unknown }) => {
+    const { id } = request.params as { id: string };
+    const query = request.query as Record<string, unknown>;
+    const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
+    if (tenantId !== undefined && !deps.tenants.has(tenantId))
+      throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
+    if (id.length === 0 || id.length > 320)
+      throw new ClientError('invalid_message', 'The contact id is 1-320 characters.');
+    const q = { id, ...(tenantId ? { tenantId } : {}) };
+    if (!deps.contacts?.found(q))
+      throw new ClientError('not_found', 'Nothing is stored about that contact.', { status: 404 });
+    return q;
+  };
+  app.get('/api/contacts/:id', (request) => {
+    requireAdmin(request, deps.adminToken);
+    return deps.contacts!.export(contactQuery(request));
+  });
+  app.delete('/api/contacts/:id', (request) => {
+    requireAdmin(request, deps.adminToken);
+    return { erased: deps.contacts!.erase(contactQuery(request)) };
   });
   return app;
 }

@@ -750,6 +750,12 @@ export class ConversationSupervisor {
     this.live.delete(conversationId);
   }
 
+  /** Drops a conversation from memory (after its data was erased): nothing of it is written back. */
+  evict(conversationId: string): void {
+    this.stopActor(conversationId);
+    this.restarts.delete(conversationId);
+  }
+
   /** Stops actors idle longer than the idle timeout; the next message rehydrates them. */
   passivateIdle(): number {
     const cutoff = this.options.clock.now() - this.options.idleTimeoutMs;

@@ -1,0 +1,181 @@
+/**
+ * Privacy: everything stored about one person, exported or erased across history, snapshots, leads,
+ * summaries, insights, timers, de-duplication keys and the CRM outbox. The audit log keeps its
+ * integrity after an erasure: the person's pseudonym key is destroyed (crypto-shredding), so entries
+ * stay chained but can no longer be linked to them.
+ */
+import type { Database } from 'lmdb';
+import type { LmdbStore } from '../adapters/lmdb-store.ts';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import type { OutboxEntry } from '../ports/outbox.ts';
+import type { ConversationRecord, HistoryEntry } from '../ports/store.ts';
+import type { LeadPayload } from '../protocol/index.ts';
+
+/** How a person is looked up: a conversation id, a lead id, an email, a phone or a username. */
+export interface ContactQuery {
+  id: string;
+  /** Only this tenant's data (an admin of one tenant never reaches another's). */
+  tenantId?: string;
+}
+
+export interface ContactExport {
+  query: string;
+  exportedAt: string;
+  conversations: {
+    record: ConversationRecord;
+    history: HistoryEntry[];
+    summary?: unknown;
+    insights?: unknown;
+  }[];
+  leads: LeadPayload[];
+  outbox: OutboxEntry[];
+  /** Audit entries about the person (pseudonymous). */
+  audit: AuditEntry[];
+}
+
+export interface EraseResult {
+  conversations: number;
+  historyLines: number;
+  leads: number;
+  outboxEntries: number;
+}
+
+const digits = (s: string) => s.replace(/\D/g, '');
+
+function matchesLead(lead: LeadPayload, id: string): boolean {
+  const needle = id.trim().toLowerCase();
+  if (lead.lead_id === id || lead.conversation_id === id) return true;
+  if (lead.contact_info.email && lead.contact_info.email.toLowerCase() === needle) return true;
+  const handle = lead.contact_info.phone_or_username;
+  if (!handle) return false;
+  if (handle.toLowerCase() === needle || handle.toLowerCase() === `@${needle.replace(/^@/, '')}`) return true;
+  const d = digits(id);
+  return d.length >= 7 && digits(handle) === d;
+}
+
+const payloadLeadId = (entry: OutboxEntry) => (entry.payload as { lead_id?: string }).lead_id ?? '';
+
+export class ContactData {
+  private readonly conversations: Database<ConversationRecord, string>;
+  private readonly history: Database<HistoryEntry, [string, number]>;
+  private readonly leads: Database<LeadPayload, [string, string]>;
+  private readonly outbox: Database<OutboxEntry, string>;
+  private readonly outboxDue: Database<true, [number, string]>;
+  private readonly outboxDead: Database<true, string>;
+  private readonly dedupe: Database<number, [string, string]>;
+  private readonly dedupeAge: Database<true, [number, string, string]>;
+  private readonly timers: Database<unknown, [number, string, string]>;
+  private readonly timerOf: Database<number, [string, string]>;
+  private readonly summaries: Database<unknown, string>;
+  private readonly insights: Database<unknown, string>;
+
+  constructor(
+    private readonly store: LmdbStore,
+    private readonly audit: AuditLog,
+  ) {
+    this.conversations = store.database('conversations');
+    this.history = store.database('history');
+    this.leads = store.database('leads');
+    this.outbox = store.database('outbox');
+    this.outboxDue = store.database('outbox_due');
+    this.outboxDead = store.database('outbox_dead');
+    this.dedupe = store.database('dedupe');
+    this.dedupeAge = store.database('dedupe_age');
+    this.timers = store.database('timers');
+    this.timerOf = store.database('timer_of');
+    this.summaries = store.database('summaries');
+    this.insights = store.database('insights');
+  }
+
+  /** The conversations and leads that belong to the person. */
+  find(query: ContactQuery): { conversationIds: string[]; leads: LeadPayload[] } {
+    const inTenant = (tenantId: string) => query.tenantId === undefined || tenantId === query.tenantId;
+    const ids = new Set<string>();
+    for (const { value } of this.leads.getRange()) {
+      if (inTenant(value.tenant_id) && matchesLead(value, query.id)) ids.add(value.conversation_id);
+    }
+    for (const { key, value } of this.conversations.getRange()) {
+      if (inTenant(value.tenantId) && (key === query.id || value.userId === query.id)) ids.add(key);
+    }
+    // Every lead of those conversations (a person found by conversation id also has their lead).
+    const leads: LeadPayload[] = [];
+    for (const { value } of this.leads.getRange()) {
+      if (inTenant(value.tenant_id) && ids.has(value.conversation_id)) leads.push(value);
+    }
+    return { conversationIds: [...ids], leads };
+  }
+
+  export(query: ContactQuery, now = Date.now()): ContactExport {
+    const { conversationIds, leads } = this.find(query);
+    const leadIds = new Set(leads.map((l) => l.lead_id));
+    return {
+      query: query.id,
+      exportedAt: new Date(now).toISOString(),
+      conversations: conversationIds.flatMap((id) => {
+        const record = this.conversations.get(id);
+        const history = [
+          ...this.history.getRange({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] }),
+        ].map((e) => e.value);
+        if (!record && history.length === 0) return [];
+        const summary = this.summaries.get(id);
+        const insights = this.insights.get(id);
+        return [
+          {
+            record: record ?? ({ conversationId: id } as ConversationRecord),
+            history,
+            ...(summary ? { summary } : {}),
+            ...(insights ? { insights } : {}),
+          },
+        ];
+      }),
+      leads,
+      outbox: [...this.outbox.getRange()].map((e) => e.value).filter((e) => leadIds.has(payloadLeadId(e))),
+      audit: conversationIds.flatMap((id) => this.audit.about(id)),
+    };
+  }
+
+  /** Deletes everything about the person in one transaction; the audit log records the erasure. */
+  erase(query: ContactQuery): EraseResult {
+    const { conversationIds, leads } = this.find(query);
+    const leadIds = new Set(leads.map((l) => l.lead_id));
+    const result: EraseResult = { conversations: 0, historyLines: 0, leads: 0, outboxEntries: 0 };
+    this.store.transactionSyncOf(() => {
+      for (const id of conversationIds) {
+        if (this.conversations.removeSync(id)) result.conversations++;
+        for (const key of this.history.getKeys({ start: [id, 0], end: [id, Number.MAX_SAFE_INTEGER] })) {
+          this.history.removeSync(key);
+          result.historyLines++;
+        }
+        this.summaries.removeSync(id);
+        this.insights.removeSync(id);
+        for (const key of this.dedupe.getKeys({ start: [id, ''], end: [id, '\uffff'] })) {
+          const at = this.dedupe.get(key);
+          if (at !== undefined) this.dedupeAge.removeSync([at, key[0], key[1]]);
+          this.dedupe.removeSync(key);
+        }
+        for (const key of this.timerOf.getKeys({ start: [id, ''], end: [id, '\uffff'] })) {
+          const dueAt = this.timerOf.get(key);
+          if (dueAt !== undefined) this.timers.removeSync([dueAt, key[0], key[1]]);
+          this.timerOf.removeSync(key);
+        }
+      }
+      for (const lead of leads) {
+        if (this.leads.removeSync([lead.tenant_id, lead.lead_id])) result.leads++;
+      }
+      for (const { key, value } of this.outbox.getRange()) {
+        if (!leadIds.has(payloadLeadId(value))) continue;
+        this.outbox.removeSync(key);
+        this.outboxDead.removeSync(key);
+        for (const due of this.outboxDue.getKeys()) if (due[1] === key) this.outboxDue.removeSync(due);
+        result.outboxEntries++;
+      }
+    });
+    for (const id of conversationIds) this.audit.forget(id);
+    this.audit.append({
+      type: 'contact.erased',
+      ...(query.tenantId ? { tenantId: query.tenantId } : {}),
+      data: { ...result },
+    });
+    return result;
+  }
+}
