@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   not_found: 'No such route.',
   busy: 'The conversation is busy; the message could not be queued.',
   shutting_down: 'leadbot is shutting down; retry shortly.',
+  unavailable:
+    'leadbot cannot reach its message queue (cluster mode); nothing was accepted, retry in a few seconds.',
   internal_error: 'Something failed inside leadbot; the message was not lost, retry it.',
   config_invalid: 'A configuration file or environment variable is invalid.',
   storage_error: 'The data store could not be opened or written.',

@@ -8,6 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { conversationMachine } from '../machines/conversation-machine.ts';
 import { LmdbStore } from './adapters/lmdb-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { startNatsCluster, type NatsCluster } from './adapters/nats/cluster.ts';
+import { redactUrl } from './adapters/nats/connection.ts';
+import { openLeadBucket, SharedLeadStore } from './adapters/nats/shared-leads.ts';
+import { ClusterBudget, type SharedKeyLimits } from './cluster/cluster-budget.ts';
+import { ConversationReplica } from './cluster/conversation-replica.ts';
+import { MetricsPublisher } from './cluster/metrics-publisher.ts';
+import { ReplicatedStore } from './cluster/replicated-store.ts';
 import { ContactData } from './privacy/contacts.ts';
 import type { MessagingChannel } from './channels/messaging.ts';
 import { createMessagingChannels } from './channels/registry.ts';
@@ -82,7 +89,11 @@ export interface Leadbot {
 const ENDED_STATES = new Set(['closed', 'spam', 'failed']);
 
 /** The key pool from `LEADBOT_LLM_KEYS`, or undefined when no key is set (built-in model). */
-function createKeyPool(config: Readonly<Config>, clock: Clock, log: Logger): KeyPool | undefined {
+function createKeyPool(
+  config: Readonly<Config>,
+  clock: Clock,
+  log: Logger,
+): { pool: KeyPool; limits: Record<string, SharedKeyLimits>; groupOf: Record<string, string> } | undefined {
   if (!config.secrets.llmKeys) return undefined;
   const specs = parseKeySpecs(config.secrets.llmKeys, {
     rpm: config.llm.rpm,
@@ -103,7 +114,12 @@ function createKeyPool(config: Readonly<Config>, clock: Clock, log: Logger): Key
   for (const [name, limits] of Object.entries(config.llm.groups)) {
     groups[name] = { ...(limits.rpm ? { rpm: limits.rpm } : {}), ...(limits.tpm ? { tpm: limits.tpm } : {}) };
   }
-  return new KeyPool({
+  const limits: Record<string, SharedKeyLimits> = Object.fromEntries(
+    specs.map((spec) => [spec.id, { rpm: spec.rpm, tpm: spec.tpm, maxConversations: spec.maxConversations }]),
+  );
+  for (const [name, group] of Object.entries(groups))
+    limits[`group.${name}`] = { rpm: group.rpm, tpm: group.tpm };
+  const pool = new KeyPool({
     keys: specs,
     groups,
     clock,
@@ -112,22 +128,68 @@ function createKeyPool(config: Readonly<Config>, clock: Clock, log: Logger): Key
     deadlineMs: config.llm.queueDeadlineMs,
     alertWindowMs: config.llm.alertWindowMs,
   });
+  const groupOf = Object.fromEntries(specs.flatMap((spec) => (spec.group ? [[spec.id, spec.group]] : [])));
+  return { pool, limits, groupOf };
 }
 
-/** The model adapter's view of the pool. */
-function leasePool(pool: KeyPool): LeasePool {
+/**
+ * The model adapter's view of the pool. In cluster mode every lease is also charged to the key's
+ * cluster-wide budget (and its group's) before the request is sent, so N nodes never spend N times a
+ * key's limit: a key whose shared budget is spent is cooled locally until the window frees.
+ */
+function leasePool(
+  pool: KeyPool,
+  log: Logger,
+  shared?: { budget: ClusterBudget; groupOf: Record<string, string> },
+): LeasePool {
   return {
     async acquire(conversationId, options) {
-      const lease = await pool.acquire(conversationId, options);
-      if (!lease) return undefined;
-      return {
-        keyId: lease.keyId,
-        secret: lease.secret,
-        release: (usage) => lease.release(usage),
-        rateLimited: (ms) => lease.rateLimited(ms),
-        failed: () => lease.failed(),
-        succeeded: () => pool.reportSuccess(lease.keyId),
-      };
+      for (;;) {
+        const lease = await pool.acquire(conversationId, options);
+        if (!lease) return undefined;
+        const chargedAt = Date.now();
+        if (shared) {
+          const charge = { requests: 1, tokens: options.estimatedTokens };
+          const group = shared.groupOf[lease.keyId];
+          const admitted = await shared.budget
+            .tryConsume(lease.keyId, charge)
+            .then(async (ok) => ok && (!group || (await shared.budget.tryConsume(`group.${group}`, charge))))
+            .catch((error: unknown) => {
+              log.warn(
+                { keyId: lease.keyId, err: errorMessage(error) },
+                'shared key budget unreachable; the local budget applies',
+              );
+              return true;
+            });
+          if (!admitted) {
+            const retryAt = shared.budget.retryAt(lease.keyId, options.estimatedTokens);
+            lease.rateLimited(Math.max(1000, retryAt - Date.now()));
+            if (options.signal?.aborted) return undefined;
+            continue;
+          }
+          void shared.budget
+            .holdConversation(lease.keyId, conversationId)
+            .catch((error: unknown) =>
+              log.debug({ err: errorMessage(error) }, 'shared conversation hold failed'),
+            );
+        }
+        return {
+          keyId: lease.keyId,
+          secret: lease.secret,
+          release: (usage) => {
+            lease.release(usage);
+            if (shared && usage)
+              void shared.budget
+                .adjustTokens(lease.keyId, chargedAt, usage.totalTokens - options.estimatedTokens)
+                .catch((error: unknown) =>
+                  log.debug({ err: errorMessage(error) }, 'token correction failed'),
+                );
+          },
+          rateLimited: (ms) => lease.rateLimited(ms),
+          failed: () => lease.failed(),
+          succeeded: () => pool.reportSuccess(lease.keyId),
+        };
+      }
     },
   };
 }
@@ -176,13 +238,51 @@ async function start(
   const contacts = new ContactData(store, audit);
   const builtin = new BuiltinModel();
   const canary = newCanary();
-  const pool = createKeyPool(config, clock, log);
+  const keys = createKeyPool(config, clock, log);
+  const pool = keys?.pool;
   undo.push(() => pool?.close());
+  // Cluster mode: the bus, the conversation replica and the shared key budget live on NATS.
+  const cluster: NatsCluster | undefined = config.cluster.natsUrl
+    ? await startNatsCluster({
+        url: config.cluster.natsUrl,
+        nodeId: config.nodeId,
+        log: log.child({ component: 'cluster' }),
+        concurrency: config.bus.concurrency,
+        coalesceMs: config.bus.coalesceMs,
+        partitions: config.cluster.partitions,
+        leaseTtlMs: config.cluster.leaseTtlMs,
+        ackWaitMs: config.cluster.ackWaitMs,
+        replicas: config.cluster.replicas,
+        conversationTtlMs: config.retention.conversationTtlMs,
+        onHandlerError: (error, message) =>
+          log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
+      })
+    : undefined;
+  undo.push(() => cluster?.close());
+  const role = cluster ? config.cluster.role : 'all';
+  // Leads are shared through NATS KV too, so every node lists and updates the same leads.
+  const leadStore: Store = cluster
+    ? new SharedLeadStore(store, await openLeadBucket(cluster.nc, config.cluster.replicas))
+    : store;
+  // A worker's conversation writes go to the shared replica under its fence, then to LMDB; reads take
+  // the newer of the two, so a conversation continues on whichever node owns it now.
+  const turnStore: Store = cluster
+    ? new ReplicatedStore({
+        local: leadStore,
+        replica: new ConversationReplica({
+          store: cluster.conversationStore,
+          historyLines: Math.max(50, config.conversation.historyWindow),
+        }),
+        fence: (conversationId) => cluster.bus.currentFence(conversationId),
+      })
+    : store;
+  const budget =
+    cluster && keys ? new ClusterBudget({ store: cluster.budgetStore, limits: keys.limits }) : undefined;
   const model: ChatModel = pool
     ? new OpenAIChatModel({
         baseURL: config.llm.baseUrl,
         model: config.llm.model!,
-        pool: leasePool(pool),
+        pool: leasePool(pool, log, budget && keys ? { budget, groupOf: keys.groupOf } : undefined),
         log: log.child({ component: 'llm' }),
         thinking: config.llm.thinking,
         timeoutMs: config.conversation.modelTimeoutMs,
@@ -190,13 +290,15 @@ async function start(
       })
     : builtin;
 
-  const bus = new InProcessBus({
-    concurrency: config.bus.concurrency,
-    maxQueuedPerConversation: config.bus.maxQueuedPerConversation,
-    coalesceMs: config.bus.coalesceMs,
-    onHandlerError: (error, message) =>
-      log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
-  });
+  const bus: Bus =
+    cluster?.bus ??
+    new InProcessBus({
+      concurrency: config.bus.concurrency,
+      maxQueuedPerConversation: config.bus.maxQueuedPerConversation,
+      coalesceMs: config.bus.coalesceMs,
+      onHandlerError: (error, message) =>
+        log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
+    });
   // Metrics reads live figures lazily, so it can exist before the supervisor it reports on.
   const metrics = new Metrics({
     nodeId: config.nodeId,
@@ -214,7 +316,7 @@ async function start(
   let dispatcher: OutboxDispatcher | undefined;
   const outbox = config.crm.webhookUrl ? new LmdbOutbox({ store, clock }) : undefined;
   const delivery: LeadDelivery = new LeadDelivery({
-    store,
+    store: leadStore,
     log,
     ...(outbox ? { outbox, notify: () => dispatcher?.notify() } : {}),
     reference: (lead) => leadReference(lead.lead_id, referencePrefix(lead.tenant_id)),
@@ -240,7 +342,7 @@ async function start(
   }
   const summaries = new LmdbSummaryStore(store);
   const consolidator = new MemoryConsolidator({
-    store,
+    store: turnStore,
     summaries,
     log: log.child({ component: 'memory' }),
     // The LLM writes summaries when one is configured; the extractive summary otherwise or on failure.
@@ -251,7 +353,7 @@ async function start(
     now: () => clock.now(),
   });
   const intelligence = new IntelligenceExtractor({
-    store,
+    store: turnStore,
     lmdb: store,
     tenants,
     log: log.child({ component: 'insights' }),
@@ -263,9 +365,9 @@ async function start(
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
-    store,
+    store: leadStore,
     history: new HistoryManager({
-      store,
+      store: turnStore,
       maxMessages: config.conversation.historyWindow,
       tokenBudget: config.conversation.historyTokenBudget,
       summaries,
@@ -329,7 +431,7 @@ async function start(
   );
   const supervisor = new ConversationSupervisor({
     machine,
-    store,
+    store: turnStore,
     bus,
     tenants,
     clock,
@@ -430,9 +532,25 @@ async function start(
       if (pool && ENDED_STATES.has(state)) pool.release(conversationId, 'ended');
     },
   });
-  bus.consume((message) => supervisor.handle(message));
-  supervisor.start();
-  timers.start();
+  // Roles: a gateway runs channels and HTTP only; a worker runs conversations only.
+  if (role !== 'gateway') {
+    bus.consume((message, delivery) => supervisor.handle(message, delivery));
+    supervisor.start();
+    timers.start();
+  }
+  const publisher = cluster
+    ? new MetricsPublisher({
+        link: cluster.metricsLink,
+        nodeId: config.nodeId,
+        role,
+        report: () => metrics.report(),
+        cluster: () => cluster.bus.clusterStats(),
+        everyMs: config.cluster.metricsEveryMs,
+        log: log.child({ component: 'metrics' }),
+      })
+    : undefined;
+  publisher?.start();
+  undo.push(() => publisher?.close());
   undo.push(
     () => supervisor.stop(),
     () => timers.close(),
@@ -465,6 +583,11 @@ async function start(
     () => clearInterval(pruneTimer),
     () => clearInterval(retentionTimer),
   );
+  // A gateway's de-duplication learns that a message was handled from the worker's turn.completed.
+  if (cluster && role !== 'worker' && dedupe)
+    bus.subscribeOutbound((event) => {
+      if (event.type === 'turn.completed') dedupe.confirm(event.conversationId, event.inReplyTo, clock.now());
+    });
   const intake: Intake = {
     ...(dedupe ? { dedupe } : {}),
     onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
@@ -484,7 +607,7 @@ async function start(
   if (options.http !== false) {
     app = await createHttpServer({
       log,
-      store,
+      store: leadStore,
       metrics,
       tenants,
       defaultTenant: config.defaultTenant,
@@ -504,7 +627,8 @@ async function start(
         node_id: config.nodeId,
         model: model.name,
         llm_keys: pool?.keyIds.length ?? 0,
-        bus: 'in-process',
+        bus: cluster ? `nats (${role})` : 'in-process',
+        ...(cluster ? { cluster: cluster.bus.clusterStats() } : {}),
         live_conversations: supervisor.liveCount,
         websockets: web?.connections ?? 0,
         channels: Object.fromEntries(channels.map((c) => [c.name, c.status()])),
@@ -512,27 +636,29 @@ async function start(
       }),
     });
     undo.push(() => app?.close());
-    web = new WebChannel(intake, {
-      log,
-      ...(pool
-        ? { onDisconnect: (conversationId: string) => void pool.release(conversationId, 'disconnected') }
-        : {}),
-    });
-    web.register(app);
-    undo.push(() => web?.close());
-    registerRestChannel(app, intake, {
-      replyTimeoutMs: config.server.restReplyTimeoutMs,
-      repliesTo: async (conversationId, messageId) => {
-        const lines = await store.getHistory(conversationId, 500);
-        const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
-        if (asked < 0) return [];
-        const turn = lines[asked]!.turn;
-        return lines
-          .slice(asked + 1)
-          .flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
-      },
-    });
-    channels = createMessagingChannels({ config, intake, log, clock, store, app });
+    if (role !== 'worker') {
+      web = new WebChannel(intake, {
+        log,
+        ...(pool
+          ? { onDisconnect: (conversationId: string) => void pool.release(conversationId, 'disconnected') }
+          : {}),
+      });
+      web.register(app);
+      undo.push(() => web?.close());
+      registerRestChannel(app, intake, {
+        replyTimeoutMs: config.server.restReplyTimeoutMs,
+        repliesTo: async (conversationId, messageId) => {
+          const lines = await turnStore.getHistory(conversationId, 500);
+          const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
+          if (asked < 0) return [];
+          const turn = lines[asked]!.turn;
+          return lines
+            .slice(asked + 1)
+            .flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
+        },
+      });
+      channels = createMessagingChannels({ config, intake, log, clock, store: leadStore, app });
+    }
     undo.push(async () => {
       for (const channel of channels) await channel.close();
     });
@@ -553,7 +679,7 @@ async function start(
         crm: config.crm.webhookUrl
           ? new URL(config.crm.webhookUrl).origin
           : 'no webhook: leads are stored and listed at /api/leads',
-        bus: 'in-process',
+        bus: cluster ? `nats ${redactUrl(config.cluster.natsUrl!)} (role ${role})` : 'in-process',
         adminToken: admin.file ? `in ${admin.file}` : 'from LEADBOT_ADMIN_TOKEN',
       },
       'leadbot listening',
@@ -571,6 +697,7 @@ async function start(
       log.info('shutting down: intake stops, in-flight turns finish, state is persisted');
       // New messages are refused (shutting_down) while in-flight turns finish and their replies
       // still reach open sockets; only then do the sockets close.
+      await publisher?.close();
       timers.close();
       await bus.drain();
       clearInterval(pruneTimer);
@@ -583,6 +710,7 @@ async function start(
       await dispatcher?.close();
       await pool?.close();
       audit.checkpoint();
+      await cluster?.close();
       await store.close();
       log.info('stopped');
     })());

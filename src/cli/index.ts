@@ -17,6 +17,10 @@ Commands:
             --session <id>    conversation to resume (default: "cli-<your user name>")
             --url <http url>  talk to a running server over its WebSocket instead of
                               starting an embedded runtime on the same data folder
+  metrics   Every node's metrics from NATS (leadbot.metrics.>), cluster mode.
+            --watch           redraw a live table every second (Ctrl-C quits); without it,
+                              print one JSON snapshot and exit
+            --url <nats url>  NATS server (default: LEADBOT_NATS_URL, then nats://127.0.0.1:4222)
   contacts  export | erase <id>: everything stored about one person (id, email, phone, @user).
             --tenant <id>  --data-dir <dir>  --yes (erase)
   audit     verify | list: check the hash-chained audit log, or print it.
@@ -66,6 +70,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return runChat(values);
+  }
+  if (command === 'metrics') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        watch: { type: 'boolean', short: 'w' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const { DEFAULT_NATS_URL, runMetrics } = await import('./metrics.ts');
+    const { loadConfig } = await import('../config/load.ts');
+    return runMetrics({
+      url: values.url ?? loadConfig().cluster.natsUrl ?? DEFAULT_NATS_URL,
+      watch: values.watch === true,
+    });
   }
   if (command === 'contacts') {
     const { runContacts } = await import('./contacts.ts');

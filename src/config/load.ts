@@ -92,6 +92,10 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.LEADBOT_LLM_THINKING) llm.thinking = parseBool('LEADBOT_LLM_THINKING', env.LEADBOT_LLM_THINKING);
   if (Object.keys(llm).length) out.llm = llm;
   if (env.LEADBOT_CRM_WEBHOOK_URL) out.crm = { webhookUrl: env.LEADBOT_CRM_WEBHOOK_URL };
+  const cluster: Record<string, unknown> = {};
+  if (env.LEADBOT_NATS_URL) cluster.natsUrl = env.LEADBOT_NATS_URL;
+  if (env.LEADBOT_ROLE) cluster.role = env.LEADBOT_ROLE;
+  if (Object.keys(cluster).length) out.cluster = cluster;
   const channels: Record<string, unknown> = {};
   if (env.LEADBOT_PUBLIC_URL) channels.publicUrl = env.LEADBOT_PUBLIC_URL;
   if (env.LEADBOT_TELEGRAM_API_ROOT) channels.telegram = { apiRoot: env.LEADBOT_TELEGRAM_API_ROOT };
@@ -105,17 +109,12 @@ function fromEnv(env: Env): Record<string, unknown> {
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Settings of DESIGN.md this version does not implement yet: said at start, never silently ignored. */
-function unsupportedWarnings(env: Env): string[] {
+/** Settings that cannot apply as given: said at start, never silently ignored. */
+function roleWarnings(env: Env): string[] {
   const warnings: string[] = [];
-  if (env.LEADBOT_NATS_URL) {
+  if (env.LEADBOT_ROLE && env.LEADBOT_ROLE !== 'all' && !env.LEADBOT_NATS_URL) {
     warnings.push(
-      'LEADBOT_NATS_URL is set, but cluster mode on NATS is not in this version yet: running one node with the in-process bus.',
-    );
-  }
-  if (env.LEADBOT_ROLE && env.LEADBOT_ROLE !== 'all') {
-    warnings.push(
-      `LEADBOT_ROLE=${env.LEADBOT_ROLE} needs cluster mode, which is not in this version yet: this node runs channels and conversations (role "all").`,
+      `LEADBOT_ROLE=${env.LEADBOT_ROLE} needs cluster mode (LEADBOT_NATS_URL): this node runs alone, channels and conversations (role "all").`,
     );
   }
   return warnings;
@@ -192,7 +191,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       ...channelSecrets(env),
     },
     sources,
-    warnings: unsupportedWarnings(env),
+    warnings: roleWarnings(env),
   };
   return deepFreeze(config);
 }

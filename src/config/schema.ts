@@ -84,6 +84,25 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    cluster: z
+      .object({
+        /** NATS server URL(s), comma-separated: cluster mode when set. Env `LEADBOT_NATS_URL`. */
+        natsUrl: z.string().min(1).optional(),
+        /** `all`: channels and conversations; `gateway`: channels and HTTP only; `worker`: conversations only. Env `LEADBOT_ROLE`. */
+        role: z.enum(['all', 'gateway', 'worker']).default('all'),
+        /** Partitions of the inbound stream (every node must agree); ownership moves per partition. */
+        partitions: z.number().int().min(1).max(1024).default(16),
+        /** A node that stops renewing its partition leases loses them after this long. */
+        leaseTtlMs: z.number().int().min(1000).default(10_000),
+        /** JetStream ack wait of inbound messages (long turns are marked in progress). */
+        ackWaitMs: z.number().int().min(1000).default(60_000),
+        /** How often each node publishes its metrics on `leadbot.metrics.<node>`. */
+        metricsEveryMs: z.number().int().min(500).default(5_000),
+        /** Stream and bucket replicas (3 in a 3-server NATS cluster). */
+        replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1),
+      })
+      .strict()
+      .prefault({}),
     security: z
       .object({
         /** Messages one person may send per minute; more get one polite notice and are not processed. */

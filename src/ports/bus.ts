@@ -1,7 +1,19 @@
 import type { InboundMessage, OutboundEvent } from '../protocol/index.ts';
 
+/** What a worker learns besides the message (the cluster bus; the in-process bus passes none). */
+export interface Delivery {
+  /**
+   * Fencing token of the ownership the turn runs under: larger for every later owner of the
+   * conversation's partition. A store refuses a write whose fence is lower than one it saw.
+   */
+  fence: number;
+  partition: number;
+  /** Delivered before (to this node or the previous owner): its turn may have run already. */
+  redelivered: boolean;
+}
+
 /** Handles one inbound message; the bus never runs two messages of one conversation at once. */
-export type InboundHandler = (message: InboundMessage) => Promise<void>;
+export type InboundHandler = (message: InboundMessage, delivery?: Delivery) => Promise<void>;
 export type OutboundListener = (event: OutboundEvent) => void;
 
 export interface BusStats {

@@ -9,7 +9,8 @@ import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { Bus } from '../ports/bus.ts';
+import type { Bus, Delivery } from '../ports/bus.ts';
+import { StaleOwnerError } from '../cluster/conversation-replica.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConversationRecord, HistoryEntry, Store } from '../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../protocol/index.ts';
@@ -27,6 +28,8 @@ type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
 interface LiveConversation {
   /** Present while a turn or timer runs. */
   actor?: ConversationActor;
+  /** Cluster mode: the ownership fence the state in memory was read under. */
+  fence?: number;
   route: { tenantId: string; channel: InboundMessage['channel']; userId: string };
   /** The snapshot persisted after the last turn (dormant between turns). */
   snapshot?: unknown;
@@ -168,6 +171,8 @@ const APOLOGY: Record<Language, string> = {
  */
 export class ConversationSupervisor {
   private readonly live = new Map<string, LiveConversation>();
+  /** Cluster mode: the fence of the message being handled per conversation (read by `actorFor`). */
+  private readonly fences = new Map<string, number | undefined>();
   /** Recent restart times per conversation (only conversations that failed lately). */
   private readonly restarts = new Map<string, number[]>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -193,8 +198,16 @@ export class ConversationSupervisor {
   }
 
   /** Bus handler: one inbound message, one turn. Never rejects. */
-  async handle(message: InboundMessage): Promise<void> {
+  async handle(message: InboundMessage, delivery?: Delivery): Promise<void> {
     const log = this.options.log.child({ conversationId: message.conversationId, messageId: message.id });
+    // Cluster mode: state kept in memory under an older ownership may be stale (another node may have
+    // handled the conversation since): it is dropped and read again from the store.
+    const held = this.live.get(message.conversationId);
+    if (delivery && held && held.fence !== delivery.fence) this.stopActor(message.conversationId);
+    if (delivery) this.fences.set(message.conversationId, delivery.fence);
+    // Cluster mode: a message may come again (a redelivery after a node died, or a client's retry that
+    // reached another gateway): a turn already persisted is never run twice.
+    if (delivery && !message.system && (await this.replayIfHandled(message, log))) return;
     if (message.system === 'insights.due') return this.handleIdleWork(message, log);
     if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
@@ -250,6 +263,11 @@ export class ConversationSupervisor {
       } catch (error) {
         const failedAt = performance.now();
         this.stopActor(message.conversationId);
+        if (error instanceof StaleOwnerError) {
+          // Another node owns the conversation now and answers this message; nothing is sent from here.
+          log.warn('lost the conversation to another node mid-turn; the new owner answers it');
+          return;
+        }
         // A turn past its deadline is not retried: that would only make the person wait longer.
         const timedOut = error instanceof TurnTimeoutError;
         const restarts = timedOut ? Number.POSITIVE_INFINITY : this.noteRestart(message.conversationId);
@@ -363,6 +381,38 @@ export class ConversationSupervisor {
     }
     if (reply) await this.publish(reply);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
+  }
+
+  /**
+   * A message delivered again (its first owner died): when its turn was persisted already, the replies
+   * it produced are published again under their original ids (gateways drop ids they delivered), and
+   * nothing runs twice. Returns false when the message still has to be handled.
+   */
+  private async replayIfHandled(message: InboundMessage, log: Logger): Promise<boolean> {
+    const lines = await this.options.store.getHistory(message.conversationId, 200);
+    const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === message.id);
+    if (asked < 0) return false;
+    const turn = lines[asked]!.turn;
+    const state = (await this.persistedState(message.conversationId)) ?? 'triage';
+    const language = await this.languageOf(message.conversationId);
+    const replies = lines.slice(asked + 1).filter((l) => l.role === 'assistant' && l.turn === turn);
+    log.info(
+      { replies: replies.length },
+      'redelivered message was handled before; its replies are re-sent, not recomputed',
+    );
+    for (const line of replies)
+      await this.publish({
+        type: 'bot.message',
+        id: line.messageId,
+        ...this.route(message),
+        text: line.text,
+        state,
+        language,
+      });
+    await this.publish({ type: 'turn.completed', ...this.route(message), state });
+    for (const id of [message.id, ...(message.coalesced ?? [])])
+      this.options.dedupe?.confirm(message.conversationId, id, this.options.clock.now());
+    return true;
   }
 
   /** Work for a conversation that went idle (insight extraction), in the conversation's order. */
@@ -668,10 +718,12 @@ export class ConversationSupervisor {
       observeFailures(actor);
       actor.start();
     }
+    const fence = this.fences.get(message.conversationId);
     this.live.set(message.conversationId, {
       actor,
       lastActive: this.options.clock.now(),
       busy: false,
+      ...(fence !== undefined ? { fence } : {}),
       route: { tenantId: message.tenantId, channel: message.channel, userId: message.userId },
     });
     this.options.onActorReady?.({
@@ -753,6 +805,7 @@ export class ConversationSupervisor {
   /** Drops a conversation from memory (after its data was erased): nothing of it is written back. */
   evict(conversationId: string): void {
     this.stopActor(conversationId);
+    this.fences.delete(conversationId);
     this.restarts.delete(conversationId);
   }
 
@@ -767,6 +820,7 @@ export class ConversationSupervisor {
         (!entry.actor || entry.actor.getSnapshot().hasTag('awaiting-input'))
       ) {
         this.stopActor(id);
+        this.fences.delete(id);
         stopped++;
         this.options.onPassivated?.({ conversationId: id, ...entry.route });
       }

@@ -65,15 +65,21 @@ describe('loadConfig', () => {
     }
   });
 
-  it('says which DESIGN settings this version does not support yet', () => {
+  it('reads cluster settings from the environment; a role without NATS is said at start', () => {
     const config = loadConfig({
       cwd: ROOT,
       env: { LEADBOT_NATS_URL: 'nats://127.0.0.1:4222', LEADBOT_ROLE: 'worker' },
     });
-    expect(config.warnings).toEqual([
-      expect.stringMatching(/LEADBOT_NATS_URL/),
-      expect.stringMatching(/LEADBOT_ROLE=worker/),
+    expect(config.cluster).toMatchObject({
+      natsUrl: 'nats://127.0.0.1:4222',
+      role: 'worker',
+      partitions: 16,
+    });
+    expect(config.warnings).toEqual([]);
+    expect(loadConfig({ cwd: ROOT, env: { LEADBOT_ROLE: 'gateway' } }).warnings).toEqual([
+      expect.stringMatching(/LEADBOT_ROLE=gateway needs cluster mode/),
     ]);
+    expect(() => loadConfig({ cwd: ROOT, env: { LEADBOT_ROLE: 'boss' } })).toThrow(/cluster\.role/);
     expect(loadConfig({ cwd: ROOT, env: {} }).warnings).toEqual([]);
   });
 

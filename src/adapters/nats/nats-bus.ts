@@ -10,7 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { headers, nanos, nuid, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { ClientError, ConfigError, ShuttingDownError, errorMessage } from '../../errors.ts';
-import type { Bus, BusStats, OutboundListener } from '../../ports/bus.ts';
+import type { Bus, BusStats, Delivery, OutboundListener } from '../../ports/bus.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import {
   InboundMessageSchema,
@@ -33,20 +33,7 @@ import {
   partitionOf,
 } from './subjects.ts';
 
-/** What a worker learns about the message it handles, besides the message. */
-export interface Delivery {
-  /**
-   * Fencing token of the ownership the turn runs under: larger for every later owner of the
-   * conversation's partition. A store refuses a write whose fence is lower than one it saw.
-   */
-  fence: number;
-  partition: number;
-  /**
-   * JetStream delivered (one of) the messages before, to this node or to the partition's previous
-   * owner: its turn may have run already (check the conversation's history before answering).
-   */
-  redelivered: boolean;
-}
+export type { Delivery };
 
 /** A worker's handler; the bus never runs two messages of one conversation at once, cluster-wide. */
 export type FencedInboundHandler = (message: InboundMessage, delivery: Delivery) => Promise<void>;
@@ -424,7 +411,25 @@ export class NatsBus implements Bus {
     }
   }
 
+  /**
+   * Reply ids handed to channels lately: a new owner that re-publishes the replies of a turn the dead
+   * owner persisted (it cannot know whether they left) is not sent twice to the person.
+   */
+  private readonly deliveredReplies = new Set<string>();
+
   private deliverLocally(event: OutboundEvent): void {
+    if (event.type === 'bot.message') {
+      const key = `${event.conversationId}\u0000${event.id}`;
+      if (this.deliveredReplies.has(key)) return;
+      this.deliveredReplies.add(key);
+      if (this.deliveredReplies.size > 20_000) {
+        // Oldest first (Set keeps insertion order).
+        for (const id of this.deliveredReplies) {
+          this.deliveredReplies.delete(id);
+          if (this.deliveredReplies.size <= 15_000) break;
+        }
+      }
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -497,7 +502,7 @@ export class NatsBus implements Bus {
 /** The queue is unreachable: the channel tells the person to retry (no message was accepted). */
 function unavailable(cause?: unknown): ClientError {
   return new ClientError(
-    'busy',
+    'unavailable',
     'leadbot cannot reach its message queue right now and is reconnecting; retry in a few seconds.',
     { status: 503, ...(cause === undefined ? {} : { cause }) },
   );

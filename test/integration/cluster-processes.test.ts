@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LeadPayload } from '../../src/protocol/index.ts';
+import { startLeadbotProcess, type LeadbotProcess } from '../helpers/leadbot-process.ts';
+import { natsAvailable, startNatsServer, type NatsServer } from '../helpers/nats-server.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { WsClient } from '../helpers/ws-client.ts';
+
+const TOKEN = 'cluster-admin-token';
+
+describe.skipIf(!natsAvailable('the multi-process cluster tests'))(
+  'cluster mode: leadbot processes on NATS',
+  () => {
+    let nats: NatsServer;
+    let settings: string;
+    const nodes: LeadbotProcess[] = [];
+
+    const start = async (nodeId: string, role: string) => {
+      const node = await startLeadbotProcess({
+        env: {
+          LEADBOT_NATS_URL: nats.url,
+          LEADBOT_ROLE: role,
+          LEADBOT_NODE_ID: nodeId,
+          LEADBOT_CONFIG: settings,
+          LEADBOT_ADMIN_TOKEN: TOKEN,
+        },
+      });
+      nodes.push(node);
+      return node;
+    };
+
+    beforeAll(async () => {
+      nats = await startNatsServer({ jetstream: true });
+      const dir = mkdtempSync(join(tmpdir(), 'leadbot-cluster-'));
+      settings = join(dir, 'settings.json');
+      writeFileSync(
+        settings,
+        JSON.stringify({ cluster: { partitions: 8, leaseTtlMs: 2000, metricsEveryMs: 500 } }),
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      for (const node of nodes) await node.stop('SIGKILL');
+      await nats.dispose();
+    });
+
+    it('a gateway and two workers: conversations complete in order, a worker killed with -9 loses nothing and nobody gets a reply twice', async () => {
+      const [gateway, w1, w2] = await Promise.all([
+        start('gw', 'gateway'),
+        start('w1', 'worker'),
+        start('w2', 'worker'),
+      ]);
+      const acquired = (node: LeadbotProcess) => node.output().split('partition acquired').length - 1;
+      // Both workers own partitions before the run (the first one up takes all, then hands some over).
+      const deadline = Date.now() + 20_000;
+      while ((acquired(w1) === 0 || acquired(w2) === 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(acquired(w1)).toBeGreaterThan(0);
+      const before = acquired(w2);
+      const people = Array.from({ length: 8 }, (_, i) => i);
+      const clients = await Promise.all(
+        people.map((i) => WsClient.connect(gateway.url, { tenant: 'demo', session: `person-${i}` })),
+      );
+      const say = (i: number, text: string) => clients[i]!.say(text);
+      // First message of everyone, spread over both workers.
+      const first = await Promise.all(
+        people.map((i) => say(i, `Necesito cotizar rastreo para ${10 + i} camiones`)),
+      );
+      expect(first.map((r) => r.state)).toEqual(people.map(() => 'capture'));
+      // Second messages go out while w1 dies: its partitions move to w2 and nothing is lost.
+      const second = Promise.all(
+        people.map((i) => say(i, `Soy Ana Pérez${i === 0 ? '' : ` ${String.fromCharCode(65 + i)}.`}`)),
+      );
+      w1.child.kill('SIGKILL');
+      const names = await second;
+      expect(names.every((r) => r.type === 'bot.message')).toBe(true);
+      // w2 took w1's partitions over.
+      expect(acquired(w2)).toBeGreaterThan(before);
+      const done = await Promise.all(people.map((i) => say(i, `ana${i}@transportes.mx`)));
+      expect(done.map((r) => r.state)).toEqual(people.map(() => 'handoff'));
+      // No duplicate replies: nothing more arrives.
+      await new Promise((r) => setTimeout(r, 1500));
+      for (const client of clients) expect(client.frames.filter((f) => f.type === 'bot.message')).toEqual([]);
+      // Every lead, from any node; turn numbers prove each message ran exactly once, in order.
+      const res = await fetch(`${gateway.url}/api/leads`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const { leads } = (await res.json()) as { leads: LeadPayload[] };
+      expect(leads).toHaveLength(8);
+      for (const lead of leads) {
+        expect(lead.status).toBe('complete');
+        expect(lead.field_turns).toMatchObject({ problem: 1, name: 2, email: 3 });
+      }
+      for (const client of clients) await client.close();
+    }, 90_000);
+
+    it('every node publishes its metrics on leadbot.metrics.<node>; `leadbot metrics` shows the cluster', async () => {
+      const r = await runCli(['metrics', '--url', nats.url], '');
+      expect(r.code).toBe(0);
+      const snapshot = JSON.parse(r.stdout) as { nodes: { node_id: string; role: string }[] };
+      const roles = Object.fromEntries(snapshot.nodes.map((n) => [n.node_id, n.role]));
+      expect(roles).toMatchObject({ gw: 'gateway', w2: 'worker' });
+    }, 30_000);
+  },
+);
