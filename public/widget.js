@@ -497,6 +497,13 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
   let stopped = false;
   /** Whether the current socket has delivered an error frame. */
   let socketErrored = false;
+  /** Acknowledged messages by id, kept briefly so a retryable error frame can put one back. */
+  const recentlySent = new Map();
+  /** Error codes that mean "not accepted this time, send it again". */
+  const RETRYABLE = new Set(['unavailable', 'busy', 'shutting_down']);
+  /** The server said its message queue is unreachable (cluster mode). */
+  let serverDegraded = false;
+  let retryTimer = 0;
 
   function connect() {
     if (stopped || (ws && (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)))
@@ -518,6 +525,7 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
       if (ws !== socket) return;
       attempt = 0;
       everConnected = true;
+      serverDegraded = false;
       setStatus('online');
       flushOutbox();
     });
@@ -562,7 +570,7 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
   }
 
   function flushOutbox() {
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (!ws || ws.readyState !== WebSocket.OPEN || serverDegraded) return;
     for (const m of outbox) {
       if (m.sent) continue;
       try {
@@ -587,6 +595,8 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
     // The server answers in order on one socket, so any frame means what we sent on it before has
     // arrived; until then it stays in the outbox and is resent (same id) after a reconnect.
     if (outbox.some((m) => m.sent)) {
+      for (const m of outbox) if (m.sent) recentlySent.set(m.id, m.text);
+      while (recentlySent.size > 20) recentlySent.delete(recentlySent.keys().next().value);
       outbox = outbox.filter((m) => !m.sent);
       saveOutbox();
     }
@@ -596,6 +606,30 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
       setTyping(false);
       setState(msg.state);
       if (typeof msg.text === 'string' && msg.text) addMessage('bot', msg.text);
+    } else if (msg.type === 'status') {
+      // Cluster mode: the server lost its message queue for a while; messages wait in the outbox.
+      serverDegraded = msg.state !== 'online';
+      setStatus(serverDegraded ? 'reconnecting' : 'online');
+      if (!serverDegraded) flushOutbox();
+    } else if (
+      msg.type === 'error' &&
+      RETRYABLE.has(msg.code) &&
+      typeof msg.id === 'string' &&
+      recentlySent.has(msg.id)
+    ) {
+      // Not accepted, nothing lost: the message goes back to the outbox and is sent again shortly.
+      setTyping(false);
+      outbox.push({ id: msg.id, text: recentlySent.get(msg.id), sent: false });
+      recentlySent.delete(msg.id);
+      saveOutbox();
+      setStatus('reconnecting');
+      clearTimeout(retryTimer);
+      retryTimer = window.setTimeout(() => {
+        if (ws && ws.readyState === WebSocket.OPEN) {
+          if (!serverDegraded) setStatus('online');
+          flushOutbox();
+        }
+      }, 3000);
     } else if (msg.type === 'error') {
       socketErrored = true;
       setTyping(false);

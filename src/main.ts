@@ -639,6 +639,15 @@ async function start(
     if (role !== 'worker') {
       web = new WebChannel(intake, {
         log,
+        ...(cluster
+          ? {
+              link: {
+                status: () => cluster.bus.status,
+                onStatus: (listener: (status: 'connected' | 'reconnecting' | 'disconnected') => void) =>
+                  cluster.bus.onStatus(listener),
+              },
+            }
+          : {}),
         ...(pool
           ? { onDisconnect: (conversationId: string) => void pool.release(conversationId, 'disconnected') }
           : {}),

@@ -19,7 +19,10 @@ const ClientFrame = z.object({
 export type ServerFrame =
   | { type: 'bot.message'; text: string; conversationId: string; state: string }
   | { type: 'bot.typing' }
-  | { type: 'error'; code: ErrorCode; message: string };
+  /** `id`: the client message the error is about, when there is one (retryable codes: resend it). */
+  | { type: 'error'; code: ErrorCode; message: string; id?: string }
+  /** Cluster mode: the node lost (`reconnecting`) or regained (`online`) its message queue. */
+  | { type: 'status'; state: 'online' | 'reconnecting' };
 
 export interface WebChannelOptions {
   log: Logger;
@@ -27,6 +30,11 @@ export interface WebChannelOptions {
   heartbeatMs?: number;
   /** Called when a socket of a conversation closes (the key pool releases on this later). */
   onDisconnect?: (conversationId: string) => void;
+  /** Cluster mode: the bus's link to NATS; widgets are told while it is down. */
+  link?: {
+    status: () => 'connected' | 'reconnecting' | 'disconnected';
+    onStatus: (listener: (status: 'connected' | 'reconnecting' | 'disconnected') => void) => () => void;
+  };
 }
 
 /**
@@ -38,6 +46,7 @@ export class WebChannel {
   private readonly alive = new WeakSet<WebSocket>();
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeLink: (() => void) | undefined;
 
   constructor(
     private readonly intake: Intake,
@@ -46,6 +55,7 @@ export class WebChannel {
 
   register(app: FastifyInstance): void {
     this.unsubscribe = this.intake.bus.subscribeOutbound((event) => this.deliver(event));
+    this.unsubscribeLink = this.options.link?.onStatus((status) => this.broadcastStatus(status));
     app.get('/ws', { websocket: true }, (socket, request) => {
       const query = request.query as Record<string, unknown>;
       this.accept(
@@ -85,6 +95,8 @@ export class WebChannel {
     }
     set.add(socket);
     this.alive.add(socket);
+    const link = this.options.link?.status();
+    if (link && link !== 'connected') socket.send(JSON.stringify({ type: 'status', state: 'reconnecting' }));
     socket.on('pong', () => this.alive.add(socket));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       void this.onFrame(socket, tenant.id, sessionId, data, isBinary);
@@ -108,6 +120,7 @@ export class WebChannel {
     data: RawData,
     isBinary: boolean,
   ): Promise<void> {
+    let clientId: string | undefined;
     try {
       if (isBinary)
         throw new ClientError('unsupported_frame', 'Binary frames are not supported; send JSON text frames.');
@@ -128,6 +141,7 @@ export class WebChannel {
           'Expected {"type":"user.message","id":"<client message id>","text":"<text>"}.',
         );
       }
+      clientId = frame.data.id;
       await submit(this.intake, {
         id: frame.data.id ?? newId('web_'),
         tenantId,
@@ -136,8 +150,17 @@ export class WebChannel {
         text: frame.data.text,
       });
     } catch (error) {
-      this.sendError(socket, error);
+      this.sendError(socket, error, clientId);
     }
+  }
+
+  private broadcastStatus(status: 'connected' | 'reconnecting' | 'disconnected'): void {
+    const text = JSON.stringify({
+      type: 'status',
+      state: status === 'connected' ? 'online' : 'reconnecting',
+    });
+    for (const set of this.sockets.values())
+      for (const socket of set) if (socket.readyState === socket.OPEN) socket.send(text);
   }
 
   private deliver(event: OutboundEvent): void {
@@ -158,10 +181,10 @@ export class WebChannel {
     for (const socket of set) if (socket.readyState === socket.OPEN) socket.send(text);
   }
 
-  private sendError(socket: WebSocket, error: unknown): void {
+  private sendError(socket: WebSocket, error: unknown, id?: string): void {
     const frame: ServerFrame =
       error instanceof ClientError
-        ? { type: 'error', code: error.code, message: error.message }
+        ? { type: 'error', code: error.code, message: error.message, ...(id ? { id } : {}) }
         : {
             type: 'error',
             code: 'internal_error',
@@ -196,6 +219,7 @@ export class WebChannel {
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.unsubscribe?.();
+    this.unsubscribeLink?.();
     for (const set of this.sockets.values())
       for (const socket of set) socket.close(1001, 'server shutting down');
     this.sockets.clear();

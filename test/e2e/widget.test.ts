@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { NatsServer } from '../helpers/nats-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INSTALL_HINT = 'Install it with `apt-get install -y chromium` (Debian/Ubuntu).';
@@ -310,5 +311,48 @@ if (!haveChromium && process.env.CI === 'true') {
       expect(pageErrors).toEqual([]);
       await page.close();
     });
+  });
+
+  describe('widget in cluster mode when the gateway loses NATS', () => {
+    let browser: Browser;
+    let nats: NatsServer | undefined;
+    let node: { url: string; stop(signal?: NodeJS.Signals): Promise<number | null> } | undefined;
+
+    beforeAll(async () => {
+      const { natsAvailable, startNatsServer } = await import('../helpers/nats-server.ts');
+      if (!natsAvailable('the widget cluster e2e test')) return;
+      nats = await startNatsServer({ jetstream: true });
+      const { startLeadbotProcess } = await import('../helpers/leadbot-process.ts');
+      node = await startLeadbotProcess({ env: { LEADBOT_NATS_URL: nats.url, LEADBOT_NODE_ID: 'e2e' } });
+      browser = await launchBrowser();
+    }, 90_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await node?.stop();
+      await nats?.dispose();
+    });
+
+    it('shows "reconnecting", keeps the message, and sends it once the queue is back', async () => {
+      if (!nats || !node) return;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${node.url}/#chat`);
+      const w = widget(page);
+      await w.input.waitFor({ state: 'visible' });
+      await expect.poll(() => w.status.getAttribute('data-status'), { timeout: 10_000 }).toBe('online');
+      await nats.stop();
+      await expect.poll(() => w.status.getAttribute('data-status'), { timeout: 15_000 }).toBe('reconnecting');
+      await w.input.fill('Necesito cotizar rastreo para 12 camiones');
+      await w.input.press('Enter');
+      await page.waitForTimeout(1500);
+      expect(await w.bubbles('bot').count()).toBe(0);
+      expect(await w.bubbles('system').count()).toBe(0);
+      await nats.restart({ downMs: 0 });
+      await expect.poll(() => w.bubbles('bot').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect.poll(() => w.status.getAttribute('data-status'), { timeout: 10_000 }).toBe('online');
+      expect(await w.bubbles('user').count()).toBe(1);
+      expect(await w.bubbles('bot').count()).toBe(1);
+      await page.close();
+    }, 90_000);
   });
 }
