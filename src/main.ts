@@ -47,7 +47,7 @@ import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
 import { IntelligenceExtractor } from './memory/intelligence.ts';
-import { ThreatDetector } from './security/detector.ts';
+import { ThreatDetector, type ThreatJudge } from './security/detector.ts';
 import { FloodControl } from './security/flood-control.ts';
 import { newCanary } from './security/canary.ts';
 import { TOOL_NAMES } from '../skills/registry.ts';
@@ -362,6 +362,14 @@ async function start(
   });
   const detector = new ThreatDetector({ toolNames: TOOL_NAMES });
   const flood = new FloodControl(config.security);
+  // Uncertain verdicts get a second opinion from the LLM (through the key pool) when one is configured.
+  const judgeWith = pool && config.security.llmJudge ? model.judge?.bind(model) : undefined;
+  const judge: ThreatJudge | undefined = judgeWith
+    ? {
+        judge: (text, lang, signal) =>
+          judgeWith(text, lang, signal ?? AbortSignal.timeout(config.security.judgeTimeoutMs)),
+      }
+    : undefined;
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager();
   const effects = conversationEffects({
@@ -441,7 +449,12 @@ async function start(
     sessionTimeoutMs: config.conversation.sessionTimeoutMs,
     followUpAfterMs: config.conversation.followUpAfterMs,
     handoffDeadlineMs: config.conversation.handoffDeadlineMs,
-    guard: (text) => detector.inspect(text),
+    guard: (text) =>
+      judge
+        ? detector.inspectWithJudge(text, judge, {
+            signal: AbortSignal.timeout(config.security.judgeTimeoutMs),
+          })
+        : detector.inspect(text),
     flood,
     onFlood: (message, outcome, muteStarted) => {
       if (!muteStarted) metrics.rejected.inc({ code: outcome });

@@ -2,7 +2,12 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { buildSummaryPrompt, buildSystemPrompt, transcriptOf } from '../models/system-prompt.ts';
+import {
+  buildJudgePrompt,
+  buildSummaryPrompt,
+  buildSystemPrompt,
+  transcriptOf,
+} from '../models/system-prompt.ts';
 import type {
   ChatMessage,
   ChatModel,
@@ -34,6 +39,8 @@ export class ModelUnavailableError extends Error {
     this.name = 'ModelUnavailableError';
   }
 }
+
+const JudgeAnswer = z.object({ malicious: z.boolean(), confidence: z.number().min(0).max(1) });
 
 const ResponseSchema = z.object({
   model: z.string().optional(),
@@ -159,6 +166,38 @@ export class OpenAIChatModel implements ChatModel {
     };
     if (u) response.usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
     return response;
+  }
+
+  /** ThreatDetector's judge: a JSON classification of one uncertain message, at urgent priority (it blocks a turn). */
+  async judge(
+    text: string,
+    _language: string,
+    signal: AbortSignal,
+  ): Promise<{ malicious: boolean; confidence: number }> {
+    const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & {
+      thinking?: { type: 'enabled' | 'disabled' };
+    } = {
+      model: this.options.model,
+      messages: [
+        { role: 'system', content: buildJudgePrompt() },
+        { role: 'user', content: text.slice(0, 4000) },
+      ],
+      temperature: 0,
+      max_tokens: 30,
+      response_format: { type: 'json_object' },
+    };
+    const thinking =
+      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
+    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
+    const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + 30;
+    const parsed = await this.send(body, 'security-judge', estimatedTokens, 9, signal);
+    const content = parsed.choices[0]!.message.content ?? '';
+    const verdict = JudgeAnswer.safeParse(
+      JSON.parse(content.slice(content.indexOf('{'), content.lastIndexOf('}') + 1)),
+    );
+    if (!verdict.success)
+      throw new Error('the judge answered something other than {"malicious","confidence"}');
+    return verdict.data;
   }
 
   /** MemoryConsolidator: a short factual summary in the conversation's language, at low priority. */

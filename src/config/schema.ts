@@ -122,6 +122,10 @@ export const SettingsSchema = z
           .int()
           .min(1000)
           .default(15 * 60_000),
+        /** With LLM keys: messages the ThreatDetector is unsure about are judged by the LLM too. */
+        llmJudge: z.boolean().default(true),
+        /** Longest wait for the judge; past it the rules' verdict stands. */
+        judgeTimeoutMs: z.number().int().min(100).default(3000),
         /** Highest sampling temperature allowed (`model.temperature` above it refuses to start). */
         maxTemperature: z.number().min(0).max(2).default(0.7),
         /** Highest reply token cap allowed (`model.maxTokens` above it refuses to start). */

@@ -10,7 +10,7 @@ import { extractFields } from '../nlu/extract.ts';
 import type { Language, TurnBrief } from '../protocol/index.ts';
 import { findBrief } from './brief.ts';
 import { extractiveSummary } from '../memory/consolidator.ts';
-import { SUMMARY_MARKER } from '../models/system-prompt.ts';
+import { JUDGE_MARKER, SUMMARY_MARKER } from '../models/system-prompt.ts';
 import type { Fault } from './types.ts';
 import { messageText, type ChatCompletionRequest, type PlannedAnswer, type WireMessage } from './wire.ts';
 
@@ -185,6 +185,8 @@ export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAn
   const messages = req.messages;
   const summary = summaryAnswer(messages);
   if (summary !== undefined) return { content: summary, toolCalls: [] };
+  const judged = judgeAnswer(messages);
+  if (judged !== undefined) return { content: judged, toolCalls: [] };
   const last = messages[messages.length - 1];
   const text = lastUserText(messages);
   const brief = findBrief(messages);
@@ -225,4 +227,19 @@ function summaryAnswer(messages: ChatCompletionRequest['messages']): string | un
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ role: m[1] as 'user' | 'assistant', text: m[2]! }));
   return `[fake-llm] ${extractiveSummary(lines, language, previous)}`;
+}
+
+/**
+ * A ThreatDetector judge request (system prompt opens with `JUDGE_MARKER`): a deterministic stand-in
+ * for a model's opinion, so tests can drive both answers — a message that asks for "secret",
+ * "prompt" or "instrucciones/instructions" is judged malicious, anything else benign.
+ */
+function judgeAnswer(messages: ChatCompletionRequest['messages']): string | undefined {
+  const system = messages[0];
+  if (system?.role !== 'system' || typeof system.content !== 'string') return undefined;
+  if (!system.content.startsWith(JUDGE_MARKER)) return undefined;
+  const text = messages.find((m) => m.role === 'user');
+  const body = typeof text?.content === 'string' ? text.content : '';
+  const malicious = /\b(secret|secreto|prompt|instructions|instrucciones)\b/i.test(body);
+  return JSON.stringify({ malicious, confidence: malicious ? 0.9 : 0.8 });
 }

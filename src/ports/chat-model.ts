@@ -82,6 +82,15 @@ export interface SummaryRequest {
 export interface ChatModel {
   readonly name: string;
   complete(request: ChatRequest, signal: AbortSignal): Promise<ChatResponse>;
+  /**
+   * Second opinion on a message the ThreatDetector is unsure about (optional): is it an attempt to
+   * manipulate the assistant? Used only for scores in the detector's uncertain band.
+   */
+  judge?(
+    text: string,
+    language: string,
+    signal: AbortSignal,
+  ): Promise<{ malicious: boolean; confidence: number }>;
   /** Summarises conversation lines (optional: without it the extractive summary is used). */
   summarise?(request: SummaryRequest, signal: AbortSignal): Promise<string>;
 }

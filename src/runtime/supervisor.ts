@@ -79,12 +79,11 @@ export interface SupervisorOptions {
    * is answered with a short refusal and never reaches the actor (the history keeps a marker, not
    * the text); flagged ones go on and are reported.
    */
-  guard?: (text: string) => {
-    verdict: 'allow' | 'flag' | 'block';
-    score: number;
-    reasons: string[];
-    lang: string;
-  };
+  guard?: (
+    text: string,
+  ) =>
+    | { verdict: 'allow' | 'flag' | 'block'; score: number; reasons: string[]; lang: string }
+    | Promise<{ verdict: 'allow' | 'flag' | 'block'; score: number; reasons: string[]; lang: string }>;
   onGuard?: (
     message: InboundMessage,
     verdict: { verdict: 'flag' | 'block'; score: number; reasons: string[] },
@@ -218,7 +217,7 @@ export class ConversationSupervisor {
       const tell = flood !== 'muted' && this.options.flood!.shouldTell(message.conversationId, started);
       return this.refuse(message, 'other', log, tell ? flood : 'muted', REFUSAL_MARKER[flood]);
     }
-    const verdict = this.options.guard?.(message.text);
+    const verdict = await this.options.guard?.(message.text);
     if (verdict && verdict.verdict !== 'allow') {
       this.options.onGuard?.(message, {
         verdict: verdict.verdict,
