@@ -85,6 +85,9 @@ export interface Leadbot {
   close(): Promise<void>;
 }
 
+/** Cluster mode: a privacy erasure every node applies to its own local copies. */
+const ERASE_SUBJECT = 'leadbot.privacy.erase';
+
 /** States after which a conversation needs no LLM key any more. */
 const ENDED_STATES = new Set(['closed', 'spam', 'failed']);
 
@@ -162,16 +165,15 @@ function leasePool(
               return true;
             });
           if (!admitted) {
-            const retryAt = shared.budget.retryAt(lease.keyId, options.estimatedTokens);
+            // Cool the key until both its own and its group's shared windows free.
+            const retryAt = Math.max(
+              shared.budget.retryAt(lease.keyId, options.estimatedTokens),
+              group ? shared.budget.retryAt(`group.${group}`, options.estimatedTokens) : 0,
+            );
             lease.rateLimited(Math.max(1000, retryAt - Date.now()));
             if (options.signal?.aborted) return undefined;
             continue;
           }
-          void shared.budget
-            .holdConversation(lease.keyId, conversationId)
-            .catch((error: unknown) =>
-              log.debug({ err: errorMessage(error) }, 'shared conversation hold failed'),
-            );
         }
         return {
           keyId: lease.keyId,
@@ -261,18 +263,22 @@ async function start(
   undo.push(() => cluster?.close());
   const role = cluster ? config.cluster.role : 'all';
   // Leads are shared through NATS KV too, so every node lists and updates the same leads.
-  const leadStore: Store = cluster
+  const sharedLeads = cluster
     ? new SharedLeadStore(store, await openLeadBucket(cluster.nc, config.cluster.replicas))
-    : store;
+    : undefined;
+  const leadStore: Store = sharedLeads ?? store;
+  const replica = cluster
+    ? new ConversationReplica({
+        store: cluster.conversationStore,
+        historyLines: Math.max(50, config.conversation.historyWindow),
+      })
+    : undefined;
   // A worker's conversation writes go to the shared replica under its fence, then to LMDB; reads take
   // the newer of the two, so a conversation continues on whichever node owns it now.
   const turnStore: Store = cluster
     ? new ReplicatedStore({
         local: leadStore,
-        replica: new ConversationReplica({
-          store: cluster.conversationStore,
-          historyLines: Math.max(50, config.conversation.historyWindow),
-        }),
+        replica: replica!,
         fence: (conversationId) => cluster.bus.currentFence(conversationId),
       })
     : store;
@@ -317,6 +323,7 @@ async function start(
   const outbox = config.crm.webhookUrl ? new LmdbOutbox({ store, clock }) : undefined;
   const delivery: LeadDelivery = new LeadDelivery({
     store: leadStore,
+    recoverFrom: store,
     log,
     ...(outbox ? { outbox, notify: () => dispatcher?.notify() } : {}),
     reference: (lead) => leadReference(lead.lead_id, referencePrefix(lead.tenant_id)),
@@ -421,21 +428,29 @@ async function start(
       ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
       : undefined;
   // Timers fire through the bus, so they are serialised with the person's own messages.
-  const timers = new DurableTimers(store, clock, log.child({ component: 'timers' }), (entry) =>
-    bus.publish({
-      type: 'user.message',
-      id: `timer:${entry.kind}:${entry.dueAt}`,
-      ...(entry.turn !== undefined ? { systemTurn: entry.turn } : {}),
-      tenantId: entry.tenantId,
-      channel: entry.channel as InboundMessage['channel'],
-      conversationId: entry.conversationId,
-      userId: entry.userId,
-      text: '',
-      // A timer's message is "received" when it came due (the supervisor checks it is still current).
-      receivedAt: entry.dueAt,
-      priority: PRIORITY.low,
-      system: entry.kind,
-    }),
+  // In cluster mode a timer is done once JetStream stored its message (the partition owner, maybe
+  // another node, handles it and redelivery covers a crash); on one node, once its turn persisted.
+  const timers: DurableTimers = new DurableTimers(
+    store,
+    clock,
+    log.child({ component: 'timers' }),
+    async (entry) => {
+      await bus.publish({
+        type: 'user.message',
+        id: `timer:${entry.kind}:${entry.dueAt}`,
+        ...(entry.turn !== undefined ? { systemTurn: entry.turn } : {}),
+        tenantId: entry.tenantId,
+        channel: entry.channel as InboundMessage['channel'],
+        conversationId: entry.conversationId,
+        userId: entry.userId,
+        text: '',
+        // A timer's message is "received" when it came due (the supervisor checks it is still current).
+        receivedAt: entry.dueAt,
+        priority: PRIORITY.low,
+        system: entry.kind,
+      });
+      if (cluster) timers.complete(entry.conversationId, entry.kind, entry.dueAt);
+    },
   );
   const supervisor = new ConversationSupervisor({
     machine,
@@ -601,6 +616,32 @@ async function start(
     bus.subscribeOutbound((event) => {
       if (event.type === 'turn.completed') dedupe.confirm(event.conversationId, event.inReplyTo, clock.now());
     });
+  /** Cluster mode: every node's leads (shared), for privacy requests that must find all of them. */
+  const everyLead = async () => (sharedLeads ? await sharedLeads.listLeads() : []);
+  if (cluster) {
+    // Another node erased a person: drop them from memory and erase the local copies here too.
+    cluster.nc.subscribe(ERASE_SUBJECT, {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          const request = JSON.parse(msg.string()) as {
+            query: { id: string; tenantId?: string };
+            conversationIds: string[];
+            from: string;
+          };
+          if (request.from === config.nodeId) return;
+          for (const id of request.conversationIds) supervisor.evict(id);
+          const erased = contacts.erase(request.query);
+          log.info(
+            { from: request.from, ...erased },
+            'privacy erasure requested by another node applied here',
+          );
+        } catch (cause) {
+          log.error({ err: errorMessage(cause) }, 'could not apply an erasure from another node');
+        }
+      },
+    });
+  }
   const intake: Intake = {
     ...(dedupe ? { dedupe } : {}),
     onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
@@ -628,12 +669,28 @@ async function start(
       bodyLimitBytes: config.server.bodyLimitBytes,
       wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
       contacts: {
-        found: (query) => contacts.find(query).conversationIds.length > 0,
-        export: (query) => contacts.export(query, clock.now()),
-        erase: (query) => {
-          const { conversationIds } = contacts.find(query);
+        found: async (query) => contacts.find(query, await everyLead()).conversationIds.length > 0,
+        export: async (query) => contacts.export(query, clock.now(), await everyLead()),
+        erase: async (query) => {
+          const extra = await everyLead();
+          const { conversationIds, leads } = contacts.find(query, extra);
           for (const id of conversationIds) supervisor.evict(id);
-          return contacts.erase(query);
+          if (cluster) {
+            // The shared copies go too, and every other node erases its own local copies.
+            for (const id of conversationIds) await replica?.remove(id);
+            for (const lead of leads) await sharedLeads?.removeLead(lead.tenant_id, lead.lead_id);
+            cluster.nc.publish(
+              ERASE_SUBJECT,
+              JSON.stringify({ query, conversationIds, from: config.nodeId }),
+            );
+          }
+          const result = contacts.erase(query, extra);
+          // What went from the shared copies counts too (this node may hold no local copy).
+          return {
+            ...result,
+            conversations: Math.max(result.conversations, conversationIds.length),
+            leads: Math.max(result.leads, leads.length),
+          };
         },
       },
       health: () => ({

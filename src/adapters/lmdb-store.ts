@@ -88,10 +88,9 @@ export class LmdbStore implements Store {
       });
       await Promise.resolve();
     } catch (cause) {
-      throw new StorageError(
-        `Could not save conversation ${conversation.conversationId}: ${(cause as Error).message}`,
-        { cause },
-      );
+      throw new StorageError(`Could not save the conversation's turn: ${(cause as Error).message}`, {
+        cause,
+      });
     }
   }
 

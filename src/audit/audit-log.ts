@@ -108,6 +108,9 @@ export class AuditLog {
   /** Appends one entry (durable when this returns) and returns it. */
   append(input: AuditInput): AuditEntry {
     const entry = this.store.transactionSyncOf(() => {
+      // Another process (the CLI) may have appended since: the chain continues from what is stored.
+      for (const { value } of this.entries.getRange({ reverse: true, limit: 1 }))
+        this.last = { seq: value.seq, hash: value.hash };
       const base: Omit<AuditEntry, 'hash'> = {
         seq: this.last.seq + 1,
         at: new Date(this.options.now?.() ?? Date.now()).toISOString(),

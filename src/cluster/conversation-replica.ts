@@ -10,11 +10,12 @@ import { casUpdate, type VersionedStore } from './versioned-store.ts';
  * The turn's message is redelivered to the owner; the stale node must not answer it.
  */
 export class StaleOwnerError extends StorageError {
-  constructor(conversationId: string, fence: number | undefined, current?: number) {
+  // The conversation id is not put in the message: it may hold a phone number, and messages are logged.
+  constructor(_conversationId: string, fence: number | undefined, current?: number) {
     super(
       fence === undefined
-        ? `this node does not own conversation ${conversationId} (no partition lease); the owner handles it`
-        : `conversation ${conversationId} was written under fence ${current} > ${fence}; this node is a stale owner`,
+        ? 'this node does not own the conversation (no partition lease); the owner handles it'
+        : `the conversation was written under fence ${current} > ${fence}; this node is a stale owner`,
     );
   }
 }
@@ -88,6 +89,11 @@ export class ConversationReplica {
       return { write: next, result: undefined };
     });
     if (stale !== undefined) throw new StaleOwnerError(id, fence, stale);
+  }
+
+  /** Privacy erasure: the conversation's replicated state goes, history and all. */
+  async remove(conversationId: string): Promise<void> {
+    await this.options.store.purge(keyOf(conversationId));
   }
 
   async load(conversationId: string): Promise<ReplicatedConversation | undefined> {

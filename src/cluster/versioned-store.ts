@@ -18,6 +18,8 @@ export interface VersionedStore {
    * false when another writer got there first; rejects on other failures.
    */
   put(key: string, value: string, expected: number | undefined): Promise<boolean>;
+  /** Removes the key and its history (privacy erasure). */
+  purge(key: string): Promise<void>;
 }
 
 /** What a read-modify-write step decides: write `write` and return `result`, or write nothing. */
@@ -62,6 +64,11 @@ export class MemoryVersionedStore implements VersionedStore {
   get(key: string): Promise<VersionedEntry | undefined> {
     const entry = this.entries.get(key);
     return Promise.resolve(entry ? { ...entry } : undefined);
+  }
+
+  purge(key: string): Promise<void> {
+    this.entries.delete(key);
+    return Promise.resolve();
   }
 
   put(key: string, value: string, expected: number | undefined): Promise<boolean> {

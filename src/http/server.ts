@@ -28,9 +28,9 @@ export interface HttpServerDeps {
   health: () => Record<string, unknown>;
   /** Export / erase everything about one person (admin API). */
   contacts?: {
-    export(query: { id: string; tenantId?: string }): unknown;
-    erase(query: { id: string; tenantId?: string }): unknown;
-    found(query: { id: string; tenantId?: string }): boolean;
+    export(query: { id: string; tenantId?: string }): Promise<unknown>;
+    erase(query: { id: string; tenantId?: string }): Promise<unknown>;
+    found(query: { id: string; tenantId?: string }): Promise<boolean>;
   };
 }
 
@@ -131,7 +131,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     return { leads };
   });
 
-  const contactQuery = (request: { params: unknown; query: unknown }) => {
+  const contactQuery = async (request: { params: unknown; query: unknown }) => {
     const { id } = request.params as { id: string };
     const query = request.query as Record<string, unknown>;
     const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
@@ -140,17 +140,17 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     if (id.length === 0 || id.length > 320)
       throw new ClientError('invalid_message', 'The contact id is 1-320 characters.');
     const q = { id, ...(tenantId ? { tenantId } : {}) };
-    if (!deps.contacts?.found(q))
+    if (!(await deps.contacts?.found(q)))
       throw new ClientError('not_found', 'Nothing is stored about that contact.', { status: 404 });
     return q;
   };
-  app.get('/api/contacts/:id', (request) => {
+  app.get('/api/contacts/:id', async (request) => {
     requireAdmin(request, deps.adminToken);
-    return deps.contacts!.export(contactQuery(request));
+    return deps.contacts!.export(await contactQuery(request));
   });
-  app.delete('/api/contacts/:id', (request) => {
+  app.delete('/api/contacts/:id', async (request) => {
     requireAdmin(request, deps.adminToken);
-    return { erased: deps.contacts!.erase(contactQuery(request)) };
+    return { erased: await deps.contacts!.erase(await contactQuery(request)) };
   });
   return app;
 }

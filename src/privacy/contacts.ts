@@ -88,25 +88,41 @@ export class ContactData {
   }
 
   /** The conversations and leads that belong to the person. */
-  find(query: ContactQuery): { conversationIds: string[]; leads: LeadPayload[] } {
+  find(
+    query: ContactQuery,
+    /** Leads kept elsewhere too (cluster mode: every node's leads, shared through NATS). */
+    extraLeads: readonly LeadPayload[] = [],
+  ): { conversationIds: string[]; leads: LeadPayload[] } {
     const inTenant = (tenantId: string) => query.tenantId === undefined || tenantId === query.tenantId;
     const ids = new Set<string>();
-    for (const { value } of this.leads.getRange()) {
+    const allLeads = [...[...this.leads.getRange()].map((e) => e.value), ...extraLeads];
+    for (const value of allLeads) {
       if (inTenant(value.tenant_id) && matchesLead(value, query.id)) ids.add(value.conversation_id);
     }
     for (const { key, value } of this.conversations.getRange()) {
       if (inTenant(value.tenantId) && (key === query.id || value.userId === query.id)) ids.add(key);
     }
     // Every lead of those conversations (a person found by conversation id also has their lead).
-    const leads: LeadPayload[] = [];
-    for (const { value } of this.leads.getRange()) {
-      if (inTenant(value.tenant_id) && ids.has(value.conversation_id)) leads.push(value);
+    const leads = new Map<string, LeadPayload>();
+    for (const value of allLeads) {
+      const key = `${value.tenant_id}/${value.lead_id}`;
+      if (!inTenant(value.tenant_id) || !ids.has(value.conversation_id)) continue;
+      const known = leads.get(key);
+      if (!known || value.updated_at > known.updated_at) leads.set(key, value);
     }
-    return { conversationIds: [...ids], leads };
+    return { conversationIds: [...ids], leads: [...leads.values()] };
   }
 
-  export(query: ContactQuery, now = Date.now()): ContactExport {
-    const { conversationIds, leads } = this.find(query);
+  export(query: ContactQuery, now = Date.now(), extraLeads: readonly LeadPayload[] = []): ContactExport {
+    const { conversationIds, leads } = this.find(query, extraLeads);
+    // Exports of personal data are audited too (the person as a pseudonym).
+    for (const id of conversationIds)
+      this.audit.append({
+        type: 'contact.exported',
+        person: id,
+        ...(query.tenantId ? { tenantId: query.tenantId } : {}),
+        data: { leads: leads.length },
+      });
     const leadIds = new Set(leads.map((l) => l.lead_id));
     return {
       query: query.id,
@@ -135,8 +151,8 @@ export class ContactData {
   }
 
   /** Deletes everything about the person in one transaction; the audit log records the erasure. */
-  erase(query: ContactQuery): EraseResult {
-    const { conversationIds, leads } = this.find(query);
+  erase(query: ContactQuery, extraLeads: readonly LeadPayload[] = []): EraseResult {
+    const { conversationIds, leads } = this.find(query, extraLeads);
     const leadIds = new Set(leads.map((l) => l.lead_id));
     const result: EraseResult = { conversations: 0, historyLines: 0, leads: 0, outboxEntries: 0 };
     this.store.transactionSyncOf(() => {

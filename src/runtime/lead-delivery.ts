@@ -12,6 +12,8 @@ export interface LeadDeliveryOptions {
   /** Wakes the dispatcher after an enqueue. */
   notify?: () => void;
   reference: (lead: Pick<LeadPayload, 'tenant_id' | 'lead_id'>) => string;
+  /** Where `recover` looks for stored-but-unqueued leads (default: `store`). */
+  recoverFrom?: Store;
 }
 
 /**
@@ -82,7 +84,9 @@ export class LeadDelivery {
   async recover(): Promise<number> {
     if (!this.options.outbox) return 0;
     let queued = 0;
-    for (const lead of await this.options.store.listLeads()) {
+    // This node's own leads only: in cluster mode the store lists every node's leads, which their
+    // own nodes queue.
+    for (const lead of await (this.options.recoverFrom ?? this.options.store).listLeads()) {
       const kind = this.kindOf(lead);
       if (!kind || lead.status === 'delivered') continue;
       const result = await this.enqueue(kind, lead);

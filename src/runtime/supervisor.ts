@@ -198,6 +198,15 @@ export class ConversationSupervisor {
 
   /** Bus handler: one inbound message, one turn. Never rejects. */
   async handle(message: InboundMessage, delivery?: Delivery): Promise<void> {
+    try {
+      await this.handleMessage(message, delivery);
+    } finally {
+      // A fence is kept only for conversations in memory (memory follows the active set).
+      if (delivery && !this.live.has(message.conversationId)) this.fences.delete(message.conversationId);
+    }
+  }
+
+  private async handleMessage(message: InboundMessage, delivery?: Delivery): Promise<void> {
     const log = this.options.log.child({ conversationId: message.conversationId, messageId: message.id });
     // Cluster mode: state kept in memory under an older ownership may be stale (another node may have
     // handled the conversation since): it is dropped and read again from the store.
@@ -347,13 +356,19 @@ export class ConversationSupervisor {
     kind: RefusalKind,
     marker = REFUSAL_MARKER[kind],
   ): Promise<void> {
-    const known = await this.options.store.getConversation(message.conversationId).catch(() => undefined);
+    let readFailed = false;
+    const known = await this.options.store.getConversation(message.conversationId).catch(() => {
+      readFailed = true;
+      return undefined;
+    });
     const language: Language =
       detected === 'es' || detected === 'en' ? detected : await this.languageOf(message.conversationId);
     const state = known ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'triage';
     const text = REFUSALS[kind][language];
     const reply = text === undefined ? undefined : this.botMessage(message, text, state, language);
     try {
+      // The stored conversation could not be read: write nothing rather than risk replacing it.
+      if (readFailed) throw new Error('the conversation could not be read; the refusal is not recorded');
       const turn = (known?.snapshot as { context?: { turn?: number } } | undefined)?.context?.turn ?? 0;
       const now = this.options.clock.now();
       await this.options.store.saveTurn({
@@ -379,7 +394,8 @@ export class ConversationSupervisor {
       log.error({ err: errorMessage(error) }, 'could not record a blocked message');
     }
     if (reply) await this.publish(reply);
-    await this.publish({ type: 'turn.completed', ...this.route(message), state });
+    for (const id of [message.id, ...(message.coalesced ?? [])])
+      await this.publish({ type: 'turn.completed', ...this.route(message), inReplyTo: id, state });
   }
 
   /**
@@ -408,9 +424,10 @@ export class ConversationSupervisor {
         state,
         language,
       });
-    await this.publish({ type: 'turn.completed', ...this.route(message), state });
-    for (const id of [message.id, ...(message.coalesced ?? [])])
+    for (const id of [message.id, ...(message.coalesced ?? [])]) {
+      await this.publish({ type: 'turn.completed', ...this.route(message), inReplyTo: id, state });
       this.options.dedupe?.confirm(message.conversationId, id, this.options.clock.now());
+    }
     return true;
   }
 
@@ -430,6 +447,7 @@ export class ConversationSupervisor {
       const record = await this.options.store.getConversation(message.conversationId);
       if (!record || this.isStale(message, record)) {
         log.debug({ kind }, 'stale timer ignored');
+        this.options.timers?.complete(message.conversationId, kind, dueAt);
         return;
       }
       const actor = await this.actorFor(message, log);
@@ -485,10 +503,22 @@ export class ConversationSupervisor {
       } else log.info({ kind, nudged: replies.length > 0 }, 'follow-up due');
     } catch (error) {
       this.stopActor(message.conversationId);
-      log.error({ err: errorMessage(error), kind }, 'timer event failed');
-    } finally {
+      log.error({ err: errorMessage(error), kind }, 'timer event failed; it fires again in a minute');
+      // Not lost: the timer is set again (a failing store or model gets a minute to recover).
       this.options.timers?.complete(message.conversationId, kind, dueAt);
+      this.options.timers?.schedule({
+        conversationId: message.conversationId,
+        tenantId: message.tenantId,
+        channel: message.channel,
+        userId: message.userId,
+        kind,
+        dueAt: this.options.clock.now() + 60_000,
+        ...(message.systemTurn !== undefined ? { turn: message.systemTurn } : {}),
+      });
+      return;
     }
+    // Handled (or stale): done with it.
+    this.options.timers?.complete(message.conversationId, kind, dueAt);
   }
 
   /** A timer set after an earlier turn than the conversation's last one no longer applies. */

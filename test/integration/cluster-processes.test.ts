@@ -91,6 +91,25 @@ describe.skipIf(!natsAvailable('the multi-process cluster tests'))(
         expect(lead.status).toBe('complete');
         expect(lead.field_turns).toMatchObject({ problem: 1, name: 2, email: 3 });
       }
+      // Erasing a person through the gateway erases them everywhere: the shared copies and every
+      // worker's local ones (their next message starts a new conversation).
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const erased = await fetch(`${gateway.url}/api/contacts/ana3@transportes.mx`, {
+        method: 'DELETE',
+        headers: auth,
+      });
+      expect(erased.status).toBe(200);
+      expect(await erased.json()).toMatchObject({ erased: { leads: 1 } });
+      expect((await fetch(`${gateway.url}/api/contacts/ana3@transportes.mx`, { headers: auth })).status).toBe(
+        404,
+      );
+      const after = (await (await fetch(`${gateway.url}/api/leads`, { headers: auth })).json()) as {
+        leads: LeadPayload[];
+      };
+      expect(after.leads.map((l) => l.contact_info.email)).not.toContain('ana3@transportes.mx');
+      expect(after.leads).toHaveLength(7);
+      const again = await say(3, 'Hola');
+      expect(again.state).toBe('triage');
       for (const client of clients) await client.close();
     }, 90_000);
 

@@ -129,6 +129,7 @@ describe('casUpdate', () => {
     let interfere = 2;
     const store: VersionedStore = {
       get: (key) => inner.get(key),
+      purge: (key) => inner.purge(key),
       async put(key, value, expected) {
         if (interfere-- > 0)
           await inner.put(key, JSON.stringify({ n: 100 }), (await inner.get(key))?.revision);
@@ -154,6 +155,7 @@ describe('casUpdate', () => {
     const store: VersionedStore = {
       get: () => Promise.resolve(undefined),
       put: () => Promise.resolve(false),
+      purge: () => Promise.resolve(),
     };
     await expect(
       casUpdate(

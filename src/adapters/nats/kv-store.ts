@@ -29,6 +29,10 @@ export class NatsKvStore implements VersionedStore {
     return { value: entry.string(), revision: entry.revision };
   }
 
+  async purge(key: string): Promise<void> {
+    await this.kv.purge(key);
+  }
+
   async put(key: string, value: string, expected: number | undefined): Promise<boolean> {
     try {
       // `create` also succeeds over a deleted or purged entry.

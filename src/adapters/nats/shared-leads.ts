@@ -37,6 +37,11 @@ export class SharedLeadStore implements Store {
     await this.kv.put(keyOf(lead.tenant_id, lead.lead_id), JSON.stringify(lead));
   }
 
+  /** Privacy erasure: the shared copy of a lead goes, history and all. */
+  async removeLead(tenantId: string, leadId: string): Promise<void> {
+    await this.kv.purge(keyOf(tenantId, leadId));
+  }
+
   async getLead(tenantId: string, leadId: string): Promise<LeadPayload | undefined> {
     const [local, entry] = await Promise.all([
       this.local.getLead(tenantId, leadId),
