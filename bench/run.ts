@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick]`: runs the four sections (runtime overhead per message, KeyPool
+ * `npm run bench [-- --quick]`: runs the five sections (runtime overhead per message, KeyPool
  * utilisation against a naive round-robin, lease + release cost, the actor runtime's memory,
- * passivation, crash-to-ready and rehydration), prints one aligned table to
+ * passivation, crash-to-ready and rehydration, cluster hop latency, 1 vs 3 workers throughput and a
+ * kill -9 test on NATS), prints one aligned table to
  * stdout and writes every figure to `bench/results.json`. A benchmark reports; it never fails on a
  * missed goal (exit code 0), it marks it MISSED. All traffic goes to 127.0.0.1.
  */
@@ -9,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runActors, type ActorsResult } from './actors.ts';
+import { clusterRows, runCluster, type ClusterOptions } from './cluster.ts';
 import { runLeaseCost, type LeaseCostResult } from './lease-cost.ts';
 import { runOverhead, type OverheadResult } from './overhead.ts';
 import { runUtilisation, type ClientResult, type UtilisationOptions } from './pool-utilisation.ts';
@@ -43,6 +45,14 @@ const settings = {
     restarts: quick ? 500 : 2000,
     rehydrations: quick ? 500 : 2000,
   },
+  cluster: {
+    partitions: 16,
+    leaseTtlMs: 3_000,
+    replyTimeoutMs: 15_000,
+    hop: { n: quick ? 500 : 2000, warmup: quick ? 50 : 200, conversations: 16 },
+    throughput: { conversations: quick ? 48 : 150, rounds: quick ? 5 : 7, concurrency: 16 },
+    kill: { conversations: quick ? 48 : 150, concurrency: 16, killAfter: 0.3, firstAttemptTimeoutMs: 2_000 },
+  } satisfies ClusterOptions,
 };
 
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
@@ -246,6 +256,8 @@ async function main(): Promise<void> {
   const utilisation = await runUtilisation(u);
   progress('section 4, actor runtime: memory, passivation, crash-to-ready, rehydration…');
   const actors = await runActors(settings.actors, progress);
+  progress('section 5, cluster on NATS: hop latency, throughput 1 vs 3 workers, kill -9 test…');
+  const cluster = await runCluster(settings.cluster, progress);
 
   const sections = [
     { title: '1. runtime overhead per message (fake LLM, latency 0)', rows: overheadRows(overhead) },
@@ -260,6 +272,10 @@ async function main(): Promise<void> {
     {
       title: '4. actor runtime (instant fake effects; LMDB for restarts and rehydration)',
       rows: actorRows(actors),
+    },
+    {
+      title: `5. cluster on NATS JetStream (private nats-server; leadbot processes, built-in model, ${settings.cluster.partitions} partitions, lease ${settings.cluster.leaseTtlMs / 1000} s)`,
+      rows: clusterRows(cluster),
     },
   ];
   const rows = sections.flatMap((s) => s.rows);
@@ -284,6 +300,7 @@ async function main(): Promise<void> {
     utilisation,
     leaseCost,
     actors,
+    cluster,
     goals: rows.filter((r) => r.ok !== undefined).map((r) => ({ ...r, metric: r.metric.trim() })),
     missed,
   };
