@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { conversationMachine } from '../machines/conversation-machine.ts';
 import { LmdbStore } from './adapters/lmdb-store.ts';
-import { AuditLog } from './audit/audit-log.ts';
+import { AuditLog, type AuditCheckpoint } from './audit/audit-log.ts';
+import { auditHeadKey, openAuditHeads } from './adapters/nats/audit-heads.ts';
 import { startNatsCluster, type NatsCluster } from './adapters/nats/cluster.ts';
 import { redactUrl } from './adapters/nats/connection.ts';
 import { openLeadBucket, SharedLeadStore } from './adapters/nats/shared-leads.ts';
@@ -236,7 +237,11 @@ async function start(
   const store = LmdbStore.open(config.dataDir);
   undo.push(() => store.close());
   const admin = resolveAdminToken(config.secrets.adminToken, config.dataDir);
-  const audit = new AuditLog(store, config.dataDir);
+  /** Cluster mode: each audit checkpoint is also published to NATS, out of this node's reach. */
+  let publishHead: ((checkpoint: AuditCheckpoint) => void) | undefined;
+  const audit = new AuditLog(store, config.dataDir, {
+    onCheckpoint: (checkpoint) => publishHead?.(checkpoint),
+  });
   const contacts = new ContactData(store, audit);
   const builtin = new BuiltinModel();
   const canary = newCanary();
@@ -262,6 +267,15 @@ async function start(
     : undefined;
   undo.push(() => cluster?.close());
   const role = cluster ? config.cluster.role : 'all';
+  if (cluster) {
+    const heads = await openAuditHeads(cluster.nc, config.cluster.replicas);
+    publishHead = (checkpoint) =>
+      void heads
+        .put(auditHeadKey(config.nodeId), JSON.stringify(checkpoint))
+        .catch((error: unknown) =>
+          log.warn({ err: errorMessage(error) }, 'audit head not published to NATS'),
+        );
+  }
   // Leads are shared through NATS KV too, so every node lists and updates the same leads.
   const sharedLeads = cluster
     ? new SharedLeadStore(store, await openLeadBucket(cluster.nc, config.cluster.replicas))

@@ -110,6 +110,13 @@ describe.skipIf(!natsAvailable('the multi-process cluster tests'))(
       expect(after.leads).toHaveLength(7);
       const again = await say(3, 'Hola');
       expect(again.state).toBe('triage');
+      // The gateway's audit log (the erasure) verifies against the heads it published to NATS.
+      const audit = await runCli(
+        ['audit', 'verify', '--json', '--data-dir', gateway.dataDir, '--nats', nats.url, '--node', 'gw'],
+        '',
+      );
+      expect(audit.code).toBe(0);
+      expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 1, checkpoints: 2 });
       for (const client of clients) await client.close();
     }, 90_000);
 
