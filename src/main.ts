@@ -42,7 +42,7 @@ import { conversationEffects } from './runtime/effects.ts';
 import { LeadDelivery } from './runtime/lead-delivery.ts';
 import { leadReference } from './runtime/lead-payload.ts';
 import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
-import { SkillManager } from './runtime/skill-manager.ts';
+import { DEFAULT_SKILL_POLICY, SkillManager } from './runtime/skill-manager.ts';
 import { DurableTimers } from './runtime/durable-timers.ts';
 import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
@@ -51,7 +51,7 @@ import { IntelligenceExtractor } from './memory/intelligence.ts';
 import { ThreatDetector, type ThreatJudge } from './security/detector.ts';
 import { FloodControl } from './security/flood-control.ts';
 import { newCanary } from './security/canary.ts';
-import { TOOL_NAMES } from '../skills/registry.ts';
+import { SKILL_LOADERS, TOOL_NAMES } from '../skills/registry.ts';
 import { LmdbSummaryStore } from './adapters/lmdb-summaries.ts';
 import { InProcessBus } from './runtime/in-process-bus.ts';
 import { Metrics } from './runtime/metrics.ts';
@@ -392,7 +392,7 @@ async function start(
       }
     : undefined;
   const knowledge = new OramaKnowledgeBase(tenants);
-  const skills = new SkillManager();
+  const skills = new SkillManager(DEFAULT_SKILL_POLICY, SKILL_LOADERS, config.security.allowedTools);
   const effects = conversationEffects({
     store: leadStore,
     history: new HistoryManager({

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TOOL_NAMES } from '../../skills/registry.ts';
+import { PHASES } from '../protocol/conversation.ts';
 
 /**
  * Every setting leadbot reads, with its default. Files (`config/default.json`, then the file named by
@@ -122,6 +124,12 @@ export const SettingsSchema = z
           .int()
           .min(1000)
           .default(15 * 60_000),
+        /**
+         * Tools allowed per conversation state, e.g. `{"capture": ["save_temp_lead_data"]}`: a state
+         * listed here is offered only these tools (within what its skills provide). Unknown states or
+         * tools refuse to start.
+         */
+        allowedTools: z.partialRecord(z.enum(PHASES), z.array(z.enum(TOOL_NAMES))).default({}),
         /** With LLM keys: messages the ThreatDetector is unsure about are judged by the LLM too. */
         llmJudge: z.boolean().default(true),
         /** Longest wait for the judge; past it the rules' verdict stands. */

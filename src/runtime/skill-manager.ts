@@ -30,6 +30,8 @@ export class SkillManager {
   constructor(
     private readonly policy: Readonly<Record<Phase, readonly SkillName[]>> = DEFAULT_SKILL_POLICY,
     private readonly loaders: Readonly<Record<SkillName, () => Promise<{ default: Skill }>>> = SKILL_LOADERS,
+    /** SecurityConfig: when a state is listed, only these tools are ever offered in it. */
+    private readonly toolAllowlist: Readonly<Partial<Record<Phase, readonly string[]>>> = {},
   ) {}
 
   /** Skills already imported (for metrics and tests). */
@@ -49,7 +51,8 @@ export class SkillManager {
 
   async toolsFor(needs: TurnNeeds): Promise<Tool[]> {
     const skills = await Promise.all(this.skillsFor(needs).map((name) => this.load(name)));
-    return skills.flatMap((s) => [...s.tools]);
+    const allowed = this.toolAllowlist[needs.phase];
+    return skills.flatMap((s) => [...s.tools]).filter((t) => !allowed || allowed.includes(t.name));
   }
 
   private load(name: SkillName): Promise<Skill> {

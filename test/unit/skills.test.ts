@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import leadCapture from '../../skills/lead-capture/index.ts';
@@ -135,6 +139,23 @@ describe('seed skills', () => {
       ok: true,
       result: { hits: [{ source: 'kb:pricing', title: 'T acme', snippet: 'precios' }] },
     });
+  });
+});
+
+describe('SecurityConfig: allowed tools per state', () => {
+  it('a state listed in security.allowedTools is offered only those tools', async () => {
+    const m = new SkillManager(DEFAULT_SKILL_POLICY, SKILL_LOADERS, { capture: ['verify_email_format'] });
+    const capture = await m.toolsFor({ phase: 'capture', wantsProductInfo: true });
+    expect(capture.map((t) => t.name)).toEqual(['verify_email_format']);
+    const triage = await m.toolsFor({ phase: 'triage', wantsProductInfo: false });
+    expect(triage.map((t) => t.name).sort()).toEqual(['save_temp_lead_data', 'verify_email_format']);
+  });
+
+  it('unknown tools or states in the setting refuse to start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-tools-'));
+    const file = join(dir, 's.json');
+    writeFileSync(file, JSON.stringify({ security: { allowedTools: { capture: ['rm_rf'], lobby: [] } } }));
+    expect(() => loadConfig({ env: { LEADBOT_CONFIG: file } })).toThrow(/security\.allowedTools/);
   });
 });
 
