@@ -93,10 +93,16 @@ const ERASE_SUBJECT = 'leadbot.privacy.erase';
 const ENDED_STATES = new Set(['closed', 'spam', 'failed']);
 
 /** The key pool from `LEADBOT_LLM_KEYS`, or undefined when no key is set (built-in model). */
+/** Late-bound pool hooks: cluster mode releases a conversation's shared hold when the pool unpins it. */
+interface KeyHooks {
+  onRelease?: (conversationId: string, keyId: string) => void;
+}
+
 function createKeyPool(
   config: Readonly<Config>,
   clock: Clock,
   log: Logger,
+  hooks: KeyHooks,
 ): { pool: KeyPool; limits: Record<string, SharedKeyLimits>; groupOf: Record<string, string> } | undefined {
   if (!config.secrets.llmKeys) return undefined;
   const specs = parseKeySpecs(config.secrets.llmKeys, {
@@ -125,6 +131,7 @@ function createKeyPool(
     limits[`group.${name}`] = { rpm: group.rpm, tpm: group.tpm };
   const pool = new KeyPool({
     keys: specs,
+    onRelease: (conversationId, keyId) => hooks.onRelease?.(conversationId, keyId),
     groups,
     clock,
     log: log.child({ component: 'key-pool' }),
@@ -145,7 +152,38 @@ function leasePool(
   pool: KeyPool,
   log: Logger,
   shared?: { budget: ClusterBudget; groupOf: Record<string, string> },
+  hooks: KeyHooks = {},
 ): LeasePool {
+  /** Conversation → [key it is held on cluster-wide, when the hold was last refreshed]. */
+  const held = new Map<string, [string, number]>();
+  if (shared)
+    hooks.onRelease = (conversationId, keyId) => {
+      if (held.get(conversationId)?.[0] !== keyId) return;
+      held.delete(conversationId);
+      void shared.budget
+        .releaseConversation(keyId, conversationId)
+        .catch((error: unknown) =>
+          log.debug({ err: errorMessage(error) }, 'shared conversation release failed'),
+        );
+    };
+  /**
+   * Active conversations per key are counted cluster-wide: a conversation holds its key in the shared
+   * budget (refreshed every few minutes, released when the pool unpins it). The cap is soft: a key at
+   * its cluster-wide `maxConversations` is logged; the request and token budgets are the hard limits.
+   */
+  const hold = async (budget: ClusterBudget, keyId: string, conversationId: string) => {
+    const now = Date.now();
+    const current = held.get(conversationId);
+    if (current?.[0] === keyId && now - current[1] < 5 * 60_000) return;
+    if (current && current[0] !== keyId)
+      await budget.releaseConversation(current[0], conversationId).catch(() => undefined);
+    held.set(conversationId, [keyId, now]);
+    if (!(await budget.holdConversation(keyId, conversationId)))
+      log.warn(
+        { keyId },
+        'LLM key is at its cluster-wide conversation cap; sharing it anyway (requests stay within budget)',
+      );
+  };
   return {
     async acquire(conversationId, options) {
       for (;;) {
@@ -165,6 +203,10 @@ function leasePool(
               );
               return true;
             });
+          if (admitted)
+            void hold(shared.budget, lease.keyId, conversationId).catch((error: unknown) =>
+              log.debug({ err: errorMessage(error) }, 'shared conversation hold failed'),
+            );
           if (!admitted) {
             // Cool the key until both its own and its group's shared windows free.
             const retryAt = Math.max(
@@ -245,7 +287,8 @@ async function start(
   const contacts = new ContactData(store, audit);
   const builtin = new BuiltinModel();
   const canary = newCanary();
-  const keys = createKeyPool(config, clock, log);
+  const keyHooks: KeyHooks = {};
+  const keys = createKeyPool(config, clock, log, keyHooks);
   const pool = keys?.pool;
   undo.push(() => pool?.close());
   // Cluster mode: the bus, the conversation replica and the shared key budget live on NATS.
@@ -302,7 +345,7 @@ async function start(
     ? new OpenAIChatModel({
         baseURL: config.llm.baseUrl,
         model: config.llm.model!,
-        pool: leasePool(pool, log, budget && keys ? { budget, groupOf: keys.groupOf } : undefined),
+        pool: leasePool(pool, log, budget && keys ? { budget, groupOf: keys.groupOf } : undefined, keyHooks),
         log: log.child({ component: 'llm' }),
         thinking: config.llm.thinking,
         timeoutMs: config.conversation.modelTimeoutMs,

@@ -21,6 +21,8 @@ export type ReleaseReason = 'ended' | 'disconnected' | 'idle';
 /** Options of `KeyPool`; every duration in milliseconds. */
 export interface KeyPoolOptions {
   keys: readonly KeySpec[];
+  /** A conversation was unpinned from a key (cluster mode releases its shared hold). */
+  onRelease?: (conversationId: string, keyId: string, reason: ReleaseReason) => void;
   /** Limit groups (one provider account): a key's budget is the tighter of its own and its group's. */
   groups?: Readonly<Record<string, GroupSpec>>;
   clock: Clock;
@@ -122,8 +124,10 @@ export class KeyPool {
   private pickAt = Infinity;
   /** Drain pass counter, for key reservations. */
   private epoch = 0;
+  private readonly onRelease: KeyPoolOptions['onRelease'];
 
   constructor(options: KeyPoolOptions) {
+    this.onRelease = options.onRelease;
     const groups = options.groups ?? {};
     validateKeySpecs(options.keys, groups);
     this.clock = options.clock;
@@ -260,6 +264,7 @@ export class KeyPool {
     if (conv.key) {
       conv.key.conversations--;
       this.log.debug({ conversationId, keyId: conv.key.id, reason }, 'conversation released its LLM key');
+      this.onRelease?.(conversationId, conv.key.id, reason);
     }
     this.observe(this.now());
     this.drain();
