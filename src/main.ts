@@ -13,6 +13,7 @@ import { startNatsCluster, type NatsCluster } from './adapters/nats/cluster.ts';
 import { redactUrl } from './adapters/nats/connection.ts';
 import { openLeadBucket, SharedLeadStore } from './adapters/nats/shared-leads.ts';
 import { ClusterBudget, type SharedKeyLimits } from './cluster/cluster-budget.ts';
+import { SharedTimers } from './adapters/nats/shared-timers.ts';
 import { ConversationReplica } from './cluster/conversation-replica.ts';
 import { MetricsPublisher } from './cluster/metrics-publisher.ts';
 import { ReplicatedStore } from './cluster/replicated-store.ts';
@@ -43,7 +44,7 @@ import { LeadDelivery } from './runtime/lead-delivery.ts';
 import { leadReference } from './runtime/lead-payload.ts';
 import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
 import { DEFAULT_SKILL_POLICY, SkillManager } from './runtime/skill-manager.ts';
-import { DurableTimers } from './runtime/durable-timers.ts';
+import { DurableTimers, type TimerEntry } from './runtime/durable-timers.ts';
 import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
@@ -485,30 +486,31 @@ async function start(
       ? new LmdbDeduper(store, config.conversation.dedupeWindowMs)
       : undefined;
   // Timers fire through the bus, so they are serialised with the person's own messages.
-  // In cluster mode a timer is done once JetStream stored its message (the partition owner, maybe
-  // another node, handles it and redelivery covers a crash); on one node, once its turn persisted.
-  const timers: DurableTimers = new DurableTimers(
-    store,
-    clock,
-    log.child({ component: 'timers' }),
-    async (entry) => {
-      await bus.publish({
-        type: 'user.message',
-        id: `timer:${entry.kind}:${entry.dueAt}`,
-        ...(entry.turn !== undefined ? { systemTurn: entry.turn } : {}),
-        tenantId: entry.tenantId,
-        channel: entry.channel as InboundMessage['channel'],
-        conversationId: entry.conversationId,
-        userId: entry.userId,
-        text: '',
-        // A timer's message is "received" when it came due (the supervisor checks it is still current).
-        receivedAt: entry.dueAt,
-        priority: PRIORITY.low,
-        system: entry.kind,
-      });
-      if (cluster) timers.complete(entry.conversationId, entry.kind, entry.dueAt);
-    },
-  );
+  const fireTimer = (entry: TimerEntry) =>
+    bus.publish({
+      type: 'user.message',
+      id: `timer:${entry.kind}:${entry.dueAt}`,
+      ...(entry.turn !== undefined ? { systemTurn: entry.turn } : {}),
+      tenantId: entry.tenantId,
+      channel: entry.channel as InboundMessage['channel'],
+      conversationId: entry.conversationId,
+      userId: entry.userId,
+      text: '',
+      // A timer's message is "received" when it came due (the supervisor checks it is still current).
+      receivedAt: entry.dueAt,
+      priority: PRIORITY.low,
+      system: entry.kind,
+    });
+  // One node: timers in LMDB, done once their turn persisted. Cluster: timers in NATS KV, so a worker
+  // that dies takes none with it; any worker fires a due one (the partition owner handles it).
+  const timers: DurableTimers | SharedTimers = cluster
+    ? await SharedTimers.open(cluster.nc, {
+        clock,
+        log: log.child({ component: 'timers' }),
+        replicas: config.cluster.replicas,
+        fire: fireTimer,
+      })
+    : new DurableTimers(store, clock, log.child({ component: 'timers' }), fireTimer);
   const supervisor = new ConversationSupervisor({
     machine,
     store: turnStore,
@@ -621,7 +623,7 @@ async function start(
   if (role !== 'gateway') {
     bus.consume((message, delivery) => supervisor.handle(message, delivery));
     supervisor.start();
-    timers.start();
+    await timers.start();
   }
   const publisher = cluster
     ? new MetricsPublisher({

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { errorMessage } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { TimerEntry, TimerKind } from '../../runtime/durable-timers.ts';
+import { openBucket } from './resources.ts';
+
+export const TIMERS_BUCKET = 'leadbot_timers';
+
+/** One key per conversation and kind (conversation ids may hold phone numbers: hashed). */
+function keyOf(conversationId: string, kind: TimerKind): string {
+  return `t.${createHash('sha256').update(conversationId).digest('hex').slice(0, 32)}.${kind.replace('.', '_')}`;
+}
+
+/**
+ * Cluster mode's durable timers (follow-ups, session expiry, handoff deadlines): kept in the NATS KV
+ * bucket `leadbot_timers`, so a worker that dies takes none with it. Every worker watches the bucket
+ * and arms a process timer for the earliest entry; when one comes due, a worker publishes its message
+ * to the bus (JetStream drops a second copy published by another worker: same message id) and then
+ * deletes the entry with compare-and-set. The partition owner handles it, in the conversation's order.
+ */
+export class SharedTimers {
+  private readonly entries = new Map<string, { entry: TimerEntry; revision: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private watching: { stop(): void } | undefined;
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    /** Publishes the timer's message to the bus (resolves once JetStream stored it). */
+    private readonly fire: (entry: TimerEntry) => Promise<void>,
+  ) {}
+
+  static async open(
+    nc: NatsConnection,
+    options: { clock: Clock; log: Logger; replicas?: number; fire: (entry: TimerEntry) => Promise<void> },
+  ): Promise<SharedTimers> {
+    const { kv } = await openBucket(jetstream(nc), TIMERS_BUCKET, {
+      ttlMs: 0,
+      replicas: options.replicas ?? 1,
+    });
+    return new SharedTimers(kv, options.clock, options.log, options.fire);
+  }
+
+  /** Watches the bucket and fires due entries (workers only). */
+  async start(): Promise<void> {
+    const iterator = await this.kv.watch({ key: 't.>' });
+    this.watching = { stop: () => iterator.stop() };
+    void (async () => {
+      for await (const update of iterator) this.apply(update);
+    })().catch((error: unknown) => {
+      if (!this.closed) this.log.warn({ err: errorMessage(error) }, 'timer watch stopped');
+    });
+  }
+
+  private apply(update: KvWatchEntry): void {
+    if (update.operation !== 'PUT') {
+      this.entries.delete(update.key);
+    } else {
+      try {
+        this.entries.set(update.key, {
+          entry: JSON.parse(update.string()) as TimerEntry,
+          revision: update.revision,
+        });
+      } catch {
+        this.entries.delete(update.key);
+      }
+    }
+    this.arm();
+  }
+
+  schedule(entry: TimerEntry): void {
+    this.kv
+      .put(keyOf(entry.conversationId, entry.kind), JSON.stringify(entry))
+      .catch((error: unknown) =>
+        this.log.error({ err: errorMessage(error), kind: entry.kind }, 'timer not stored'),
+      );
+  }
+
+  cancel(conversationId: string, kind: TimerKind): void {
+    const key = keyOf(conversationId, kind);
+    if (!this.entries.has(key)) return;
+    this.kv
+      .delete(key)
+      .catch((error: unknown) => this.log.warn({ err: errorMessage(error), kind }, 'timer not cancelled'));
+  }
+
+  /** Nothing to do: a shared timer is deleted when it is fired (JetStream holds its message). */
+  complete(): void {}
+
+  private arm(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    let next = Infinity;
+    for (const { entry } of this.entries.values()) next = Math.min(next, entry.dueAt);
+    if (next === Infinity) return;
+    const delay = Math.min(Math.max(0, next - this.clock.now()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => void this.run(), delay);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    const now = this.clock.now();
+    for (const [key, { entry, revision }] of [...this.entries]) {
+      if (entry.dueAt > now || this.closed) continue;
+      try {
+        await this.fire(entry);
+        // Compare-and-set: a timer moved meanwhile (scheduled again) is not deleted.
+        await this.kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+        this.entries.delete(key);
+      } catch (error) {
+        this.log.warn(
+          { err: errorMessage(error), kind: entry.kind },
+          'timer could not fire; retrying shortly',
+        );
+        this.timer = setTimeout(() => void this.run(), 5000);
+        this.timer.unref();
+        return;
+      }
+    }
+    this.arm();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watching?.stop();
+  }
+}
