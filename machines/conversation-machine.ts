@@ -265,6 +265,11 @@ const conversationSetup = setup({
       expecting: ['problem'] as LeadField[],
     }),
     planCaptureReply: assign(({ context }) => {
+      if (context.analysis?.declines && context.expecting.length > 0 && context.newlyCaptured.length === 0) {
+        const ask = fieldsToAsk(context.lead, context.asked).filter((f) => context.expecting.includes(f));
+        const field = ask[0] ?? context.expecting[0]!;
+        return { intent: 'reassure_field' as const, ask: [field], expecting: [field] };
+      }
       if (context.invalidEmail !== undefined) {
         return {
           intent: 'reask_email' as const,

@@ -9,6 +9,8 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     ask_need: 'Salude con calidez y pregunte en qué puede ayudar.',
     ask_fields: 'Reconozca lo que la persona acaba de decir y pida, con naturalidad, los datos de "ask".',
     reask_email: 'El correo de "invalidEmail" no es válido: pídalo de nuevo con amabilidad.',
+    reassure_field:
+      'La persona prefiere no dar el dato de "ask": reconózcalo con respeto, explique en una frase para qué se usa (solo para atender su caso, nunca se comparte) y pídalo una vez más, sin presionar.',
     confirm_lead:
       'El caso quedó registrado con la referencia "reference": confirme por su nombre (empiece con "¡Perfecto, <nombre>!") y diga que un especialista le contactará por correo.',
     confirm_ticket:
@@ -29,6 +31,8 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     ask_need: 'Greet warmly and ask how you can help.',
     ask_fields: 'Acknowledge what the person just said and naturally ask for the fields in "ask".',
     reask_email: 'The email in "invalidEmail" is not valid: kindly ask for it again.',
+    reassure_field:
+      'The person would rather not give the detail in "ask": acknowledge it respectfully, say in one sentence what it is used for (only to handle their case, never shared) and ask once more, without pressure.',
     confirm_lead:
       'The case is registered with reference "reference": confirm by name (start with "Perfect, <name>!") and say a specialist will email them.',
     confirm_ticket:

@@ -16,6 +16,7 @@ import {
   spamScore,
   urgencyScore,
   wantsHuman,
+  declinesDetail,
 } from './signals.ts';
 import { fold } from './text.ts';
 
@@ -61,6 +62,7 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
     greetingOnly,
     farewell: isFarewell(text),
     wantsHuman: wantsHuman(text),
+    declines: declinesDetail(text),
   };
   const interest = interestArea(text);
   if (interest !== undefined) analysis.interest = interest;

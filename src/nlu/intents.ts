@@ -29,6 +29,16 @@ const HUMAN = b(
   '(?:hablar|comunicarme|comunicar|platicar|contactar|hable|pasame|pasenme|pasa|pase|pasen|pasar|transferir|transfiera|transfiereme|comunique|comuniqueme|comunica|conectame|quiero|necesito|prefiero) (?:con )?(?:un |una |el |la |algun |alguna )?(?:persona|humano|asesor|asesora|agente|ejecutivo|ejecutiva|representante|operador|operadora|alguien real|persona real|ser humano)|atencion humana|(?:talk|speak|chat) (?:to|with) (?:a |an |some |the )?(?:human|person|agent|representative|real person|someone|operator|rep)|human agent|live agent|real person|real human|agente humano',
 );
 
+const DECLINE = b(
+  "(?:prefiero no|prefiero no dar|prefiero no compartir|no (?:quiero|deseo|puedo|voy a) (?:dar|darles|darte|compartir|pasar|proporcionar|dejar)|no (?:les )?(?:doy|paso|comparto) (?:mi|el)|no tengo (?:correo|email|e-mail|mail)|sin (?:dar|compartir) (?:mi )?(?:correo|email|datos)|para que (?:quieren|necesitan) (?:mi|el) (?:correo|email|nombre|telefono)|i'?d rather not|i would rather not|i prefer not to|i (?:don'?t|do not) (?:want|wish) to (?:give|share|provide)|i won'?t (?:give|share)|why do you need my|no email|not giving (?:you )?my)",
+);
+
+/** The person declines to give a detail ("prefiero no dar mi correo", "I'd rather not share my email"). */
+export function declinesDetail(text: string): boolean {
+  const t = fold(text.slice(0, 500));
+  return t.length <= 300 && DECLINE.test(t);
+}
+
 /** The person asks to talk to a human. */
 export function wantsHuman(text: string): boolean {
   return HUMAN.test(fold(text.slice(0, MAX)));

@@ -8,7 +8,7 @@ import type { InterestArea } from '../protocol/index.ts';
 import { clamp, countMatches, findUrls, fold, noisyOr } from './text.ts';
 
 export { extractNeed } from './need.ts';
-export { isFarewell, isGreetingOnly, wantsHuman } from './intents.ts';
+export { declinesDetail, isFarewell, isGreetingOnly, wantsHuman } from './intents.ts';
 
 const MAX = 20_000;
 const b = (src: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])(?:${src})(?![\\p{L}\\p{N}])`, 'u');

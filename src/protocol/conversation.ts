@@ -61,6 +61,8 @@ export interface MessageAnalysis {
   farewell: boolean;
   /** The person asks for a human. */
   wantsHuman: boolean;
+  /** The person declines to give a detail ("prefiero no dar mi correo"). */
+  declines?: boolean;
   /** Snippet describing the need (problem or request), when the message states one. */
   need?: string;
 }
@@ -73,6 +75,8 @@ export const REPLY_INTENTS = [
   'ask_fields',
   /** The email given is not valid: friendly re-ask. */
   'reask_email',
+  /** The person declined to give a detail: acknowledge, say why it is needed, ask once more gently. */
+  'reassure_field',
   /** Lead complete and stored: confirm by name. */
   'confirm_lead',
   /** Support case registered: confirm by name, say what happens next. */

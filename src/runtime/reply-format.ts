@@ -1,6 +1,12 @@
 import type { LeadField, TurnBrief } from '../protocol/index.ts';
 
-const CAPTURE_INTENTS = new Set<TurnBrief['intent']>(['ask_need', 'ask_fields', 'reask_email', 'nudge']);
+const CAPTURE_INTENTS = new Set<TurnBrief['intent']>([
+  'ask_need',
+  'ask_fields',
+  'reask_email',
+  'reassure_field',
+  'nudge',
+]);
 
 const FIELD_QUESTIONS: Record<'es' | 'en', Record<LeadField, string>> = {
   es: {

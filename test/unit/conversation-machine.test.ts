@@ -334,4 +334,19 @@ describe('conversation machine', () => {
     await waitFor(calm.actor, (s) => s.hasTag('awaiting-input'));
     expect(calm.requests.length).toBe(before);
   });
+
+  it('a declined detail is acknowledged and asked once more, gently; giving it later completes the lead', async () => {
+    const h = harness({
+      need: { need: 'cotizar rastreo' },
+      name: { fields: { name: 'Ana' } },
+      no: { declines: true },
+      email: { fields: { email: 'ana@x.mx' } },
+    });
+    await h.say('need');
+    await h.say('name');
+    const r = await h.say('no');
+    expect(r.state).toBe('capture');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'reassure_field', ask: ['email'] });
+    expect((await h.say('email')).state).toBe('handoff');
+  });
 });

@@ -166,6 +166,10 @@ function composeReply(brief: TurnBrief): string {
       return pick('farewell', p.farewell)(c);
     case 'apology':
       return pick('apology', p.apology);
+    case 'reassure_field': {
+      const field = brief.ask[0] ?? 'email';
+      return paragraphs(pick('reassure', p.reassure)(p.label[field]), question(brief, p, pick));
+    }
     case 'nudge':
       return paragraphs(pick('nudge', p.nudge)(c), question(brief, p, pick));
     case 'handoff_pending':

@@ -48,6 +48,8 @@ export interface PhraseBank {
   closed: P[];
   farewell: P[];
   apology: string[];
+  /** The person declined a detail: acknowledge and say what it is for (the question follows). */
+  reassure: ((field: string) => string)[];
   /** Opening of a follow-up after a silence in the capture (the question follows). */
   nudge: P[];
   /** The promised human has not taken over yet. */
@@ -178,6 +180,12 @@ const es: PhraseBank = {
   apology: [
     'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
     'Lo siento, algo falló de nuestro lado. ¿Me podría enviar su mensaje otra vez en unos instantes?',
+  ],
+  reassure: [
+    (field) =>
+      `Lo entiendo perfectamente. Solo usaremos ${field} para atender su caso, y nunca lo compartimos con nadie.`,
+    (field) =>
+      `Claro, es normal querer cuidar sus datos. Le pedimos ${field} solo para que un especialista le dé seguimiento; no lo usamos para nada más.`,
   ],
   nudge: [
     (c) => `Sigo por aquí${comma(c.who)}. Solo me faltan un par de datos para registrar su caso.`,
@@ -310,6 +318,12 @@ const en: PhraseBank = {
   apology: [
     'Sorry, we had a technical problem processing your message. Could you write it again in a moment?',
     'Apologies, something went wrong on our side. Could you send your message again in a few moments?',
+  ],
+  reassure: [
+    (field) =>
+      `I completely understand. We only use ${field} to handle your case, and we never share it with anyone.`,
+    (field) =>
+      `Of course, it makes sense to be careful with your details. We ask for ${field} only so a specialist can follow up; we use it for nothing else.`,
   ],
   nudge: [
     (c) => `I'm still here${comma(c.who)}. I only need a couple of details to register your case.`,
