@@ -23,6 +23,7 @@ import {
   EMPTY_SIGNALS,
   accumulateSignals,
   correctsName,
+  declinedField,
   fieldsToAsk,
   interestArea,
   isCaptureComplete,
@@ -77,6 +78,8 @@ export interface ConversationContext extends ConversationInput {
   leadId?: string;
   reference?: string;
   deliveryAttempts: number;
+  /** Details the person declined and was reassured about (once each). */
+  reassured?: LeadField[];
   /** A follow-up nudge was sent since the person last wrote (one per silence). */
   nudged?: boolean;
 }
@@ -265,10 +268,16 @@ const conversationSetup = setup({
       expecting: ['problem'] as LeadField[],
     }),
     planCaptureReply: assign(({ context }) => {
-      if (context.analysis?.declines && context.expecting.length > 0 && context.newlyCaptured.length === 0) {
-        const ask = fieldsToAsk(context.lead, context.asked).filter((f) => context.expecting.includes(f));
-        const field = ask[0] ?? context.expecting[0]!;
-        return { intent: 'reassure_field' as const, ask: [field], expecting: [field] };
+      if (context.analysis?.declines && context.newlyCaptured.length === 0) {
+        const field = declinedField(context.current?.text ?? '', context.expecting);
+        // Reassured once per detail; after that the capture goes on as usual.
+        if (field && !(context.reassured ?? []).includes(field) && context.lead[field] === undefined)
+          return {
+            intent: 'reassure_field' as const,
+            ask: [field],
+            expecting: [field],
+            reassured: [...(context.reassured ?? []), field],
+          };
       }
       if (context.invalidEmail !== undefined) {
         return {

@@ -119,6 +119,19 @@ export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]):
   return ask;
 }
 
+/** Which detail a decline is about ("prefiero no dar mi correo" → email), else the first one asked. */
+export function declinedField(text: string, expecting: readonly LeadField[]): LeadField | undefined {
+  const t = text.toLowerCase();
+  const named: [LeadField, RegExp][] = [
+    ['email', /correo|e-?mail|\bmail\b/u],
+    ['phone', /tel[eé]fono|celular|whats|phone|n[uú]mero|number/u],
+    ['name', /nombre|\bname\b/u],
+    ['company', /empresa|compa[nñ][ií]a|negocio|company|business/u],
+  ];
+  for (const [field, pattern] of named) if (pattern.test(t)) return field;
+  return expecting[0];
+}
+
 /** "me llamo…", "my name is…": an explicit introduction corrects a name captured earlier. */
 export function correctsName(text: string): boolean {
   return /\b(me llamo|mi nombre (?:es|correcto es)|my name is|call me|i'm actually|en realidad soy)\b/iu.test(

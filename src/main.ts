@@ -677,6 +677,17 @@ async function start(
     });
   /** Cluster mode: every node's leads (shared), for privacy requests that must find all of them. */
   const everyLead = async () => (sharedLeads ? await sharedLeads.listLeads() : []);
+  /**
+   * A person's conversations and leads: local, shared leads, and (cluster mode) a conversation id
+   * whose state only the shared replica holds (no lead yet, handled on a worker).
+   */
+  const clusterFind = async (query: { id: string; tenantId?: string }) => {
+    const found = contacts.find(query, await everyLead());
+    const inTenant = !query.tenantId || query.id.startsWith(`${query.tenantId}:`);
+    if (replica && inTenant && !found.conversationIds.includes(query.id) && (await replica.load(query.id)))
+      return contacts.find(query, await everyLead(), [query.id]);
+    return found;
+  };
   if (cluster) {
     // Another node erased a person: drop them from memory and erase the local copies here too.
     cluster.nc.subscribe(ERASE_SUBJECT, {
@@ -690,7 +701,7 @@ async function start(
           };
           if (request.from === config.nodeId) return;
           for (const id of request.conversationIds) supervisor.evict(id);
-          const erased = contacts.erase(request.query);
+          const erased = contacts.erase(request.query, [], request.conversationIds);
           log.info(
             { from: request.from, ...erased },
             'privacy erasure requested by another node applied here',
@@ -728,22 +739,35 @@ async function start(
       bodyLimitBytes: config.server.bodyLimitBytes,
       wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
       contacts: {
-        found: async (query) => contacts.find(query, await everyLead()).conversationIds.length > 0,
-        export: async (query) => contacts.export(query, clock.now(), await everyLead()),
+        found: async (query) => (await clusterFind(query)).conversationIds.length > 0,
+        export: async (query) => {
+          const { conversationIds } = await clusterFind(query);
+          const exported = contacts.export(query, clock.now(), await everyLead(), conversationIds);
+          // Cluster mode: state handled on workers comes from the shared replica.
+          for (const id of conversationIds) {
+            if (!replica || exported.conversations.some((c) => c.record.conversationId === id)) continue;
+            const remote = await replica.load(id);
+            if (remote) exported.conversations.push({ record: remote.conversation, history: remote.history });
+          }
+          return exported;
+        },
         erase: async (query) => {
           const extra = await everyLead();
-          const { conversationIds, leads } = contacts.find(query, extra);
+          const { conversationIds, leads } = await clusterFind(query);
           for (const id of conversationIds) supervisor.evict(id);
           if (cluster) {
             // The shared copies go too, and every other node erases its own local copies.
-            for (const id of conversationIds) await replica?.remove(id);
+            for (const id of conversationIds) {
+              await replica?.remove(id);
+              if (timers instanceof SharedTimers) await timers.forget(id);
+            }
             for (const lead of leads) await sharedLeads?.removeLead(lead.tenant_id, lead.lead_id);
             cluster.nc.publish(
               ERASE_SUBJECT,
               JSON.stringify({ query, conversationIds, from: config.nodeId }),
             );
           }
-          const result = contacts.erase(query, extra);
+          const result = contacts.erase(query, extra, conversationIds);
           // What went from the shared copies counts too (this node may hold no local copy).
           return {
             ...result,

@@ -92,9 +92,11 @@ export class ContactData {
     query: ContactQuery,
     /** Leads kept elsewhere too (cluster mode: every node's leads, shared through NATS). */
     extraLeads: readonly LeadPayload[] = [],
+    /** Conversations known to be the person's from elsewhere (cluster mode: found by another node). */
+    extraConversations: readonly string[] = [],
   ): { conversationIds: string[]; leads: LeadPayload[] } {
     const inTenant = (tenantId: string) => query.tenantId === undefined || tenantId === query.tenantId;
-    const ids = new Set<string>();
+    const ids = new Set<string>(extraConversations);
     const allLeads = [...[...this.leads.getRange()].map((e) => e.value), ...extraLeads];
     for (const value of allLeads) {
       if (inTenant(value.tenant_id) && matchesLead(value, query.id)) ids.add(value.conversation_id);
@@ -113,8 +115,13 @@ export class ContactData {
     return { conversationIds: [...ids], leads: [...leads.values()] };
   }
 
-  export(query: ContactQuery, now = Date.now(), extraLeads: readonly LeadPayload[] = []): ContactExport {
-    const { conversationIds, leads } = this.find(query, extraLeads);
+  export(
+    query: ContactQuery,
+    now = Date.now(),
+    extraLeads: readonly LeadPayload[] = [],
+    extraConversations: readonly string[] = [],
+  ): ContactExport {
+    const { conversationIds, leads } = this.find(query, extraLeads, extraConversations);
     // Exports of personal data are audited too (the person as a pseudonym).
     for (const id of conversationIds)
       this.audit.append({
@@ -151,8 +158,12 @@ export class ContactData {
   }
 
   /** Deletes everything about the person in one transaction; the audit log records the erasure. */
-  erase(query: ContactQuery, extraLeads: readonly LeadPayload[] = []): EraseResult {
-    const { conversationIds, leads } = this.find(query, extraLeads);
+  erase(
+    query: ContactQuery,
+    extraLeads: readonly LeadPayload[] = [],
+    extraConversations: readonly string[] = [],
+  ): EraseResult {
+    const { conversationIds, leads } = this.find(query, extraLeads, extraConversations);
     const leadIds = new Set(leads.map((l) => l.lead_id));
     const result: EraseResult = { conversations: 0, historyLines: 0, leads: 0, outboxEntries: 0 };
     this.store.transactionSyncOf(() => {

@@ -503,6 +503,8 @@ export class ConversationSupervisor {
       } else log.info({ kind, nudged: replies.length > 0 }, 'follow-up due');
     } catch (error) {
       this.stopActor(message.conversationId);
+      // Another node owns the conversation now: the timer's message is redelivered there.
+      if (error instanceof StaleOwnerError) return;
       log.error({ err: errorMessage(error), kind }, 'timer event failed; it fires again in a minute');
       // Not lost: the timer is set again (a failing store or model gets a minute to recover).
       this.options.timers?.complete(message.conversationId, kind, dueAt);

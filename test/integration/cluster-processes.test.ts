@@ -116,13 +116,22 @@ describe.skipIf(!natsAvailable('the multi-process cluster tests'))(
       expect(after.leads).toHaveLength(7);
       const again = await say(3, 'Hola');
       expect(again.state).toBe('triage');
+      // A person with no lead yet (their state only on a worker and in the replica) is found and erased too.
+      const noLead = encodeURIComponent('demo:web:person-3');
+      const exported = await fetch(`${gateway.url}/api/contacts/${noLead}`, { headers: auth });
+      expect(exported.status).toBe(200);
+      const body = (await exported.json()) as { conversations: { history: { text: string }[] }[] };
+      expect(body.conversations.flatMap((c) => c.history.map((h) => h.text))).toContain('Hola');
+      const gone = await fetch(`${gateway.url}/api/contacts/${noLead}`, { method: 'DELETE', headers: auth });
+      expect(await gone.json()).toMatchObject({ erased: { conversations: 1, leads: 0 } });
+      expect((await fetch(`${gateway.url}/api/contacts/${noLead}`, { headers: auth })).status).toBe(404);
       // The gateway's audit log (the erasure) verifies against the heads it published to NATS.
       const audit = await runCli(
         ['audit', 'verify', '--json', '--data-dir', gateway.dataDir, '--nats', nats.url, '--node', 'gw'],
         '',
       );
       expect(audit.code).toBe(0);
-      expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 1, checkpoints: 2 });
+      expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, entries: 3, checkpoints: 6 });
       for (const client of clients) await client.close();
     }, 90_000);
 

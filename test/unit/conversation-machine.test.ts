@@ -349,4 +349,15 @@ describe('conversation machine', () => {
     expect(h.requests.at(-1)).toMatchObject({ intent: 'reassure_field', ask: ['email'] });
     expect((await h.say('email')).state).toBe('handoff');
   });
+
+  it('the reassurance is about the detail declined, once; then the capture goes on', async () => {
+    const decline = 'prefiero no dar mi correo';
+    const h = harness({ need: { need: 'cotizar rastreo' }, [decline]: { declines: true } });
+    await h.say('need');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['name', 'email'] });
+    await h.say(decline);
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'reassure_field', ask: ['email'] });
+    await h.say(decline);
+    expect(h.requests.at(-1)?.intent).toBe('ask_fields');
+  });
 });

@@ -25,6 +25,8 @@ function keyOf(conversationId: string, kind: TimerKind): string {
 export class SharedTimers {
   private readonly entries = new Map<string, { entry: TimerEntry; revision: number }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Due time the process timer is armed for (Infinity: none). */
+  private armedAt = Infinity;
   private closed = false;
   private watching: { stop(): void } | undefined;
 
@@ -60,18 +62,18 @@ export class SharedTimers {
 
   private apply(update: KvWatchEntry): void {
     if (update.operation !== 'PUT') {
+      // A removed entry never needs an earlier wake-up: the armed timer finds nothing and re-arms.
       this.entries.delete(update.key);
-    } else {
-      try {
-        this.entries.set(update.key, {
-          entry: JSON.parse(update.string()) as TimerEntry,
-          revision: update.revision,
-        });
-      } catch {
-        this.entries.delete(update.key);
-      }
+      return;
     }
-    this.arm();
+    try {
+      const entry = JSON.parse(update.string()) as TimerEntry;
+      this.entries.set(update.key, { entry, revision: update.revision });
+      // Only an earlier due time re-arms (no full scan per update: start-up replays every entry).
+      if (entry.dueAt < this.armedAt) this.armAt(entry.dueAt);
+    } catch {
+      this.entries.delete(update.key);
+    }
   }
 
   schedule(entry: TimerEntry): void {
@@ -82,29 +84,45 @@ export class SharedTimers {
       );
   }
 
+  /** Privacy erasure: every timer of the conversation goes. */
+  async forget(conversationId: string): Promise<void> {
+    for (const kind of ['session.expired', 'followup.due', 'handoff.deadline'] as const)
+      await this.kv.purge(keyOf(conversationId, kind));
+  }
+
   cancel(conversationId: string, kind: TimerKind): void {
-    const key = keyOf(conversationId, kind);
-    if (!this.entries.has(key)) return;
+    // Deleted even when this node's watch has not seen the entry yet.
     this.kv
-      .delete(key)
+      .delete(keyOf(conversationId, kind))
       .catch((error: unknown) => this.log.warn({ err: errorMessage(error), kind }, 'timer not cancelled'));
   }
 
   /** Nothing to do: a shared timer is deleted when it is fired (JetStream holds its message). */
   complete(): void {}
 
+  /** Arms for the earliest entry (a full scan: only after a run). */
   private arm(): void {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
     let next = Infinity;
     for (const { entry } of this.entries.values()) next = Math.min(next, entry.dueAt);
-    if (next === Infinity) return;
-    const delay = Math.min(Math.max(0, next - this.clock.now()), 2 ** 31 - 1);
+    if (next === Infinity) {
+      if (this.timer) clearTimeout(this.timer);
+      this.armedAt = Infinity;
+      return;
+    }
+    this.armAt(next);
+  }
+
+  private armAt(dueAt: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedAt = dueAt;
+    const delay = Math.min(Math.max(0, dueAt - this.clock.now()), 2 ** 31 - 1);
     this.timer = setTimeout(() => void this.run(), delay);
     this.timer.unref();
   }
 
   private async run(): Promise<void> {
+    this.armedAt = Infinity;
     const now = this.clock.now();
     for (const [key, { entry, revision }] of [...this.entries]) {
       if (entry.dueAt > now || this.closed) continue;
@@ -112,14 +130,14 @@ export class SharedTimers {
         await this.fire(entry);
         // Compare-and-set: a timer moved meanwhile (scheduled again) is not deleted.
         await this.kv.delete(key, { previousSeq: revision }).catch(() => undefined);
-        this.entries.delete(key);
+        // A newer entry (scheduled again meanwhile) stays armed.
+        if (this.entries.get(key)?.revision === revision) this.entries.delete(key);
       } catch (error) {
         this.log.warn(
           { err: errorMessage(error), kind: entry.kind },
           'timer could not fire; retrying shortly',
         );
-        this.timer = setTimeout(() => void this.run(), 5000);
-        this.timer.unref();
+        this.armAt(this.clock.now() + 5000);
         return;
       }
     }
