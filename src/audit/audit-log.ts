@@ -55,6 +55,11 @@ export type VerifyResult =
 
 const CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
 
+/** Where a person's key is filed: a hash, so the key store holds no phone number or other id in clear. */
+function keyIdOf(person: string): string {
+  return createHash('sha256').update(`leadbot-audit-key\n${person}`).digest('hex');
+}
+
 /** Canonical JSON: keys sorted at every level, so the same entry always hashes the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -131,17 +136,17 @@ export class AuditLog {
 
   /** The pseudonym of a person in this log (stable until the person is erased). */
   pseudonym(person: string): string {
-    let key = this.keys.get(person);
+    let key = this.keys.get(keyIdOf(person));
     if (key === undefined) {
       key = randomBytes(32).toString('base64');
-      this.keys.putSync(person, key);
+      this.keys.putSync(keyIdOf(person), key);
     }
     return createHmac('sha256', key).update(person).digest('hex').slice(0, 32);
   }
 
   /** Crypto-shredding: the person's key is destroyed; their entries can no longer be linked to them. */
   forget(person: string): boolean {
-    return this.keys.removeSync(person);
+    return this.keys.removeSync(keyIdOf(person));
   }
 
   /** Writes the current head to the checkpoint file (and `onCheckpoint`). */
@@ -171,7 +176,7 @@ export class AuditLog {
 
   /** Entries about one person (while their key exists). */
   about(person: string): AuditEntry[] {
-    if (this.keys.get(person) === undefined) return [];
+    if (this.keys.get(keyIdOf(person)) === undefined) return [];
     const subject = this.pseudonym(person);
     return this.list().filter((e) => e.subject === subject);
   }

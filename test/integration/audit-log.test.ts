@@ -102,10 +102,14 @@ describe('audit log (hash chain in LMDB, checkpoints outside)', () => {
   });
 
   it('holds pseudonyms, not person ids; erasing a person (crypto-shredding) keeps the chain valid', () => {
-    const { log } = openLog();
+    const { log, store } = openLog();
     fill(log, 6);
     const person = 'demo:web:person-1';
     expect(JSON.stringify(log.list())).not.toContain('person-');
+    // The per-person keys are filed under a hash: no person id in clear there either.
+    const keyIds = [...store.database<string, string>('audit_keys').getKeys()];
+    expect(keyIds).toHaveLength(3);
+    expect(keyIds.join(' ')).not.toContain('person-');
     expect(log.about(person)).toHaveLength(2);
     expect(log.forget(person)).toBe(true);
     expect(log.about(person)).toEqual([]);
