@@ -14,6 +14,7 @@ import { redactUrl } from './adapters/nats/connection.ts';
 import { openLeadBucket, SharedLeadStore } from './adapters/nats/shared-leads.ts';
 import { ClusterBudget, type SharedKeyLimits } from './cluster/cluster-budget.ts';
 import { SharedTimers } from './adapters/nats/shared-timers.ts';
+import { ErasureMarkers, erasureKey } from './adapters/nats/erasures.ts';
 import { ConversationReplica } from './cluster/conversation-replica.ts';
 import { MetricsPublisher } from './cluster/metrics-publisher.ts';
 import { ReplicatedStore } from './cluster/replicated-store.ts';
@@ -311,6 +312,10 @@ async function start(
     : undefined;
   undo.push(() => cluster?.close());
   const role = cluster ? config.cluster.role : 'all';
+  const erasures = cluster
+    ? await ErasureMarkers.open(cluster.nc, log.child({ component: 'privacy' }), config.cluster.replicas)
+    : undefined;
+  undo.push(() => erasures?.close());
   if (cluster) {
     const heads = await openAuditHeads(cluster.nc, config.cluster.replicas);
     publishHead = (checkpoint) =>
@@ -338,6 +343,10 @@ async function start(
         local: leadStore,
         replica: replica!,
         fence: (conversationId) => cluster.bus.currentFence(conversationId),
+        erased: (conversationId, updatedAt) => erasures?.erased(conversationId, updatedAt) ?? false,
+        onErased: (conversationId) => {
+          contacts.erase({ id: conversationId }, [], [conversationId]);
+        },
       })
     : store;
   const budget =
@@ -688,6 +697,18 @@ async function start(
       return contacts.find(query, await everyLead(), [query.id]);
     return found;
   };
+  if (erasures) {
+    // Erasures this node missed while it was down: its local copies older than the marker go.
+    const local = new Map(contacts.localConversations().map((c) => [erasureKey(c.conversationId), c]));
+    await erasures.start((key, at) => {
+      const copy = local.get(key);
+      if (!copy || copy.updatedAt > at) return;
+      local.delete(key);
+      supervisor.evict(copy.conversationId);
+      const erased = contacts.erase({ id: copy.conversationId }, [], [copy.conversationId]);
+      log.info({ ...erased }, 'privacy erasure missed while away applied here');
+    });
+  }
   if (cluster) {
     // Another node erased a person: drop them from memory and erase the local copies here too.
     cluster.nc.subscribe(ERASE_SUBJECT, {
@@ -756,7 +777,9 @@ async function start(
           const { conversationIds, leads } = await clusterFind(query);
           for (const id of conversationIds) supervisor.evict(id);
           if (cluster) {
-            // The shared copies go too, and every other node erases its own local copies.
+            // A durable marker first (a node that is down applies it when it is back), then the shared
+            // copies go, and every connected node erases its own local copies now.
+            for (const id of conversationIds) await erasures?.mark(id, clock.now());
             for (const id of conversationIds) {
               await replica?.remove(id);
               if (timers instanceof SharedTimers) await timers.forget(id);

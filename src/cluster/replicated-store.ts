@@ -8,6 +8,10 @@ export interface ReplicatedStoreOptions {
   replica: ConversationReplica;
   /** The fence under which this node owns the conversation now (`NatsBus.currentFence`), if it does. */
   fence: (conversationId: string) => number | undefined;
+  /** Whether a copy last written at `updatedAt` predates a privacy erasure (never brought back). */
+  erased?: (conversationId: string, updatedAt: number) => boolean;
+  /** Erases this node's local copies of an erased conversation. */
+  onErased?: (conversationId: string) => void | Promise<void>;
 }
 
 /**
@@ -25,10 +29,16 @@ export class ReplicatedStore implements Store {
 
   /** The newer of the local and replicated state; a newer replica is copied into the local store. */
   private async catchUp(conversationId: string): Promise<ConversationRecord | undefined> {
-    const [local, remote] = await Promise.all([
+    let [local, remote] = await Promise.all([
       this.options.local.getConversation(conversationId),
       this.options.replica.load(conversationId),
     ]);
+    // A copy older than a privacy erasure this node missed (it was down) is erased, not revived.
+    if (local && this.options.erased?.(conversationId, local.updatedAt)) {
+      await this.options.onErased?.(conversationId);
+      local = undefined;
+    }
+    if (remote && this.options.erased?.(conversationId, remote.conversation.updatedAt)) remote = undefined;
     if (!remote || (local && local.updatedAt >= remote.conversation.updatedAt)) return local;
     // Handled elsewhere since: bring the local copy up to date (snapshot and missing lines).
     const known = await this.options.local.getHistory(conversationId, remote.history.length);

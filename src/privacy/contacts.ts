@@ -87,6 +87,14 @@ export class ContactData {
     this.insights = store.database('insights');
   }
 
+  /** Every conversation stored on this node with when it was last written (erasure markers). */
+  localConversations(): { conversationId: string; updatedAt: number }[] {
+    return [...this.conversations.getRange()].map(({ key, value }) => ({
+      conversationId: key,
+      updatedAt: value.updatedAt,
+    }));
+  }
+
   /** The conversations and leads that belong to the person. */
   find(
     query: ContactQuery,
