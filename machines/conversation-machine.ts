@@ -325,6 +325,39 @@ const conversationSetup = setup({
 });
 
 /**
+ * A state that writes this turn's reply for `phase` (the `think` effect), emits it and rests in
+ * `waiting`; with `tolerant`, a failed reply also goes back to `waiting` instead of failing the actor.
+ */
+function speaking(phase: Phase, options: { tolerant?: boolean } = {}) {
+  return conversationSetup.createStateConfig({
+    invoke: {
+      src: 'think',
+      input: ({ context }) => replyRequest(context, phase),
+      onDone: {
+        target: 'waiting',
+        actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
+      },
+      ...(options.tolerant ? { onError: 'waiting' } : {}),
+    },
+  });
+}
+
+/** Reads the message (the `analyse` effect), then routes; if reading fails, `fallback` apologises. */
+function analysing(fallback: string) {
+  return conversationSetup.createStateConfig({
+    invoke: {
+      src: 'analyse',
+      input: analyseInput,
+      onDone: {
+        target: 'routing',
+        actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+      },
+      onError: { target: fallback, actions: { type: 'planIntent', params: { intent: 'apology' } } },
+    },
+  });
+}
+
+/**
  * A phase that delivers the lead, confirms it, then answers follow-ups (updating the lead when the
  * person adds or corrects details): `handoff` (sales, or a human for critical support) and
  * `support` (a ticket) share it.
@@ -371,16 +404,7 @@ function deliveredPhase(
           ],
         },
       },
-      confirming: {
-        invoke: {
-          src: 'think',
-          input: ({ context }) => replyRequest(context, phase),
-          onDone: {
-            target: 'waiting',
-            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-          },
-        },
-      },
+      confirming: speaking(phase),
       waiting: {
         tags: 'awaiting-input',
         on: {
@@ -393,28 +417,8 @@ function deliveredPhase(
         },
       },
       /** Nobody from the team took the case over in time: the person hears that it is still in hand. */
-      reassuring: {
-        invoke: {
-          src: 'think',
-          input: ({ context }) => replyRequest(context, phase),
-          onDone: {
-            target: 'waiting',
-            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-          },
-          onError: 'waiting',
-        },
-      },
-      analysing: {
-        invoke: {
-          src: 'analyse',
-          input: analyseInput,
-          onDone: {
-            target: 'routing',
-            actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
-          },
-          onError: { target: 'following', actions: { type: 'planIntent', params: { intent: 'apology' } } },
-        },
-      },
+      reassuring: speaking(phase, { tolerant: true }),
+      analysing: analysing('following'),
       routing: {
         always: [
           {
@@ -441,16 +445,7 @@ function deliveredPhase(
           },
         },
       },
-      following: {
-        invoke: {
-          src: 'think',
-          input: ({ context }) => replyRequest(context, phase),
-          onDone: {
-            target: 'waiting',
-            actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-          },
-        },
-      },
+      following: speaking(phase),
     },
   });
 }
@@ -480,17 +475,7 @@ export const conversationMachine = conversationSetup.createMachine({
           tags: 'awaiting-input',
           on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
         },
-        analysing: {
-          invoke: {
-            src: 'analyse',
-            input: analyseInput,
-            onDone: {
-              target: 'routing',
-              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
-            },
-            onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
-          },
-        },
+        analysing: analysing('replying'),
         routing: {
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
@@ -562,17 +547,7 @@ export const conversationMachine = conversationSetup.createMachine({
             onError: 'waiting',
           },
         },
-        analysing: {
-          invoke: {
-            src: 'analyse',
-            input: analyseInput,
-            onDone: {
-              target: 'routing',
-              actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
-            },
-            onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
-          },
-        },
+        analysing: analysing('replying'),
         routing: {
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
@@ -631,14 +606,7 @@ export const conversationMachine = conversationSetup.createMachine({
         },
         replying: {
           entry: { type: 'planIntent', params: { intent: 'spam_ack' } },
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'spam'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
+          ...speaking('spam'),
         },
         waiting: {
           tags: 'awaiting-input',
@@ -688,16 +656,7 @@ export const conversationMachine = conversationSetup.createMachine({
             onError: { target: 'replying', actions: { type: 'planIntent', params: { intent: 'apology' } } },
           },
         },
-        replying: {
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'closed'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
-        },
+        replying: speaking('closed'),
       },
     },
     failed: {
@@ -705,14 +664,7 @@ export const conversationMachine = conversationSetup.createMachine({
       states: {
         replying: {
           entry: { type: 'planIntent', params: { intent: 'apology' } },
-          invoke: {
-            src: 'think',
-            input: ({ context }) => replyRequest(context, 'failed'),
-            onDone: {
-              target: 'waiting',
-              actions: [{ type: 'emitReply', params: ({ event }) => event.output.text }, 'endTurn'],
-            },
-          },
+          ...speaking('failed'),
         },
         waiting: {
           tags: 'awaiting-input',
