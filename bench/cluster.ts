@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { ConversationReplica } from '../src/cluster/conversation-replica.ts';
 import type { Bus } from '../src/ports/bus.ts';
 import type { InboundMessage, LeadPayload } from '../src/protocol/index.ts';
 import { InProcessBus } from '../src/runtime/in-process-bus.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 import { startNatsServer, type NatsServer } from '../test/helpers/nats-server.ts';
 import { median, nowMs, round, sleep, summarize, type Summary } from './stats.ts';
 
@@ -322,19 +322,6 @@ interface NodeProcess {
   exited: Promise<void>;
   /** The last part of what it printed (warnings and errors only: log level warn). */
   output(): string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Health {

@@ -1,24 +1,11 @@
-import { createServer } from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import type { TelegramClient } from 'telegram-test-api/lib/modules/telegramClient.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeadPayloadSchema } from '../../src/protocol/index.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
 
 const TOKEN = '123456789:AAtest-polling-token_for_leadbot';
-
-/** A free local port (telegram-test-api cannot listen on port 0 and report it back). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface BotMessage {
   text: string;
