@@ -1,13 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../../src/fake-llm/server.ts';
 import type { FakeLlmOptions } from '../../src/fake-llm/types.ts';
 import type { Leadbot } from '../../src/main.ts';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
 let fake: FakeLlmServer | undefined;
@@ -20,21 +19,15 @@ afterEach(async () => {
 });
 
 /** leadbot wired to the project's OpenAI-compatible test server through the real `openai` SDK. */
-let logs = '';
+let capture = capturingLogger();
 async function start(
   fakeOptions: FakeLlmOptions,
   keys: string,
   settings: Record<string, unknown> = {},
   env: Record<string, string> = {},
 ) {
-  logs = '';
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs += chunk.toString();
-      callback();
-    },
-  });
-  const logger = createLogger({ level: 'debug', content: false, pretty: false, nodeId: 'test', destination });
+  capture = capturingLogger();
+  const logger = capture.logger;
   fake = await startFakeLlmServer(fakeOptions);
   const dir = mkdtempSync(join(tmpdir(), 'leadbot-llm-'));
   const file = join(dir, 'settings.json');
@@ -83,8 +76,8 @@ describe('LLM conversations through the real openai SDK against the test server'
     for (const secret of secretsOf(options)) expect(metrics).not.toContain(secret);
     const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
     for (const secret of secretsOf(options)) expect(prom).not.toContain(secret);
-    expect(logs).toContain('lead stored');
-    for (const secret of secretsOf(options)) expect(logs).not.toContain(secret);
+    expect(capture.text()).toContain('lead stored');
+    for (const secret of secretsOf(options)) expect(capture.text()).not.toContain(secret);
     await ws.close();
   });
 
@@ -143,7 +136,7 @@ describe('LLM conversations through the real openai SDK against the test server'
     expect(r.text).not.toMatch(/LBC-|CONVERSATION_STATE_JSON|Reglas:|save_temp_lead_data/);
     expect(r.text).toMatch(/\?$/);
     expect(node.audit.list().map((e) => [e.type, e.data.leak])).toEqual([['prompt.leak', 'canary']]);
-    expect(logs).toContain('model reply leaked the prompt; replaced');
+    expect(capture.text()).toContain('model reply leaked the prompt; replaced');
     await ws.close();
   });
 
@@ -172,8 +165,8 @@ describe('LLM conversations through the real openai SDK against the test server'
     await ws.say('Hola');
     await ws.say('Necesito una cotización');
     await ws.say('Soy Ana');
-    for (const secret of secretsOf(options)) expect(logs).not.toContain(secret);
-    expect(logs).toContain('provider answered 429');
+    for (const secret of secretsOf(options)) expect(capture.text()).not.toContain(secret);
+    expect(capture.text()).toContain('provider answered 429');
     const stats = fake.stats();
     expect(stats.keys.ka!.rateLimited).toBeGreaterThanOrEqual(1);
     expect(stats.keys.kb!.accepted).toBeGreaterThanOrEqual(1);

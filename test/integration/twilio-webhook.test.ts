@@ -3,12 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../../src/protocol/index.ts';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 
 const ACCOUNT_SID = 'AC8e904faad99a05efe123e12d0d0d0d0';
 const AUTH_TOKEN = 'integration-twilio-auth-token-1';
@@ -112,22 +111,6 @@ function twilioEnv(api: FakeTwilioApi, extra: Record<string, string> = {}): Reco
     LEADBOT_TWILIO_WHATSAPP_NUMBER: '+14155238886',
     LEADBOT_TWILIO_API_BASE: api.url,
     ...extra,
-  };
-}
-
-/** A log sink for the leadbot under test. */
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return {
-    logger: createLogger({ level: 'debug', content: false, pretty: false, nodeId: 'test', destination }),
-    lines,
   };
 }
 

@@ -4,10 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ShuttingDownError } from '../../src/errors.ts';
-import { createLogger } from '../../src/logger.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 import type { Leadbot } from '../../src/main.ts';
 import { LeadPayloadSchema, type InboundMessage, type LeadPayload } from '../../src/protocol/index.ts';
 import { getLeads, startTestLeadbot } from '../helpers/in-process.ts';
@@ -187,35 +186,6 @@ async function leadOf(url: string, conversationId: string): Promise<LeadPayload 
 
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 
-function capturingLogger(): {
-  logger: ReturnType<typeof createLogger>;
-  lines: () => Record<string, unknown>[];
-  raw: () => string;
-} {
-  let raw = '';
-  const logger = createLogger({
-    level: 'info',
-    content: false,
-    pretty: false,
-    nodeId: 'wa-test',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, done) {
-        raw += chunk.toString();
-        done();
-      },
-    }),
-  });
-  return {
-    logger,
-    raw: () => raw,
-    lines: () =>
-      raw
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
 function env(fake: FakeGraphApi, extra: Record<string, string> = {}): Record<string, string> {
   return {
     LEADBOT_WHATSAPP_TOKEN: GRAPH_TOKEN,
@@ -229,7 +199,7 @@ function env(fake: FakeGraphApi, extra: Record<string, string> = {}): Record<str
 
 describe('WhatsApp Cloud channel: real leadbot, signed webhooks, fake Graph API', () => {
   const fake = new FakeGraphApi();
-  const logs = capturingLogger();
+  const logs = capturingLogger({ level: 'info', nodeId: 'wa-test' });
   let node: Leadbot & { url: string };
   const published: InboundMessage[] = [];
   /** userIds whose next publish is refused (as a full queue or a shutdown would). */
@@ -431,12 +401,12 @@ describe('WhatsApp Cloud channel: real leadbot, signed webhooks, fake Graph API'
     await settle(200);
     expect(fake.requests.length).toBe(before);
     // Message ids are pseudonymised in logs (a wamid embeds the number): find the line by its codes.
-    const line = logs
-      .lines()
-      .find((l) => Array.isArray(l.codes) && l.msg !== 'WhatsApp webhook reported errors');
+    const line = logs.lines.find(
+      (l) => Array.isArray(l.codes) && l.msg !== 'WhatsApp webhook reported errors',
+    );
     expect(line?.messageId).toMatch(/^~[0-9a-f]{12}$/);
     expect(line).toMatchObject({ level: 40, codes: [130472] });
-    expect(logs.raw()).not.toContain('5219998887777');
+    expect(logs.text()).not.toContain('5219998887777');
   });
 
   it('a message for another business number of the account is acknowledged but not answered', async () => {
@@ -449,7 +419,7 @@ describe('WhatsApp Cloud channel: real leadbot, signed webhooks, fake Graph API'
     await settle();
     expect(fake.texts(other.waId!)).toEqual([]);
     expect(published.some((m) => m.userId === other.waId)).toBe(false);
-    expect(logs.lines().some((l) => l.phoneNumberId === '9988776655' && l.level === 40)).toBe(true);
+    expect(logs.lines.some((l) => l.phoneNumberId === '9988776655' && l.level === 40)).toBe(true);
   });
 
   it('a wrong or missing signature gets 401 and nothing is stored or sent', async () => {
@@ -620,7 +590,7 @@ describe('WhatsApp Cloud channel: real leadbot, signed webhooks, fake Graph API'
       language: 'es',
     });
     const line = await waitFor(
-      () => logs.lines().find((l) => l.outboundId === 'out_followup_1'),
+      () => logs.lines.find((l) => l.outboundId === 'out_followup_1'),
       'the window-closed log line',
     );
     expect(line).toMatchObject({ level: 40, channel: 'whatsapp' });
@@ -635,7 +605,7 @@ describe('WhatsApp Cloud channel: real leadbot, signed webhooks, fake Graph API'
     expect(health.channels.whatsapp).toMatchObject({ mode: 'webhook', path: '/webhooks/whatsapp' });
     expect(health.channels.whatsapp!.accepted).toBeGreaterThan(0);
     expect(health.channels.whatsapp!.badSignatures).toBeGreaterThan(0);
-    const raw = logs.raw();
+    const raw = logs.text();
     for (const secret of [GRAPH_TOKEN, APP_SECRET, VERIFY_TOKEN]) expect(raw).not.toContain(secret);
     for (const pii of [
       'Carlos WA',

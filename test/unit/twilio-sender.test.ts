@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TwilioSender } from '../../src/channels/twilio/sender.ts';
-import { createLogger } from '../../src/logger.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'sender-test-auth-token';
@@ -52,21 +51,8 @@ const twilioError =
       { status, headers: { 'content-type': 'application/json', ...headers } },
     );
 
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
-  const log = createLogger({ level: 'debug', content: false, pretty: false, nodeId: 'test', destination });
-  return { log, lines };
-}
-
 function newSender(
-  log = capturingLogger().log,
+  log = capturingLogger().logger,
   over: Partial<ConstructorParameters<typeof TwilioSender>[0]> = {},
 ) {
   return new TwilioSender({
@@ -131,7 +117,7 @@ describe('TwilioSender', () => {
       twilioError(503, 20503),
       created(),
     ]);
-    const { log, lines } = capturingLogger();
+    const { logger: log, lines } = capturingLogger();
     const sender = newSender(log);
     sender.send(TO, 'hola', 'out_retry');
     await sender.close(5000);
@@ -158,7 +144,7 @@ describe('TwilioSender', () => {
 
   it('logs a 4xx refusal with its Twilio code and no personal data, and does not retry it', async () => {
     const calls = stubTwilio([twilioError(400, 63016)]);
-    const { log, lines } = capturingLogger();
+    const { logger: log, lines } = capturingLogger();
     const sender = newSender(log);
     sender.send(TO, 'Carlos, tu pedido 123', 'out_4xx');
     await sender.close(5000);
@@ -173,7 +159,7 @@ describe('TwilioSender', () => {
 
   it('gives up after maxAttempts and says so', async () => {
     const calls = stubTwilio([twilioError(502, 20502)]);
-    const { log, lines } = capturingLogger();
+    const { logger: log, lines } = capturingLogger();
     const sender = newSender(log, { maxAttempts: 3 });
     sender.send(TO, 'hola', 'out_down');
     await sender.close(5000);
@@ -187,7 +173,7 @@ describe('TwilioSender', () => {
 
   it('close() waits for queued sends, and abandons them with a log line past its deadline', async () => {
     const calls = stubTwilio([twilioError(429, 20429, { 'retry-after': '30' }), created()]);
-    const { log, lines } = capturingLogger();
+    const { logger: log, lines } = capturingLogger();
     const sender = newSender(log);
     sender.send(TO, 'hola', 'out_slow');
     const started = Date.now();

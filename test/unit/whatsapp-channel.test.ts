@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ChannelDeps } from '../../src/channels/messaging.ts';
 import { createWhatsAppChannel } from '../../src/channels/whatsapp/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { createLogger } from '../../src/logger.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 import { MemoryStore } from '../../src/ports/store.ts';
 import { InProcessBus } from '../../src/runtime/in-process-bus.ts';
 import { ROOT } from '../helpers/leadbot-process.ts';
@@ -22,19 +21,9 @@ function depsFor(env: Record<string, string>): {
   lines: () => Record<string, unknown>[];
   raw: () => string;
 } {
-  let raw = '';
-  const log = createLogger({
-    level: 'info',
-    content: false,
-    pretty: false,
-    nodeId: 'test',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, done) {
-        raw += chunk.toString();
-        done();
-      },
-    }),
-  });
+  const capture = capturingLogger({ level: 'info' });
+  const log = capture.logger;
+
   const config = loadConfig({ cwd: ROOT, env: { LEADBOT_LOG_LEVEL: 'silent', ...env } });
   const clock = { now: () => Date.now() };
   const bus = new InProcessBus({ concurrency: 1, maxQueuedPerConversation: 4, onHandlerError: () => {} });
@@ -56,12 +45,8 @@ function depsFor(env: Record<string, string>): {
   };
   return {
     deps,
-    raw: () => raw,
-    lines: () =>
-      raw
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    raw: capture.text,
+    lines: () => capture.lines,
   };
 }
 

@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphSender } from '../../src/channels/whatsapp/sender.ts';
-import { createLogger } from '../../src/logger.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 
 interface Scripted {
   status: number;
@@ -39,22 +38,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   script = [];
   requests = [];
-  logs = '';
+  capture.clear();
 });
 
-let logs = '';
-const log = createLogger({
-  level: 'debug',
-  content: false,
-  pretty: false,
-  nodeId: 'test',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs += chunk.toString();
-      done();
-    },
-  }),
-});
+const capture = capturingLogger();
+const log = capture.logger;
 
 const TOKEN = 'EAAG-secret-token';
 const BODY = {
@@ -142,10 +130,10 @@ describe('GraphSender', () => {
     const result = await sender().post(BODY, CONTEXT, new AbortController().signal);
     expect(result).toEqual({ ok: false, reason: 'rejected', status: 400, code: 131030, attempts: 1 });
     expect(requests).toHaveLength(1);
-    expect(logs).toContain('"code":131030');
-    expect(logs).toContain('"conversationId":"demo:whatsapp:');
-    expect(logs).not.toContain('Hola Ana');
-    expect(logs).not.toContain(TOKEN);
+    expect(capture.text()).toContain('"code":131030');
+    expect(capture.text()).toContain('"conversationId":"demo:whatsapp:');
+    expect(capture.text()).not.toContain('Hola Ana');
+    expect(capture.text()).not.toContain(TOKEN);
   });
 
   it('an expired token (401, code 190) is not retried', async () => {
@@ -178,7 +166,7 @@ describe('GraphSender', () => {
     );
     expect(result).toMatchObject({ ok: false, reason: 'gave_up', attempts: 3 });
     expect(waits).toHaveLength(2);
-    expect(logs).toContain('unreachable');
+    expect(capture.text()).toContain('unreachable');
   });
 
   it('does not wait for a Retry-After longer than its limit', async () => {

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WhatsAppOutbound, type WindowTemplate } from '../../src/channels/whatsapp/outbound.ts';
 import type { SendResult } from '../../src/channels/whatsapp/sender.ts';
 import { SERVICE_WINDOW_MS, ServiceWindow } from '../../src/channels/whatsapp/window.ts';
-import { createLogger } from '../../src/logger.ts';
+import { capturingLogger } from '../helpers/log-capture.ts';
 import { MemoryStore } from '../../src/ports/store.ts';
 import type { OutboundEvent } from '../../src/protocol/index.ts';
 
@@ -34,26 +33,15 @@ class FakeSender {
   }
 }
 
-let logs: string;
-const log = createLogger({
-  level: 'debug',
-  content: false,
-  pretty: false,
-  nodeId: 'test',
-  destination: new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs += chunk.toString();
-      done();
-    },
-  }),
-});
+const capture = capturingLogger();
+const log = capture.logger;
 
 let clock: FakeClock;
 let store: MemoryStore;
 let sender: FakeSender;
 
 beforeEach(() => {
-  logs = '';
+  capture.clear();
   clock = new FakeClock();
   store = new MemoryStore();
   sender = new FakeSender();
@@ -170,15 +158,18 @@ describe('WhatsAppOutbound', () => {
     await settle(out);
     expect(sender.bodies).toEqual([]);
     expect(out.counts).toMatchObject({ sent: 0, withheld: 1 });
-    const line = logs.split('\n').find((l) => l.includes('window is closed'));
+    const line = capture
+      .text()
+      .split('\n')
+      .find((l) => l.includes('window is closed'));
     expect(line).toBeDefined();
     const entry = JSON.parse(line!) as { conversationId: string };
     expect(entry).toMatchObject({ level: 40, outboundId: expect.any(String), hoursSinceLastMessage: 25 });
     // The conversation is named (as the logger writes conversation ids), never the phone.
     expect(entry.conversationId).toMatch(/^demo:whatsapp:/);
     expect(line).toContain('channels.whatsapp.windowTemplate');
-    expect(logs).not.toContain(PHONE);
-    expect(logs).not.toContain('plan Pro');
+    expect(capture.text()).not.toContain(PHONE);
+    expect(capture.text()).not.toContain('plan Pro');
   });
 
   it('outside the window with a template: sends the template once per silence', async () => {
@@ -246,7 +237,7 @@ describe('WhatsAppOutbound', () => {
     await settle(out);
     expect(sender.bodies).toEqual([]);
     expect(out.counts.failed).toBe(1);
-    expect(logs).toContain('known only by username');
+    expect(capture.text()).toContain('known only by username');
   });
 
   it('splits a long reply and keeps replies of one conversation in order', async () => {
