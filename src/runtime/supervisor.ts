@@ -306,8 +306,9 @@ export class ConversationSupervisor {
           this.options.onEscalate?.({ message, error: errorMessage(error), restarts });
         }
         await this.keepMessage(message, log, timedOut ? undefined : errorMessage(error));
-        state = timedOut ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'failed';
-        const language = await this.languageOf(message.conversationId);
+        const kept = await this.stored(message.conversationId);
+        state = timedOut ? kept.state : 'failed';
+        const language = kept.language;
         replies = [this.botMessage(message, APOLOGY[language], state, language)];
         break;
       }
@@ -361,9 +362,9 @@ export class ConversationSupervisor {
       readFailed = true;
       return undefined;
     });
-    const language: Language =
-      detected === 'es' || detected === 'en' ? detected : await this.languageOf(message.conversationId);
-    const state = known ? ((await this.persistedState(message.conversationId)) ?? 'triage') : 'triage';
+    const stored = describeRecord(known);
+    const language: Language = detected === 'es' || detected === 'en' ? detected : stored.language;
+    const state = stored.state;
     const text = REFUSALS[kind][language];
     const reply = text === undefined ? undefined : this.botMessage(message, text, state, language);
     try {
@@ -408,8 +409,7 @@ export class ConversationSupervisor {
     const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === message.id);
     if (asked < 0) return false;
     const turn = lines[asked]!.turn;
-    const state = (await this.persistedState(message.conversationId)) ?? 'triage';
-    const language = await this.languageOf(message.conversationId);
+    const { state, language } = await this.stored(message.conversationId);
     const replies = lines.slice(asked + 1).filter((l) => l.role === 'assistant' && l.turn === turn);
     log.info(
       { replies: replies.length },
@@ -783,19 +783,9 @@ export class ConversationSupervisor {
     actor.stop();
   }
 
-  private async persistedState(conversationId: string): Promise<string | undefined> {
-    const record = await this.options.store.getConversation(conversationId).catch(() => undefined);
-    const value = (record?.snapshot as { value?: unknown } | undefined)?.value;
-    if (typeof value === 'string') return value;
-    if (value && typeof value === 'object') return Object.keys(value)[0];
-    return undefined;
-  }
-
-  private async languageOf(conversationId: string): Promise<Language> {
-    const record = await this.options.store.getConversation(conversationId).catch(() => undefined);
-    const language = (record?.snapshot as { context?: { language?: unknown } } | undefined)?.context
-      ?.language;
-    return language === 'en' ? 'en' : 'es';
+  /** The stored conversation's state and language (`triage` / `es` when there is none). */
+  private async stored(conversationId: string): Promise<{ state: string; language: Language }> {
+    return describeRecord(await this.options.store.getConversation(conversationId).catch(() => undefined));
   }
 
   private route(message: InboundMessage) {
@@ -868,6 +858,15 @@ export class ConversationSupervisor {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const id of [...this.live.keys()]) this.stopActor(id);
   }
+}
+
+/** A stored conversation's top-level state and language (`triage` / `es` when there is none). */
+function describeRecord(record: ConversationRecord | undefined): { state: string; language: Language } {
+  const snapshot = record?.snapshot as { value?: unknown; context?: { language?: unknown } } | undefined;
+  return {
+    state: snapshot?.value ? phaseOf(snapshot as { value: unknown }) : 'triage',
+    language: snapshot?.context?.language === 'en' ? 'en' : 'es',
+  };
 }
 
 /** The top-level state name a person and the widget see. */
