@@ -691,11 +691,12 @@ async function start(
    * whose state only the shared replica holds (no lead yet, handled on a worker).
    */
   const clusterFind = async (query: { id: string; tenantId?: string }) => {
-    const found = contacts.find(query, await everyLead());
+    const shared = await everyLead();
+    const found = contacts.find(query, shared);
     const inTenant = !query.tenantId || query.id.startsWith(`${query.tenantId}:`);
     if (replica && inTenant && !found.conversationIds.includes(query.id) && (await replica.load(query.id)))
-      return contacts.find(query, await everyLead(), [query.id]);
-    return found;
+      return { ...contacts.find(query, shared, [query.id]), shared };
+    return { ...found, shared };
   };
   if (erasures) {
     // Erasures this node missed while it was down: its local copies older than the marker go.
@@ -762,8 +763,8 @@ async function start(
       contacts: {
         found: async (query) => (await clusterFind(query)).conversationIds.length > 0,
         export: async (query) => {
-          const { conversationIds } = await clusterFind(query);
-          const exported = contacts.export(query, clock.now(), await everyLead(), conversationIds);
+          const { conversationIds, shared } = await clusterFind(query);
+          const exported = contacts.export(query, clock.now(), shared, conversationIds);
           // Cluster mode: state handled on workers comes from the shared replica.
           for (const id of conversationIds) {
             if (!replica || exported.conversations.some((c) => c.record.conversationId === id)) continue;
@@ -773,8 +774,7 @@ async function start(
           return exported;
         },
         erase: async (query) => {
-          const extra = await everyLead();
-          const { conversationIds, leads } = await clusterFind(query);
+          const { conversationIds, leads, shared } = await clusterFind(query);
           for (const id of conversationIds) supervisor.evict(id);
           if (cluster) {
             // A durable marker first (a node that is down applies it when it is back), then the shared
@@ -790,7 +790,7 @@ async function start(
               JSON.stringify({ query, conversationIds, from: config.nodeId }),
             );
           }
-          const result = contacts.erase(query, extra, conversationIds);
+          const result = contacts.erase(query, shared, conversationIds);
           // What went from the shared copies counts too (this node may hold no local copy).
           return {
             ...result,
