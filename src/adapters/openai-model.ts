@@ -136,9 +136,7 @@ export class OpenAIChatModel implements ChatModel {
       temperature: request.temperature,
       max_tokens: request.maxTokens,
     };
-    const thinking =
-      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
-    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
+    this.setThinking(body);
     if (request.tools.length) {
       body.tools = request.tools.map((t) => ({
         type: 'function' as const,
@@ -186,9 +184,7 @@ export class OpenAIChatModel implements ChatModel {
       max_tokens: 30,
       response_format: { type: 'json_object' },
     };
-    const thinking =
-      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
-    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
+    this.setThinking(body);
     const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + 30;
     const parsed = await this.send(body, 'security-judge', estimatedTokens, 9, signal);
     const content = parsed.choices[0]!.message.content ?? '';
@@ -213,12 +209,17 @@ export class OpenAIChatModel implements ChatModel {
       temperature: 0,
       max_tokens: Math.ceil(request.maxChars / 3),
     };
-    const thinking =
-      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
-    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
+    this.setThinking(body);
     const estimatedTokens = Math.ceil(JSON.stringify(body).length / 4) + (body.max_tokens ?? 0);
     const parsed = await this.send(body, request.conversationId, estimatedTokens, 0, signal);
     return parsed.choices[0]!.message.content ?? '';
+  }
+
+  /** DeepSeek's `thinking` switch: as configured, else disabled for DeepSeek hosts, else not sent. */
+  private setThinking(body: { thinking?: { type: 'enabled' | 'disabled' } }): void {
+    const thinking =
+      this.options.thinking ?? (/deepseek/i.test(new URL(this.options.baseURL).hostname) ? false : undefined);
+    if (thinking !== undefined) body.thinking = { type: thinking ? 'enabled' : 'disabled' };
   }
 
   /**
