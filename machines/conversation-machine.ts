@@ -6,19 +6,8 @@
  * - `deliverLead`: durably stores / pushes the lead (or ticket) and returns its reference.
  * The machine is pure: no I/O, no clocks, no randomness.
  */
-import { assign, emit, fromPromise, setup } from 'xstate';
-import type {
-  ExtractedFields,
-  Language,
-  LeadDraft,
-  LeadField,
-  LeadStatus,
-  MessageAnalysis,
-  Phase,
-  Qualification,
-  ReplyIntent,
-  TurnBrief,
-} from '../src/protocol/index.ts';
+import { assign, emit, fromPromise, not, setup } from 'xstate';
+import type { HandoffReason, LeadField, LeadStatus, Phase, ReplyIntent } from '../src/protocol/index.ts';
 import {
   EMPTY_SIGNALS,
   accumulateSignals,
@@ -33,116 +22,25 @@ import {
   needsHuman,
   qualify,
   urgencyLevel,
-  type FlowSignals,
 } from './flow-rules.ts';
+import type {
+  AlertInput,
+  AlertOutput,
+  AnalyseInput,
+  AnalyseOutput,
+  ConversationContext,
+  ConversationEmitted,
+  ConversationEvent,
+  ConversationInput,
+  DeliverInput,
+  DeliverOutput,
+  ReplyRequest,
+  ResumePhase,
+  ThinkOutput,
+} from './conversation-types.ts';
+import { applyOperatorFields } from './operator-fields.ts';
 
-/** Bumped when the machine changes in a way old snapshots cannot follow. */
-export const MACHINE_VERSION = 1;
-
-export interface ConversationInput {
-  conversationId: string;
-  tenantId: string;
-  channel: string;
-  userId: string;
-  defaultLanguage: Language;
-  /** Epoch ms of the first message. */
-  startedAt: number;
-  source?: string;
-  /** Username / phone the channel knows. */
-  username?: string;
-  /** Attempts to deliver a lead before the conversation goes to `failed`. */
-  maxDeliveryAttempts: number;
-}
-
-export interface ConversationContext extends ConversationInput {
-  language: Language;
-  /** User turns so far. */
-  turn: number;
-  lead: LeadDraft;
-  /** Need snippets, one per message that stated one, in order. */
-  needs: string[];
-  signals: FlowSignals;
-  qualification?: Qualification;
-  /** Fields the last reply asked for (short answers are read as these). */
-  expecting: LeadField[];
-  /** Every field asked at least once. */
-  asked: LeadField[];
-  /** The message being handled. */
-  current?: { messageId: string; text: string };
-  analysis?: MessageAnalysis | undefined;
-  newlyCaptured: LeadField[];
-  invalidEmail?: string | undefined;
-  /** What this turn's reply must do. */
-  intent: ReplyIntent;
-  ask: LeadField[];
-  leadId?: string;
-  reference?: string;
-  deliveryAttempts: number;
-  /** Details the person declined and was reassured about (once each). */
-  reassured?: LeadField[];
-  /** A follow-up nudge was sent since the person last wrote (one per silence). */
-  nudged?: boolean;
-}
-
-export type ConversationEvent =
-  | { type: 'user.message.received'; messageId: string; text: string }
-  /** A durable timer: the person went quiet in the middle of the capture. */
-  | { type: 'session.expired' }
-  /** A durable timer: a while of silence in the capture; one gentle follow-up is due. */
-  | { type: 'followup.due' }
-  /** A durable timer: the case went to a human and nobody has taken it over yet. */
-  | { type: 'handoff.deadline' };
-
-/** A reply for the runtime to send, in order. */
-export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
-
-export interface AnalyseInput {
-  text: string;
-  expecting: LeadField[];
-  /** The conversation's language so far (absent on the first message). */
-  previousLanguage?: Language;
-  defaultLanguage: Language;
-  /** Need snippets so far, to summarise the problem with this message's. */
-  needs: string[];
-}
-export interface AnalyseOutput {
-  analysis: MessageAnalysis;
-  /** Summary of every need so far including this message's; absent when no need is known. */
-  problemSummary?: string;
-}
-
-/** `TurnBrief` without the tenant's display names, which the runtime adds. */
-export type ReplyRequest = Omit<TurnBrief, 'companyName' | 'botName'> & {
-  conversationId: string;
-  leadId?: string;
-};
-
-/** One model turn's result: the reply, and lead fields the model captured through its tools. */
-export interface ThinkOutput {
-  text: string;
-  captured?: ExtractedFields;
-}
-
-/** What `deliverLead` stores: the lead as the machine knows it. */
-export interface DeliverInput {
-  conversationId: string;
-  tenantId: string;
-  channel: string;
-  leadId?: string;
-  lead: LeadDraft;
-  language: Language;
-  qualification: Qualification;
-  status: LeadStatus;
-  interestArea: ReturnType<typeof interestArea>;
-  urgency: ReturnType<typeof urgencyLevel>;
-  source?: string;
-  startedAt: number;
-}
-export interface DeliverOutput {
-  leadId: string;
-  /** Human-facing reference ("RV-…") for the confirmation. */
-  reference: string;
-}
+export * from './conversation-types.ts';
 
 const notProvided = (name: string) =>
   fromPromise<never, unknown>(() =>
@@ -169,7 +67,38 @@ function replyRequest(context: ConversationContext, phase: Phase): ReplyRequest 
   if (context.qualification) request.qualification = context.qualification;
   if (context.reference) request.reference = context.reference;
   if (context.leadId) request.leadId = context.leadId;
+  if (context.promise) request.handoff = context.promise;
   return request;
+}
+
+const interestOf = (context: ConversationContext) =>
+  context.overrides?.interestArea ?? interestArea(context.signals);
+const urgencyOf = (context: ConversationContext) =>
+  context.overrides?.urgency ?? urgencyLevel(context.signals);
+
+function alertInput(context: ConversationContext, level: 1 | 2): AlertInput {
+  const input: AlertInput = {
+    conversationId: context.conversationId,
+    tenantId: context.tenantId,
+    channel: context.channel,
+    reason: level === 2 ? 'escalation' : (context.handoff?.reason ?? 'asked_for_human'),
+    level,
+    lead: context.lead,
+    qualification: context.qualification ?? qualify(context.signals, context.lead),
+    urgency: urgencyOf(context),
+    interestArea: interestOf(context),
+    language: context.language,
+    startedAt: context.startedAt,
+  };
+  if (context.reference) input.reference = context.reference;
+  return input;
+}
+
+/** Why the conversation needs a person now. */
+function handoffReason(context: ConversationContext): HandoffReason {
+  if (context.signals.wantsHuman) return 'asked_for_human';
+  if (urgencyLevel(context.signals) === 'Alto') return 'critical_support';
+  return 'hot_lead';
 }
 
 function deliverInput(context: ConversationContext, status: LeadStatus): DeliverInput {
@@ -181,10 +110,12 @@ function deliverInput(context: ConversationContext, status: LeadStatus): Deliver
     language: context.language,
     qualification: context.qualification ?? qualify(context.signals, context.lead),
     status,
-    interestArea: interestArea(context.signals),
-    urgency: urgencyLevel(context.signals),
+    interestArea: interestOf(context),
+    urgency: urgencyOf(context),
     startedAt: context.startedAt,
   };
+  if (context.overrides?.interestArea) input.operatorSet = ['interest_area'];
+  if (context.overrides?.urgency) input.operatorSet = [...(input.operatorSet ?? []), 'urgency_level'];
   if (context.leadId) input.leadId = context.leadId;
   if (context.source) input.source = context.source;
   return input;
@@ -213,6 +144,7 @@ const conversationSetup = setup({
     deliverLead: notProvided('deliverLead') as unknown as ReturnType<
       typeof fromPromise<DeliverOutput, DeliverInput>
     >,
+    alertTeam: notProvided('alertTeam') as unknown as ReturnType<typeof fromPromise<AlertOutput, AlertInput>>,
   },
   delays: {
     /** Exponential back-off between delivery attempts; the runtime may override. */
@@ -228,6 +160,14 @@ const conversationSetup = setup({
       context.invalidEmail !== undefined,
     isSupport: ({ context }) => context.qualification === 'support',
     needsHuman: ({ context }) => needsHuman(context.signals),
+    /** Needs a person and nobody was called yet (a follow-up that turns critical or asks for one). */
+    newlyNeedsHuman: ({ context }) => needsHuman(context.signals) && !context.handoff,
+    wantsLiveFollowUp: ({ context }) => context.liveFollowUp === true && context.qualification === 'hot_lead',
+    /** The team was called and nobody has taken over yet. */
+    awaitingPerson: ({ context }) => context.handoff !== undefined && context.handoff.level < 2,
+    resumesTo: ({ context }, params: { phase: ResumePhase }) =>
+      (context.resumeTo ?? 'closed') === params.phase,
+    hasLead: ({ context }) => context.leadId !== undefined,
     isFarewell: ({ context }) => context.analysis?.farewell === true,
     capturedSomething: ({ context }) => context.newlyCaptured.some((f) => f !== 'problem'),
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
@@ -320,7 +260,40 @@ const conversationSetup = setup({
       intent: context.intent,
       inReplyTo: context.current?.messageId ?? '',
     })),
-    endTurn: assign({ analysis: undefined, invalidEmail: undefined }),
+    endTurn: assign({ analysis: undefined, invalidEmail: undefined, promise: undefined }),
+    openHandoff: assign(({ context }) => ({
+      handoff: { reason: handoffReason(context), level: 1 as const, alerted: false },
+    })),
+    applyAlert: assign(({ context }, output: AlertOutput) => ({
+      promise: output,
+      handoff: context.handoff && { ...context.handoff, alerted: context.handoff.alerted || output.alerted },
+    })),
+    escalate: assign(({ context }) => ({
+      handoff: context.handoff && { ...context.handoff, level: 2 as const },
+    })),
+    takeOver: assign(({ context, event }, params: { from: ResumePhase | undefined }) => {
+      if (event.type !== 'human.takeover') return {};
+      return {
+        resumeTo: params.from ?? context.resumeTo ?? 'closed',
+        handoff: {
+          ...(context.handoff ?? { reason: 'asked_for_human', level: 1, alerted: false }),
+          owner: event.operator,
+        },
+      };
+    }),
+    /** Given back or closed: the case no longer needs a person. */
+    clearHandoff: assign({ handoff: undefined, resumeTo: undefined }),
+    applyOperatorFields: assign(({ context, event }) =>
+      event.type === 'human.lead' ? applyOperatorFields(context, event.fields) : {},
+    ),
+  },
+});
+
+/** From any resting state: a person of the team takes the conversation over. */
+const takeover = (from: ResumePhase | undefined) => ({
+  'human.takeover': {
+    target: '#conversation.human' as const,
+    actions: { type: 'takeOver' as const, params: { from } },
   },
 });
 
@@ -365,9 +338,17 @@ function analysing(fallback: string) {
 function deliveredPhase(
   phase: 'handoff' | 'support',
   confirmIntent: 'confirm_lead' | 'confirm_ticket',
-  /** Where critical cases confirm: a human takes over from the `handoff` phase. */
-  humanTarget: 'confirming' | '#conversation.handoff.confirming',
+  /** Where cases that need a person go: the team is alerted from the `handoff` phase. */
+  humanTarget: 'alerting' | '#conversation.handoff.alerting',
 ) {
+  const toPerson = [
+    {
+      type: 'recordDelivery' as const,
+      params: ({ event }: { event: { output: DeliverOutput } }) => event.output,
+    },
+    'openHandoff' as const,
+    { type: 'planIntent' as const, params: { intent: 'confirm_human_handoff' as const } },
+  ];
   return conversationSetup.createStateConfig({
     initial: 'delivering',
     states: {
@@ -377,14 +358,8 @@ function deliveredPhase(
           src: 'deliverLead',
           input: ({ context }) => deliverInput(context, 'complete'),
           onDone: [
-            {
-              guard: 'needsHuman',
-              target: humanTarget,
-              actions: [
-                { type: 'recordDelivery', params: ({ event }) => event.output },
-                { type: 'planIntent', params: { intent: 'confirm_human_handoff' } },
-              ],
-            },
+            { guard: 'needsHuman', target: humanTarget, actions: toPerson },
+            { guard: 'wantsLiveFollowUp', target: humanTarget, actions: toPerson },
             {
               target: 'confirming',
               actions: [
@@ -404,19 +379,40 @@ function deliveredPhase(
           ],
         },
       },
+      /** The team is told (Slack, Teams…); the reply promises only what is true. */
+      alerting: {
+        invoke: {
+          src: 'alertTeam',
+          input: ({ context }) => alertInput(context, 1),
+          onDone: {
+            target: 'confirming',
+            actions: { type: 'applyAlert', params: ({ event }) => event.output },
+          },
+          onError: { target: 'confirming', actions: { type: 'applyAlert', params: { alerted: false } } },
+        },
+      },
       confirming: speaking(phase),
       waiting: {
         tags: 'awaiting-input',
         on: {
           'user.message.received': { target: 'analysing', actions: 'recordMessage' },
-          'handoff.deadline': {
-            guard: 'needsHuman',
-            target: 'reassuring',
-            actions: { type: 'planIntent', params: { intent: 'handoff_pending' } },
-          },
+          'handoff.deadline': { guard: 'awaitingPerson', target: 'escalating', actions: 'escalate' },
+          ...takeover(phase),
         },
       },
-      /** Nobody from the team took the case over in time: the person hears that it is still in hand. */
+      /** Nobody took the case over in time: a second alert, then one honest update for the person. */
+      escalating: {
+        entry: { type: 'planIntent', params: { intent: 'handoff_pending' } },
+        invoke: {
+          src: 'alertTeam',
+          input: ({ context }) => alertInput(context, 2),
+          onDone: {
+            target: 'reassuring',
+            actions: { type: 'applyAlert', params: ({ event }) => event.output },
+          },
+          onError: { target: 'reassuring', actions: { type: 'applyAlert', params: { alerted: false } } },
+        },
+      },
       reassuring: speaking(phase, { tolerant: true }),
       analysing: analysing('following'),
       routing: {
@@ -425,6 +421,11 @@ function deliveredPhase(
             guard: 'isFarewell',
             target: '#conversation.closed.replying',
             actions: { type: 'planIntent', params: { intent: 'farewell' } },
+          },
+          {
+            guard: 'newlyNeedsHuman',
+            target: humanTarget,
+            actions: ['openHandoff', { type: 'planIntent', params: { intent: 'confirm_human_handoff' } }],
           },
           { guard: 'capturedSomething', target: 'updating' },
           { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
@@ -450,6 +451,45 @@ function deliveredPhase(
   });
 }
 
+/** Given back by the operator: the bot resumes where the conversation was, with its whole history. */
+const RESUME_PHASES: ResumePhase[] = ['triage', 'capture', 'handoff', 'support', 'spam', 'closed', 'failed'];
+const giveBack = RESUME_PHASES.map((phase) => ({
+  guard: { type: 'resumesTo' as const, params: { phase } },
+  target: `#conversation.${phase}.waiting` as const,
+  actions: 'clearHandoff' as const,
+}));
+
+/**
+ * A person of the team owns the conversation: the bot is silent. The person's messages are kept
+ * (the runtime shows them to the operator), the operator's go out through the person's channel.
+ */
+const humanPhase = conversationSetup.createStateConfig({
+  initial: 'waiting',
+  states: {
+    waiting: {
+      tags: 'awaiting-input',
+      on: {
+        'user.message.received': { actions: ['recordMessage', 'endTurn'] },
+        'human.takeover': { actions: { type: 'takeOver', params: { from: undefined } } },
+        'human.lead': { target: 'updating', actions: 'applyOperatorFields' },
+        'human.release': giveBack,
+        'human.close': { target: '#conversation.closed.waiting', actions: 'clearHandoff' },
+      },
+    },
+    /** The operator corrected the lead: a stored lead is updated (same id, pushed again). */
+    updating: {
+      always: { guard: not('hasLead'), target: 'waiting' },
+      invoke: {
+        src: 'deliverLead',
+        input: ({ context }) =>
+          deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
+        onDone: 'waiting',
+        onError: 'waiting',
+      },
+    },
+  },
+});
+
 export const conversationMachine = conversationSetup.createMachine({
   id: 'conversation',
   context: ({ input }) => ({
@@ -473,7 +513,10 @@ export const conversationMachine = conversationSetup.createMachine({
       states: {
         waiting: {
           tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+          on: {
+            'user.message.received': { target: 'analysing', actions: 'recordMessage' },
+            ...takeover('triage'),
+          },
         },
         analysing: analysing('replying'),
         routing: {
@@ -505,6 +548,7 @@ export const conversationMachine = conversationSetup.createMachine({
         waiting: {
           tags: 'awaiting-input',
           on: {
+            ...takeover('capture'),
             'user.message.received': { target: 'analysing', actions: 'recordMessage' },
             'session.expired': { target: 'abandoning' },
             'followup.due': {
@@ -585,8 +629,9 @@ export const conversationMachine = conversationSetup.createMachine({
         { target: 'handoff' },
       ],
     },
-    handoff: deliveredPhase('handoff', 'confirm_lead', 'confirming'),
-    support: deliveredPhase('support', 'confirm_ticket', '#conversation.handoff.confirming'),
+    handoff: deliveredPhase('handoff', 'confirm_lead', 'alerting'),
+    support: deliveredPhase('support', 'confirm_ticket', '#conversation.handoff.alerting'),
+    human: humanPhase,
     spam: {
       initial: 'recording',
       entry: 'markSpam',
@@ -610,7 +655,10 @@ export const conversationMachine = conversationSetup.createMachine({
         },
         waiting: {
           tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+          on: {
+            'user.message.received': { target: 'analysing', actions: 'recordMessage' },
+            ...takeover('spam'),
+          },
         },
         analysing: {
           invoke: {
@@ -630,7 +678,10 @@ export const conversationMachine = conversationSetup.createMachine({
       states: {
         waiting: {
           tags: 'awaiting-input',
-          on: { 'user.message.received': { target: 'analysing', actions: 'recordMessage' } },
+          on: {
+            'user.message.received': { target: 'analysing', actions: 'recordMessage' },
+            ...takeover('closed'),
+          },
         },
         analysing: {
           invoke: {
@@ -669,6 +720,7 @@ export const conversationMachine = conversationSetup.createMachine({
         waiting: {
           tags: 'awaiting-input',
           on: {
+            ...takeover('failed'),
             'user.message.received': {
               target: 'retrying',
               actions: ['recordMessage', 'resetDeliveryAttempts'],

@@ -10,6 +10,8 @@ export const PHASES = [
   'spam',
   'closed',
   'failed',
+  /** A person of the team owns the conversation: the bot is silent. */
+  'human',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -17,6 +19,8 @@ export type Phase = (typeof PHASES)[number];
 export interface CapturedValue {
   value: string;
   turn: number;
+  /** Set when a person of the team entered or corrected the value. */
+  by?: 'operator';
 }
 
 /** What the conversation knows about the person so far. */
@@ -98,6 +102,18 @@ export const REPLY_INTENTS = [
 ] as const;
 export type ReplyIntent = (typeof REPLY_INTENTS)[number];
 
+/** What the bot may tell a person waiting for the team (never more than is true). */
+export interface HandoffPromise {
+  /** An alert channel accepted the alert: someone was really told. */
+  alerted: boolean;
+  /** Outside business hours: when the team is back, in the tenant's words ("lunes 09:00"). */
+  backAt?: string;
+  /** How the team will reach them when nobody can take the chat now. */
+  contactVia?: 'email' | 'phone' | 'chat';
+  /** Escalation update: minutes the team expects to need. */
+  expectedMinutes?: number;
+}
+
 /** A fact from the tenant's own catalog or pages, to answer with and cite. */
 export interface KnowledgeFact {
   /** `catalog:<id>` or `kb:<page>`. */
@@ -136,4 +152,6 @@ export interface TurnBrief {
   userText: string;
   /** Retrieved facts that answer the person's question (built-in model path). */
   facts?: KnowledgeFact[];
+  /** Handing over to a person: what may honestly be promised. */
+  handoff?: HandoffPromise;
 }

@@ -54,6 +54,10 @@ export const LeadPayloadSchema = z.object({
   updated_at: z.string(),
   /** Which user turn (1-based) filled each field. */
   field_turns: z.partialRecord(z.enum(LEAD_FIELDS), z.number().int().positive()),
+  /** Fields a person of the team entered or corrected in the operator console. */
+  field_sources: z
+    .partialRecord(z.enum([...LEAD_FIELDS, 'interest_area', 'urgency_level']), z.literal('operator'))
+    .optional(),
   /** What the IntelligenceExtractor found once the conversation went idle. */
   insights: z
     .object({

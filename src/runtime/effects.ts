@@ -1,5 +1,7 @@
 import { fromPromise } from 'xstate';
 import type {
+  AlertInput,
+  AlertOutput,
   AnalyseInput,
   AnalyseOutput,
   DeliverInput,
@@ -18,6 +20,7 @@ import { analyseMessage } from '../nlu/analyse.ts';
 import { buyingSignals } from '../nlu/signals.ts';
 import { summariseProblem } from '../nlu/summary.ts';
 import type { ChatMessage, ChatModel, ChatRequest } from '../ports/chat-model.ts';
+import { NO_ALERTS, type TeamAlerts } from '../ports/alerts.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
 import type { ExtractedFields, TurnBrief } from '../protocol/index.ts';
@@ -44,6 +47,8 @@ export interface EffectDeps {
   skills: SkillManager;
   services: SkillServices;
   delivery: LeadDelivery;
+  /** Tells the team a conversation needs a person; without it nobody is alerted. */
+  alerts?: TeamAlerts;
   clock: Clock;
   log: Logger;
   settings: {
@@ -209,5 +214,18 @@ export function conversationEffects(deps: EffectDeps) {
     return { leadId, reference: result.reference ?? leadId };
   });
 
-  return { analyse, think, deliverLead };
+  const alertTeam = fromPromise<AlertOutput, AlertInput>(async ({ input }) => {
+    try {
+      return await (deps.alerts ?? NO_ALERTS).alert(input);
+    } catch (error) {
+      // An alert that could not even be queued must not break the turn; promise nothing.
+      deps.log.warn(
+        { conversationId: input.conversationId, level: input.level, reason: errorMessage(error) },
+        'team alert failed',
+      );
+      return NO_ALERTS.alert(input);
+    }
+  });
+
+  return { analyse, think, deliverLead, alertTeam };
 }

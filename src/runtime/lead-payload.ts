@@ -20,6 +20,10 @@ export function buildLeadPayload(
     const turn = lead[field]?.turn;
     if (turn !== undefined) fieldTurns[field] = turn;
   }
+  const sources: NonNullable<LeadPayload['field_sources']> = { ...previous?.field_sources };
+  for (const field of ['name', 'email', 'phone', 'company', 'problem'] as const)
+    if (lead[field]?.by === 'operator') sources[field] = 'operator';
+  for (const field of input.operatorSet ?? []) sources[field] = 'operator';
   return LeadPayloadSchema.parse({
     lead_id: leadId,
     contact_info: {
@@ -45,6 +49,7 @@ export function buildLeadPayload(
     created_at: previous?.created_at ?? now.toISOString(),
     updated_at: now.toISOString(),
     field_turns: fieldTurns,
+    ...(Object.keys(sources).length > 0 ? { field_sources: sources } : {}),
     ...(previous?.insights ? { insights: previous.insights } : {}),
   });
 }

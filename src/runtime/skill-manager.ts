@@ -12,6 +12,7 @@ export const DEFAULT_SKILL_POLICY: Readonly<Record<Phase, readonly SkillName[]>>
   spam: [],
   closed: ['product_kb'],
   failed: [],
+  human: [],
 };
 
 export interface TurnNeeds {

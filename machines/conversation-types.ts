@@ -1,0 +1,178 @@
+/**
+ * The conversation machine's types: its input, context, events, emitted replies and the inputs and
+ * outputs of the effects the composition root provides.
+ */
+import type {
+  ExtractedFields,
+  HandoffPromise,
+  HandoffReason,
+  Language,
+  LeadDraft,
+  LeadField,
+  LeadStatus,
+  MessageAnalysis,
+  OperatorLeadFields,
+  Phase,
+  Qualification,
+  ReplyIntent,
+  TurnBrief,
+} from '../src/protocol/index.ts';
+import type { FlowSignals, interestArea, urgencyLevel } from './flow-rules.ts';
+
+/** Bumped when the machine changes in a way old snapshots cannot follow. */
+export const MACHINE_VERSION = 1;
+
+export interface ConversationInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  userId: string;
+  defaultLanguage: Language;
+  /** Epoch ms of the first message. */
+  startedAt: number;
+  source?: string;
+  /** Username / phone the channel knows. */
+  username?: string;
+  /** Attempts to deliver a lead before the conversation goes to `failed`. */
+  maxDeliveryAttempts: number;
+  /** The tenant wants a person to follow hot leads up live (an alert, like a critical case). */
+  liveFollowUp?: boolean;
+}
+
+/** A conversation that needs (or has) a person of the team. */
+export interface HandoffState {
+  reason: HandoffReason;
+  /** 1: alerted; 2: escalated after the deadline. */
+  level: 1 | 2;
+  alerted: boolean;
+  /** The operator who owns the conversation (in `human`). */
+  owner?: string;
+}
+
+/** Where a conversation goes back to when the operator gives it back. */
+export type ResumePhase = Exclude<Phase, 'qualify' | 'human'>;
+
+export interface ConversationContext extends ConversationInput {
+  language: Language;
+  /** User turns so far. */
+  turn: number;
+  lead: LeadDraft;
+  /** Need snippets, one per message that stated one, in order. */
+  needs: string[];
+  signals: FlowSignals;
+  qualification?: Qualification;
+  /** Fields the last reply asked for (short answers are read as these). */
+  expecting: LeadField[];
+  /** Every field asked at least once. */
+  asked: LeadField[];
+  /** The message being handled. */
+  current?: { messageId: string; text: string };
+  analysis?: MessageAnalysis | undefined;
+  newlyCaptured: LeadField[];
+  invalidEmail?: string | undefined;
+  /** What this turn's reply must do. */
+  intent: ReplyIntent;
+  ask: LeadField[];
+  leadId?: string;
+  reference?: string;
+  deliveryAttempts: number;
+  /** Details the person declined and was reassured about (once each). */
+  reassured?: LeadField[];
+  /** A follow-up nudge was sent since the person last wrote (one per silence). */
+  nudged?: boolean;
+  handoff?: HandoffState | undefined;
+  /** What this turn's reply may promise about the team. */
+  promise?: HandoffPromise | undefined;
+  /** The phase the conversation was in when a person took it over. */
+  resumeTo?: ResumePhase | undefined;
+  /** Interest area / urgency set by an operator (they win over the signals). */
+  overrides?: { interestArea?: ReturnType<typeof interestArea>; urgency?: ReturnType<typeof urgencyLevel> };
+}
+
+export type ConversationEvent =
+  | { type: 'user.message.received'; messageId: string; text: string }
+  /** A durable timer: the person went quiet in the middle of the capture. */
+  | { type: 'session.expired' }
+  /** A durable timer: a while of silence in the capture; one gentle follow-up is due. */
+  | { type: 'followup.due' }
+  /** A durable timer: the case went to a human and nobody has taken it over yet. */
+  | { type: 'handoff.deadline' }
+  /** A person of the team takes the conversation over (or an admin reassigns it). */
+  | { type: 'human.takeover'; operator: string }
+  /** The operator gives the conversation back to the bot. */
+  | { type: 'human.release'; operator: string }
+  /** The operator closes the case. */
+  | { type: 'human.close'; operator: string }
+  /** The operator corrects the lead (provenance "operator"). */
+  | { type: 'human.lead'; fields: OperatorLeadFields };
+
+/** A reply for the runtime to send, in order. */
+export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
+
+export interface AnalyseInput {
+  text: string;
+  expecting: LeadField[];
+  /** The conversation's language so far (absent on the first message). */
+  previousLanguage?: Language;
+  defaultLanguage: Language;
+  /** Need snippets so far, to summarise the problem with this message's. */
+  needs: string[];
+}
+export interface AnalyseOutput {
+  analysis: MessageAnalysis;
+  /** Summary of every need so far including this message's; absent when no need is known. */
+  problemSummary?: string;
+}
+
+/** `TurnBrief` without the tenant's display names, which the runtime adds. */
+export type ReplyRequest = Omit<TurnBrief, 'companyName' | 'botName'> & {
+  conversationId: string;
+  leadId?: string;
+};
+
+/** One model turn's result: the reply, and lead fields the model captured through its tools. */
+export interface ThinkOutput {
+  text: string;
+  captured?: ExtractedFields;
+}
+
+/** What `deliverLead` stores: the lead as the machine knows it. */
+export interface DeliverInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  leadId?: string;
+  lead: LeadDraft;
+  language: Language;
+  qualification: Qualification;
+  status: LeadStatus;
+  interestArea: ReturnType<typeof interestArea>;
+  urgency: ReturnType<typeof urgencyLevel>;
+  source?: string;
+  startedAt: number;
+  /** Values an operator set (their provenance is "operator"). */
+  operatorSet?: ('interest_area' | 'urgency_level')[];
+}
+export interface DeliverOutput {
+  leadId: string;
+  /** Human-facing reference ("RV-…") for the confirmation. */
+  reference: string;
+}
+
+/** What `alertTeam` needs to tell the team a conversation needs a person. */
+export interface AlertInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  reason: HandoffReason;
+  level: 1 | 2;
+  lead: LeadDraft;
+  qualification: Qualification;
+  urgency: ReturnType<typeof urgencyLevel>;
+  interestArea: ReturnType<typeof interestArea>;
+  reference?: string;
+  language: Language;
+  startedAt: number;
+}
+/** What may be promised after the alert (accepted or not, business hours). */
+export type AlertOutput = HandoffPromise;
