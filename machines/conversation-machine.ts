@@ -76,7 +76,7 @@ const interestOf = (context: ConversationContext) =>
 const urgencyOf = (context: ConversationContext) =>
   context.overrides?.urgency ?? urgencyLevel(context.signals);
 
-function alertInput(context: ConversationContext, level: 1 | 2): AlertInput {
+export function alertInput(context: ConversationContext, level: 1 | 2): AlertInput {
   const input: AlertInput = {
     conversationId: context.conversationId,
     tenantId: context.tenantId,
@@ -161,7 +161,12 @@ const conversationSetup = setup({
     isSupport: ({ context }) => context.qualification === 'support',
     needsHuman: ({ context }) => needsHuman(context.signals),
     /** Needs a person and nobody was called yet (a follow-up that turns critical or asks for one). */
-    newlyNeedsHuman: ({ context }) => needsHuman(context.signals) && !context.handoff,
+    newlyNeedsHuman: ({ context }) =>
+      !context.handoff &&
+      // Once an operator gave the conversation back, only a new request for a person calls one again.
+      (context.handedBack ? context.analysis?.wantsHuman === true : needsHuman(context.signals)),
+    /** The team has the case and nobody holds the chat yet: follow-ups hear that, honestly. */
+    personPending: ({ context }) => context.handoff !== undefined && !context.handoff.owner,
     wantsLiveFollowUp: ({ context }) => context.liveFollowUp === true && context.qualification === 'hot_lead',
     /** The team was called and nobody has taken over yet. */
     awaitingPerson: ({ context }) => context.handoff !== undefined && context.handoff.level < 2,
@@ -283,6 +288,7 @@ const conversationSetup = setup({
     }),
     /** Given back or closed: the case no longer needs a person. */
     clearHandoff: assign({ handoff: undefined, resumeTo: undefined }),
+    noteHandedBack: assign({ handedBack: true }),
     applyOperatorFields: assign(({ context, event }) =>
       event.type === 'human.lead' ? applyOperatorFields(context, event.fields) : {},
     ),
@@ -428,6 +434,11 @@ function deliveredPhase(
             actions: ['openHandoff', { type: 'planIntent', params: { intent: 'confirm_human_handoff' } }],
           },
           { guard: 'capturedSomething', target: 'updating' },
+          {
+            guard: 'personPending',
+            target: 'following',
+            actions: { type: 'planIntent', params: { intent: 'handoff_pending' } },
+          },
           { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
         ],
       },
@@ -456,7 +467,7 @@ const RESUME_PHASES: ResumePhase[] = ['triage', 'capture', 'handoff', 'support',
 const giveBack = RESUME_PHASES.map((phase) => ({
   guard: { type: 'resumesTo' as const, params: { phase } },
   target: `#conversation.${phase}.waiting` as const,
-  actions: 'clearHandoff' as const,
+  actions: ['clearHandoff' as const, 'noteHandedBack' as const],
 }));
 
 /**

@@ -83,6 +83,8 @@ export interface ConversationContext extends ConversationInput {
   handoff?: HandoffState | undefined;
   /** What this turn's reply may promise about the team. */
   promise?: HandoffPromise | undefined;
+  /** An operator gave the conversation back: the old signals no longer call a person. */
+  handedBack?: boolean;
   /** The phase the conversation was in when a person took it over. */
   resumeTo?: ResumePhase | undefined;
   /** Interest area / urgency set by an operator (they win over the signals). */

@@ -10,6 +10,7 @@
  * Protocol: WebSocket /ws?tenant=<id>&session=<sessionId>
  *   client → {"type":"user.message","id":"<uuid>","text":"..."}
  *   server → {"type":"bot.message","text","conversationId","state"} | {"type":"bot.typing"}
+ *            | {"type":"agent.joined","name"} | {"type":"agent.message","text","name"} | {"type":"agent.left","name"}
  *            | {"type":"error","code","message"}
  *
  * Host page API: window.leadbot.open(), .close(), .send(text).
@@ -82,6 +83,8 @@
       log: 'Conversación',
       unread: 'mensajes nuevos',
       poweredBy: 'Con tecnología de leadbot',
+      agentJoined: (n) => `${n} se unió a la conversación`,
+      agentLeft: (n) => `${n} dejó la conversación; el asistente sigue atendiendo`,
     },
     en: {
       botName: 'Assistant',
@@ -99,6 +102,8 @@
       log: 'Conversation',
       unread: 'new messages',
       poweredBy: 'Powered by leadbot',
+      agentJoined: (n) => `${n} joined the conversation`,
+      agentLeft: (n) => `${n} left the conversation; the assistant carries on`,
     },
   };
   const t = TEXT[lang];
@@ -232,6 +237,9 @@ button { font: inherit; }
 .msg { max-width: 84%; padding: 9px 13px; border-radius: 16px; white-space: pre-wrap; overflow-wrap: anywhere;
   word-break: break-word; animation: rise .16s ease-out; }
 .msg.bot { align-self: flex-start; background: #fff; border: 1px solid #e2e8f0; border-bottom-left-radius: 5px; }
+.msg.agent { align-self: flex-start; background: #fff; border: 1px solid var(--lb-accent, #0f766e); border-bottom-left-radius: 5px; }
+.msg.agent .who { display: block; font-size: 11px; font-weight: 600; opacity: .75; margin-bottom: 2px; }
+.msg.notice { align-self: center; max-width: 92%; background: #f1f5f9; color: #334155; font-size: 12px; border-radius: 10px; }
 .msg.user { align-self: flex-end; background: var(--accent); color: #fff; border-bottom-right-radius: 5px; }
 .msg.user.pending { opacity: .6; }
 .msg.system { align-self: center; max-width: 92%; background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;
@@ -411,7 +419,12 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
     if (entry.ts)
       bubble.title = new Date(entry.ts).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
     if (entry.role === 'bot') appendFormatted(bubble, entry.text);
-    else bubble.textContent = entry.text;
+    else if (entry.role === 'agent') {
+      const who = el('span', { class: 'who' });
+      who.textContent = entry.name || '';
+      bubble.appendChild(who);
+      bubble.appendChild(document.createTextNode(entry.text));
+    } else bubble.textContent = entry.text;
     if (entry.role === 'user' && entry.id && outbox.some((m) => m.id === entry.id && !m.sent)) {
       bubble.classList.add('pending');
       bubble.setAttribute('aria-description', t.pending);
@@ -425,9 +438,10 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
   }
 
   /** Adds a bubble to the log and (for user/bot) to the stored transcript. */
-  function addMessage(role, text, id) {
+  function addMessage(role, text, id, name) {
     const entry = { role, text, ts: Date.now() };
     if (id) entry.id = id;
+    if (name) entry.name = name;
     renderBubble(entry);
     if (role !== 'system') {
       transcript.push(entry);
@@ -438,7 +452,7 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
     const bubbles = log.querySelectorAll('[data-leadbot="message"]');
     for (let i = 0; i < bubbles.length - MAX_TRANSCRIPT; i++) bubbles[i].remove();
     scrollToEnd();
-    if (role === 'bot' && !isOpen) {
+    if ((role === 'bot' || role === 'agent') && !isOpen) {
       unread += 1;
       badge.textContent = String(Math.min(unread, 9));
       badge.classList.add('show');
@@ -606,6 +620,15 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
       setTyping(false);
       setState(msg.state);
       if (typeof msg.text === 'string' && msg.text) addMessage('bot', msg.text);
+    } else if (msg.type === 'agent.joined' || msg.type === 'agent.left') {
+      // A person of the team took the chat over (or gave it back to the assistant).
+      setTyping(false);
+      const name = typeof msg.name === 'string' ? msg.name.slice(0, 80) : '';
+      addMessage('notice', msg.type === 'agent.joined' ? t.agentJoined(name) : t.agentLeft(name));
+    } else if (msg.type === 'agent.message') {
+      setTyping(false);
+      if (typeof msg.text === 'string' && msg.text)
+        addMessage('agent', msg.text, undefined, typeof msg.name === 'string' ? msg.name.slice(0, 80) : '');
     } else if (msg.type === 'status') {
       // Cluster mode: the server lost its message queue for a while; messages wait in the outbox.
       serverDegraded = msg.state !== 'online';

@@ -23,6 +23,15 @@ export const ERROR_CODES = {
   internal_error: 'Something failed inside leadbot; the message was not lost, retry it.',
   config_invalid: 'A configuration file or environment variable is invalid.',
   storage_error: 'The data store could not be opened or written.',
+  forbidden:
+    'The token is valid but may not do this (another tenant, another operator, a missing CSRF header).',
+  conflict:
+    'Another operator is handling this conversation (the response names them); an admin may reassign it.',
+  not_owner: 'Only the operator who took the conversation over may write, give it back or close it.',
+  not_taken_over: 'Nobody has taken this conversation over; take it over first.',
+  invalid_fields: 'The lead fields are not valid (see the message for which one).',
+  name_required: 'Logging into the console with the admin token needs an operator name.',
+  timeout: 'The conversation did not answer the command in time; it may still apply, check and retry.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

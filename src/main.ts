@@ -41,6 +41,7 @@ import { OpenAIChatModel } from './adapters/openai-model.ts';
 import { KeyPool, parseKeySpecs } from './runtime/key-pool.ts';
 import { OramaKnowledgeBase } from './adapters/orama-knowledge.ts';
 import { conversationEffects } from './runtime/effects.ts';
+import { createHandoff } from './handoff/index.ts';
 import { LeadDelivery } from './runtime/lead-delivery.ts';
 import { leadReference } from './runtime/lead-payload.ts';
 import { OutboxDispatcher } from './runtime/outbox-dispatcher.ts';
@@ -446,7 +447,20 @@ async function start(
     : undefined;
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager(DEFAULT_SKILL_POLICY, SKILL_LOADERS, config.security.allowedTools);
+  const handoff = createHandoff(config, {
+    lmdb: store,
+    store: turnStore,
+    leads: leadStore,
+    bus,
+    tenants,
+    clock,
+    log,
+    audit,
+    adminToken: admin.token,
+  });
+  undo.push(() => handoff.close());
   const effects = conversationEffects({
+    alerts: handoff.alerts,
     store: leadStore,
     history: new HistoryManager({
       store: turnStore,
@@ -521,6 +535,7 @@ async function start(
       })
     : new DurableTimers(store, clock, log.child({ component: 'timers' }), fireTimer);
   const supervisor = new ConversationSupervisor({
+    onHuman: handoff.onHuman,
     machine,
     store: turnStore,
     bus,
@@ -813,6 +828,7 @@ async function start(
     });
     undo.push(() => app?.close());
     if (role !== 'worker') {
+      handoff.attach(app);
       web = new WebChannel(intake, {
         log,
         ...(cluster

@@ -11,6 +11,8 @@ type DueKey = [number, string];
 export interface LmdbOutboxOptions {
   store: LmdbStore;
   clock: Clock;
+  /** Names of the three databases (`<name>`, `<name>_due`, `<name>_dead`); default `outbox`. */
+  name?: string;
 }
 
 /**
@@ -32,9 +34,10 @@ export class LmdbOutbox implements Outbox {
   constructor(options: LmdbOutboxOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.entries = options.store.database<OutboxEntry, string>('outbox');
-    this.dueIndex = options.store.database<true, DueKey>('outbox_due');
-    this.deadIndex = options.store.database<true, string>('outbox_dead');
+    const name = options.name ?? 'outbox';
+    this.entries = options.store.database<OutboxEntry, string>(name);
+    this.dueIndex = options.store.database<true, DueKey>(`${name}_due`);
+    this.deadIndex = options.store.database<true, string>(`${name}_dead`);
   }
 
   /** Idempotent on `id`: an id already stored (whatever its status) is returned untouched. */

@@ -19,6 +19,10 @@ const ClientFrame = z.object({
 export type ServerFrame =
   | { type: 'bot.message'; text: string; conversationId: string; state: string }
   | { type: 'bot.typing' }
+  /** A person of the team took the chat over (`agent.left`: gave it back to the assistant). */
+  | { type: 'agent.joined' | 'agent.left'; name: string }
+  /** A message written by that person. */
+  | { type: 'agent.message'; text: string; name: string; conversationId: string }
   /** `id`: the client message the error is about, when there is one (retryable codes: resend it). */
   | { type: 'error'; code: ErrorCode; message: string; id?: string }
   /** Cluster mode: the node lost (`reconnecting`) or regained (`online`) its message queue. */
@@ -168,7 +172,16 @@ export class WebChannel {
     const set = this.sockets.get(event.conversationId);
     if (!set) return;
     let frame: ServerFrame | undefined;
-    if (event.type === 'bot.message')
+    if (event.type === 'bot.message' && event.agent)
+      frame = {
+        type: 'agent.message',
+        text: event.text,
+        name: event.agent,
+        conversationId: event.conversationId,
+      };
+    else if (event.type === 'agent.joined' || event.type === 'agent.left')
+      frame = { type: event.type, name: event.name };
+    else if (event.type === 'bot.message')
       frame = {
         type: 'bot.message',
         text: event.text,

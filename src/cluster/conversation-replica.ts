@@ -35,6 +35,7 @@ const HistoryEntrySchema = z.object({
   at: z.number(),
   turn: z.number(),
   messageId: z.string(),
+  by: z.string().optional(),
 });
 const ReplicatedSchema = z.object({
   fence: z.number(),

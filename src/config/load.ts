@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { handoffFromEnv } from './handoff.ts';
 import { SettingsSchema, type Config } from './schema.ts';
 import {
   CatalogItemSchema,
@@ -190,6 +191,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       ...(env.LEADBOT_CRM_WEBHOOK_SECRET ? { crmWebhookSecret: env.LEADBOT_CRM_WEBHOOK_SECRET } : {}),
       ...channelSecrets(env),
     },
+    handoff: handoffFromEnv(env),
     sources,
     warnings: roleWarnings(env),
   };

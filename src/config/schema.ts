@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HandoffEnv } from './handoff.ts';
 import { TOOL_NAMES } from '../../skills/registry.ts';
 import { PHASES } from '../protocol/conversation.ts';
 
@@ -393,6 +394,8 @@ export interface Secrets {
 
 export interface Config extends Settings {
   nodeId: string;
+  /** Human handoff: alert targets, the Slack app, operator tokens (environment only). */
+  handoff: HandoffEnv;
   secrets: Secrets;
   /** Files that were read, for the start-up log. */
   sources: string[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TenantHandoffSchema } from './handoff.ts';
 
 const Localised = z.object({ es: z.string().min(1), en: z.string().min(1) });
 export type Localised = z.infer<typeof Localised>;
@@ -40,6 +41,8 @@ export const TenantFileSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)
     .default('#0f766e'),
+  /** Human handoff: this tenant's Slack / Teams alert targets, business hours, live follow-up. */
+  handoff: TenantHandoffSchema.optional(),
 });
 
 export const TenantSchema = TenantFileSchema.extend({

@@ -16,7 +16,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     confirm_ticket:
       'Se abrió un ticket de soporte con la referencia "reference": confírmelo por su nombre y diga qué sigue.',
     confirm_human_handoff:
-      'Caso crítico: una persona del equipo tomará la conversación en breve. Confírmelo por su nombre, con calma.',
+      'El caso necesita a una persona del equipo. Diga SOLO lo que "handoff" permite: si handoff.alerted es true, que ya se avisó a una persona que continuará la conversación; si es false, NO prometa a nadie: diga que el caso quedó registrado y que le contactarán por handoff.contactVia (email/phone/chat); si hay handoff.backAt, que están fuera de horario y vuelven entonces. Confírmelo por su nombre, con calma.',
     spam_ack: 'Mensaje no relacionado o spam: responda breve y neutral, sin preguntas.',
     closed_followup:
       'El caso ya está registrado ("reference"): responda lo que pregunte y ofrezca más ayuda.',
@@ -25,7 +25,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     nudge:
       'La persona dejó de responder a mitad del registro: un recordatorio breve y amable (sin presionar) que pida los datos de "ask".',
     handoff_pending:
-      'Se prometió que una persona del equipo tomaría el caso y aún no lo ha hecho: tranquilice, diga que el equipo tiene el caso ("reference") y discúlpese por la espera. Sin preguntas.',
+      'Nadie del equipo ha tomado el caso aún: discúlpese por la espera, diga que el caso ("reference") se escaló y, si hay handoff.expectedMinutes, en cuántos minutos esperan atenderle (o handoff.backAt fuera de horario). No prometa nada que "handoff" no diga. Sin preguntas.',
   },
   en: {
     ask_need: 'Greet warmly and ask how you can help.',
@@ -38,7 +38,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     confirm_ticket:
       'A support ticket was opened with reference "reference": confirm by name and say what happens next.',
     confirm_human_handoff:
-      'Critical case: a person from the team will take over shortly. Confirm by name, calmly.',
+      'The case needs a person from the team. Say ONLY what "handoff" allows: if handoff.alerted is true, a person was alerted and will continue the chat; if false, promise nobody: say the case is registered and they will be contacted via handoff.contactVia (email/phone/chat); with handoff.backAt, say the team is outside business hours and back then. Confirm by name, calmly.',
     spam_ack: 'Unrelated message or spam: answer briefly and neutrally, no questions.',
     closed_followup:
       'The case is already registered ("reference"): answer what they ask and offer more help.',
@@ -47,7 +47,7 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
     nudge:
       'The person stopped answering in the middle of the capture: a short, kind reminder (no pressure) asking for the fields in "ask".',
     handoff_pending:
-      'A person from the team was promised and has not taken over yet: reassure them that the team has the case ("reference") and apologise for the wait. No questions.',
+      'Nobody from the team has taken the case yet: apologise for the wait, say the case ("reference") was escalated and, with handoff.expectedMinutes, in how many minutes they expect to help (or handoff.backAt outside business hours). Promise nothing "handoff" does not say. No questions.',
   },
 };
 

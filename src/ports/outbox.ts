@@ -1,5 +1,5 @@
 /** What the outbox delivers downstream. */
-export type OutboxKind = 'crm.lead' | 'support.ticket';
+export type OutboxKind = 'crm.lead' | 'support.ticket' | 'alert.slack' | 'alert.teams' | 'alert.slack_app';
 
 export interface OutboxEntry {
   /** Idempotency key: the same id is never enqueued twice, and is sent as `Idempotency-Key`. */

@@ -10,6 +10,8 @@ export interface HistoryEntry {
   turn: number;
   /** Inbound provider id (user lines) or outbound id (assistant lines). */
   messageId: string;
+  /** An assistant line a person of the team wrote (their name), not the bot. */
+  by?: string | undefined;
 }
 
 /** What is persisted of a conversation actor. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LANGUAGES } from './lead.ts';
+import { LANGUAGES, QUALIFICATIONS } from './lead.ts';
 
 /** Channels a message can arrive on. */
 export const CHANNELS = ['web', 'rest', 'cli', 'telegram', 'whatsapp', 'twilio'] as const;
@@ -99,7 +99,7 @@ export const HandoffInfoSchema = z.object({
   owner: z.string().nullable(),
   reference: z.string().nullable(),
   urgency_level: z.enum(['Alto', 'Medio', 'Bajo']),
-  qualification: z.enum(['hot_lead', 'support', 'spam']),
+  qualification: z.enum(QUALIFICATIONS),
   name: z.string().nullable(),
   company: z.string().nullable(),
   /** 1: alerted once; 2: escalated after the deadline. */

@@ -37,7 +37,10 @@ export interface OutboxDispatcherOptions {
   outbox: OutboxQueue;
   clock: Clock;
   log: DispatcherLog;
-  webhook: WebhookTarget;
+  /** The company's webhook (signed POST); not needed when `send` delivers instead. */
+  webhook?: WebhookTarget;
+  /** Delivers one entry some other way (Slack, Teams…); the outcome drives retries as for webhooks. */
+  send?: (entry: OutboxEntry) => Promise<DeliveryOutcome>;
   /** Attempts before an entry becomes a dead letter (at least 1). */
   maxAttempts: number;
   /** First back-off ceiling; doubles per attempt up to `maxBackoffMs`, full jitter below it. */
@@ -49,6 +52,7 @@ export interface OutboxDispatcherOptions {
   batchSize?: number;
 }
 
+export type DeliveryOutcome = Outcome;
 type Outcome =
   | { result: 'delivered'; status: number }
   | { result: 'retry'; error: string; status?: number; retryAfterMs?: number }
@@ -83,9 +87,12 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: OutboxDispatcherOptions) {
-    validateWebhookUrl(options.webhook.url);
-    if (!options.webhook.secret) throw new ConfigError('The outbox webhook secret is empty; set one.');
-    const positive = { maxAttempts: options.maxAttempts, timeoutMs: options.webhook.timeoutMs };
+    if (!options.send && !options.webhook) throw new ConfigError('The outbox needs a webhook or a sender.');
+    if (options.webhook) {
+      validateWebhookUrl(options.webhook.url);
+      if (!options.webhook.secret) throw new ConfigError('The outbox webhook secret is empty; set one.');
+    }
+    const positive = { maxAttempts: options.maxAttempts, timeoutMs: options.webhook?.timeoutMs ?? 1 };
     for (const [name, value] of Object.entries(positive)) {
       if (!Number.isInteger(value) || value < 1)
         throw new ConfigError(`Outbox ${name} must be an integer ≥ 1.`);
@@ -176,7 +183,7 @@ export class OutboxDispatcher {
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { outbox, clock, log } = this.opts;
     const attempt = entry.attempts + 1;
-    const outcome = await this.post(entry);
+    const outcome = this.opts.send ? await this.sendSafely(entry) : await this.post(entry);
     const now = clock.now();
     const fields = { outboxId: entry.id, kind: entry.kind, tenantId: entry.tenantId, attempt };
     if (outcome.result === 'delivered') {
@@ -228,8 +235,17 @@ export class OutboxDispatcher {
     return randomInt(0, Math.floor(ceiling) + 1);
   }
 
+  private async sendSafely(entry: OutboxEntry): Promise<Outcome> {
+    try {
+      return await this.opts.send!(entry);
+    } catch (error) {
+      return { result: 'retry', error: errorMessage(error) };
+    }
+  }
+
   private async post(entry: OutboxEntry): Promise<Outcome> {
-    const { webhook, clock } = this.opts;
+    const { clock } = this.opts;
+    const webhook = this.opts.webhook!;
     let body: string;
     try {
       body = JSON.stringify({
@@ -267,7 +283,8 @@ export class OutboxDispatcher {
   }
 }
 
-function classify(response: Response, nowMs: number): Outcome {
+/** A receiver's HTTP status as an outcome: 2xx delivered; 408/429/5xx retried; other statuses dead. */
+export function classify(response: Response, nowMs: number): Outcome {
   const status = response.status;
   if (status >= 200 && status < 300) return { result: 'delivered', status };
   if (status === 408 || status === 429 || status >= 500) {
@@ -291,7 +308,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
+export function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `timeout after ${timeoutMs} ms`;
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;

@@ -3,6 +3,7 @@ import {
   MACHINE_VERSION,
   type ConversationEmitted,
   type ConversationInput,
+  type ConversationEvent,
   type ConversationMachine,
 } from '../../machines/conversation-machine.ts';
 import type { TenantConfig } from '../config/tenant.ts';
@@ -15,6 +16,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ConversationRecord, HistoryEntry, Store } from '../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../protocol/index.ts';
 import type { TimerEntry, TimerKind } from './durable-timers.ts';
+import { HumanDesk, isHumanKind, type HumanAction } from './human-commands.ts';
 import type { FloodControl, FloodOutcome } from '../security/flood-control.ts';
 
 type ConversationActor = Actor<ConversationMachine>;
@@ -103,6 +105,8 @@ export interface SupervisorOptions {
   onIdleWork?: (message: InboundMessage) => Promise<void>;
   /** A handoff deadline passed (ops alert: metric, audit). */
   onHandoffOverdue?: (message: InboundMessage) => void;
+  /** A person of the team took over, wrote, gave back, closed or corrected a lead (audit). */
+  onHuman?: (action: HumanAction) => void;
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
   restartIntensity?: RestartIntensity;
   onRestart?: (conversationId: string) => void;
@@ -176,7 +180,19 @@ export class ConversationSupervisor {
   private readonly restarts = new Map<string, number[]>();
   private sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  /** Operators' commands (take over, write, give back…), in the conversation's order. */
+  private readonly desk: HumanDesk;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.desk = new HumanDesk({
+      store: options.store,
+      clock: options.clock,
+      publish: (event) => this.publish(event),
+      applyEvent: (message, log, event, lines) => this.applyEvent(message, log, event, lines),
+      phaseOf,
+      onHuman: options.onHuman,
+    });
+  }
 
   start(): void {
     const every = Math.max(1000, Math.min(60_000, this.options.idleTimeoutMs / 2));
@@ -217,6 +233,7 @@ export class ConversationSupervisor {
     // reached another gateway): a turn already persisted is never run twice.
     if (delivery && !message.system && (await this.replayIfHandled(message, log))) return;
     if (message.system === 'insights.due') return this.handleIdleWork(message, log);
+    if (isHumanKind(message.system)) return this.desk.handle(message, log);
     if (message.system) return this.handleTimer(message, log);
     const started = this.options.clock.now();
     const flood = this.options.flood?.check(message.conversationId, message.tenantId, started) ?? 'ok';
@@ -245,7 +262,11 @@ export class ConversationSupervisor {
         return this.refuse(message, verdict.lang, log, 'blocked');
       }
     }
-    await this.publish({ type: 'bot.typing', ...this.route(message) });
+    // While a person of the team owns the chat the bot shows nothing, not even typing.
+    const dormant = this.live.get(message.conversationId)?.snapshot as { value?: unknown } | undefined;
+    if (!dormant || phaseOf({ value: dormant.value }) !== 'human')
+      await this.publish({ type: 'bot.typing', ...this.route(message) });
+    let handled: ConversationSnapshot | undefined;
     let replies: OutboundEvent[] = [];
     let state = 'failed';
     let failed = false;
@@ -267,6 +288,7 @@ export class ConversationSupervisor {
         turn = result.turn;
         intents = result.intents;
         language = result.language;
+        handled = result.snapshot;
         break;
       } catch (error) {
         const failedAt = performance.now();
@@ -321,6 +343,7 @@ export class ConversationSupervisor {
       }
     }
     for (const reply of replies) await this.publish(reply);
+    if (handled) await this.desk.afterTurn(message, handled, state);
     await this.publish({ type: 'turn.completed', ...this.route(message), state });
     // Messages merged into this turn are answered by it too.
     for (const id of message.coalesced ?? []) {
@@ -450,48 +473,9 @@ export class ConversationSupervisor {
         this.options.timers?.complete(message.conversationId, kind, dueAt);
         return;
       }
-      const actor = await this.actorFor(message, log);
-      const entry = this.live.get(message.conversationId);
-      if (entry) entry.busy = true;
-      const emitted: ConversationEmitted[] = [];
-      const subscription = actor.on('reply', (event) => emitted.push(event));
-      let snapshot: ConversationSnapshot;
-      try {
-        actor.send({ type: kind });
-        snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
-          timeout: this.options.turnTimeoutMs,
-        });
-      } finally {
-        subscription.unsubscribe();
-      }
-      if (snapshot.status !== 'active')
-        throw new Error(`conversation actor stopped with status ${snapshot.status}`);
-      const state = phaseOf(snapshot);
-      const replies = emitted.map((e) => this.botMessage(message, e.text, state, snapshot.context.language));
-      const now = this.options.clock.now();
-      await this.saveSnapshot(
-        actor,
-        message,
-        replies.flatMap((reply) =>
-          reply.type === 'bot.message'
-            ? [
-                {
-                  role: 'assistant' as const,
-                  text: reply.text,
-                  at: now,
-                  turn: snapshot.context.turn,
-                  messageId: reply.id,
-                },
-              ]
-            : [],
-        ),
-      );
-      if (entry) {
-        entry.busy = false;
-        entry.lastActive = now;
-      }
-      this.rest(message.conversationId, actor);
+      const { snapshot, replies, state } = await this.applyEvent(message, log, { type: kind });
       for (const reply of replies) await this.publish(reply);
+      await this.desk.afterTurn(message, snapshot, state);
       if (kind === 'session.expired')
         log.info({ kind }, 'session expired; what was captured is kept as a partial lead');
       else if (kind === 'handoff.deadline') {
@@ -521,6 +505,50 @@ export class ConversationSupervisor {
     }
     // Handled (or stale): done with it.
     this.options.timers?.complete(message.conversationId, kind, dueAt);
+  }
+
+  /**
+   * Sends `event` (if any) to the conversation's actor, waits until it rests, and persists its
+   * snapshot with `lines` and the replies it wrote (one transaction). Timers and operators' commands.
+   */
+  private async applyEvent(
+    message: InboundMessage,
+    log: Logger,
+    event: ConversationEvent | undefined,
+    lines: HistoryEntry[] = [],
+  ): Promise<{ snapshot: ConversationSnapshot; replies: OutboundEvent[]; state: string }> {
+    const actor = await this.actorFor(message, log);
+    const entry = this.live.get(message.conversationId);
+    if (entry) entry.busy = true;
+    const emitted: ConversationEmitted[] = [];
+    const subscription = actor.on('reply', (e) => emitted.push(e));
+    let snapshot: ConversationSnapshot;
+    try {
+      if (event) actor.send(event);
+      snapshot = await waitFor(actor, (s) => s.hasTag('awaiting-input') || s.status !== 'active', {
+        timeout: this.options.turnTimeoutMs,
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+    if (snapshot.status !== 'active')
+      throw new Error(`conversation actor stopped with status ${snapshot.status}`);
+    const state = phaseOf(snapshot);
+    const replies = emitted.map((e) => this.botMessage(message, e.text, state, snapshot.context.language));
+    const now = this.options.clock.now();
+    const turn = snapshot.context.turn;
+    const said = replies.flatMap((reply) =>
+      reply.type === 'bot.message'
+        ? [{ role: 'assistant' as const, text: reply.text, at: now, turn, messageId: reply.id }]
+        : [],
+    );
+    await this.saveSnapshot(actor, message, [...lines, ...said]);
+    if (entry) {
+      entry.busy = false;
+      entry.lastActive = now;
+    }
+    this.rest(message.conversationId, actor);
+    return { snapshot, replies, state };
   }
 
   /** A timer set after an earlier turn than the conversation's last one no longer applies. */
@@ -602,6 +630,7 @@ export class ConversationSupervisor {
     turn: number;
     intents: ReplyIntent[];
     language: Language;
+    snapshot: ConversationSnapshot;
   }> {
     const emitted: ConversationEmitted[] = [];
     const subscription = actor.on('reply', (event) => emitted.push(event));
@@ -632,6 +661,7 @@ export class ConversationSupervisor {
         turn: snapshot.context.turn,
         intents: emitted.map((e) => e.intent),
         language,
+        snapshot,
       };
     } finally {
       subscription.unsubscribe();

@@ -66,6 +66,16 @@ export class WsClient {
     }
   }
 
+  /** Sends a user message without waiting for anything. */
+  send(text: string): void {
+    this.socket.send(JSON.stringify({ type: 'user.message', id: `m${++this.seq}-${Date.now()}`, text }));
+  }
+
+  /** Frames of `type` received and not yet taken with `next`. */
+  pending(type: string): number {
+    return this.frames.filter((f) => f.type === type).length;
+  }
+
   /** Sends a user message and resolves with the bot's reply. */
   async say(text: string): Promise<ServerFrame> {
     this.socket.send(JSON.stringify({ type: 'user.message', id: `m${++this.seq}-${Date.now()}`, text }));

@@ -8,6 +8,7 @@ import type { LeadField, TurnBrief } from '../../protocol/index.ts';
 import type { ChatModel, ChatRequest, ChatResponse, SummaryRequest } from '../../ports/chat-model.ts';
 import { extractiveSummary } from '../../memory/consolidator.ts';
 import { addressName } from '../../nlu/names.ts';
+import { handoffConfirmation, handoffUpdate } from './handoff-phrases.ts';
 import { reflectNeed } from './reflect.ts';
 import { phrases, type PhraseBank, type PhraseContext } from './templates.ts';
 
@@ -153,6 +154,8 @@ function composeReply(brief: TurnBrief): string {
       return paragraphs(first.join(' '), pick('anythingElse', p.anythingElse));
     }
     case 'confirm_human_handoff': {
+      const honest = handoffConfirmation(brief.handoff, c, brief.language);
+      if (honest) return paragraphs(honest, pick('handoffMeanwhile', p.handoffMeanwhile));
       const first = c.urgent
         ? pick('handoffUrgent', p.handoffUrgent)(c)
         : pick('handoffCalm', p.handoffCalm)(c);
@@ -173,7 +176,7 @@ function composeReply(brief: TurnBrief): string {
     case 'nudge':
       return paragraphs(pick('nudge', p.nudge)(c), question(brief, p, pick));
     case 'handoff_pending':
-      return pick('handoffPending', p.handoffPending)(c);
+      return handoffUpdate(brief.handoff, c, brief.language) ?? pick('handoffPending', p.handoffPending)(c);
   }
 }
 

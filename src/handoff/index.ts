@@ -1,0 +1,137 @@
+import type { FastifyInstance } from 'fastify';
+import { LmdbOutbox } from '../adapters/lmdb-outbox.ts';
+import type { LmdbStore } from '../adapters/lmdb-store.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Config } from '../config/schema.ts';
+import type { TenantConfig } from '../config/tenant.ts';
+import type { Logger } from '../logger.ts';
+import type { TeamAlerts } from '../ports/alerts.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Store } from '../ports/store.ts';
+import type { HumanAction } from '../runtime/human-commands.ts';
+import { OutboxDispatcher } from '../runtime/outbox-dispatcher.ts';
+import { HandoffAlerts } from './alerts.ts';
+import { registerConsole } from './console.ts';
+import { registerOperatorApi } from './operator-api.ts';
+import { OperatorAuth } from './operators.ts';
+import { HandoffRegistry, type QueueItem } from './registry.ts';
+import { SlackApi } from './slack-api.ts';
+import { SlackApp, type SlackThreadRow } from './slack-app.ts';
+
+export interface HandoffDeps {
+  /** The node's LMDB environment (queue, alert outbox, Slack threads). */
+  lmdb: LmdbStore;
+  /** Conversations and history (replicated in cluster mode). */
+  store: Store;
+  leads: Store;
+  bus: Bus;
+  tenants: ReadonlyMap<string, TenantConfig>;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  adminToken: string;
+}
+
+export interface Handoff {
+  /** The conversation machine's `alertTeam` effect. */
+  alerts: TeamAlerts;
+  /** The supervisor's audit hook for operators' actions. */
+  onHuman: (action: HumanAction) => void;
+  /** Adds the operator API, the console and (when configured) the Slack app routes. */
+  attach(app: FastifyInstance): void;
+  close(): Promise<void>;
+}
+
+const AUDIT_TYPE = {
+  'human.takeover': 'handoff.takeover',
+  'human.message': 'handoff.operator_message',
+  'human.release': 'handoff.released',
+  'human.close': 'handoff.closed',
+  'human.lead': 'handoff.lead_edited',
+} as const;
+
+/**
+ * Human handoff: alerts to Slack / Teams / a Slack app through a durable outbox, the queue, the
+ * operator API and console, and the audit of what operators do.
+ */
+export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
+  const env = config.handoff;
+  const log = deps.log.child({ module: 'handoff' });
+  const slack = env.slackBotToken
+    ? new SlackApi({ token: env.slackBotToken, ...(env.slackApiBase ? { apiBase: env.slackApiBase } : {}) })
+    : undefined;
+  const slackApp =
+    slack && env.slackSigningSecret
+      ? new SlackApp({
+          api: slack,
+          signingSecret: env.slackSigningSecret,
+          bus: deps.bus,
+          store: deps.store,
+          threads: deps.lmdb.database<SlackThreadRow, string>('handoff_slack_threads'),
+          clock: deps.clock,
+          log,
+        })
+      : undefined;
+  const outbox = new LmdbOutbox({ store: deps.lmdb, clock: deps.clock, name: 'alerts' });
+  const publicUrl = config.channels.publicUrl?.replace(/\/+$/, '');
+  const alerts = new HandoffAlerts({
+    outbox,
+    notify: () => dispatcher.notify(),
+    tenants: deps.tenants,
+    env,
+    clock: deps.clock,
+    log,
+    slack,
+    ...(publicUrl ? { consoleUrl: (id: string) => `${publicUrl}/console#c=${encodeURIComponent(id)}` } : {}),
+    ...(slackApp ? { onSlackPosted: (alert, posted) => slackApp.remember(alert, posted) } : {}),
+  });
+  const dispatcher = new OutboxDispatcher({
+    outbox,
+    clock: deps.clock,
+    log,
+    send: (entry) => alerts.send(entry),
+    maxAttempts: 8,
+    baseBackoffMs: 1000,
+    maxBackoffMs: 5 * 60_000,
+  });
+  void dispatcher.start();
+  const registry = new HandoffRegistry(deps.lmdb.database<QueueItem, string>('handoff_queue'), deps.clock);
+  const unsubscribe = deps.bus.subscribeOutbound((event) => {
+    registry.observe(event);
+    slackApp?.observe(event);
+  });
+  const auth = new OperatorAuth(deps.adminToken, env.operators);
+  return {
+    alerts,
+    onHuman: (action) =>
+      deps.audit.append({
+        type: AUDIT_TYPE[action.kind],
+        person: action.conversationId,
+        tenantId: action.tenantId,
+        data: {
+          // Operators are staff, named for accountability; the prospect stays a pseudonym.
+          operator: action.operator,
+          previousOwner: action.previousOwner,
+          reassigned: action.previousOwner !== null && action.previousOwner !== action.operator,
+          ...(action.fields ? { fields: action.fields.join(' ') } : {}),
+        },
+      }),
+    attach(app) {
+      registerOperatorApi(app, {
+        auth,
+        bus: deps.bus,
+        store: deps.store,
+        leads: deps.leads,
+        registry,
+        clock: deps.clock,
+      });
+      registerConsole(app, { auth, registry, secureCookies: publicUrl?.startsWith('https:') ?? false });
+      slackApp?.register(app);
+    },
+    async close() {
+      unsubscribe();
+      await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from 'lmdb';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Store } from '../ports/store.ts';
+import type { HumanKind, OutboundEvent } from '../protocol/index.ts';
+import { slackMessage, slackThreadLine, type HandoffAlert } from './alert-format.ts';
+import { dispatchCommand, type CommandResult } from './operator-api.ts';
+import type { SlackApi } from './slack-api.ts';
+import { verifySlackSignature } from './slack-signature.ts';
+
+/** A conversation's alert message in Slack (its thread carries the conversation). */
+interface Thread {
+  conversationId: string;
+  channel: string;
+  ts: string;
+  alert: HandoffAlert;
+}
+
+/** A row of the Slack thread index. */
+export type SlackThreadRow = Thread | string;
+
+export interface SlackAppDeps {
+  api: SlackApi;
+  signingSecret: string;
+  bus: Bus;
+  store: Store;
+  /** `c:<conversationId>` → thread, `t:<channel>:<ts>` → conversation id. */
+  threads: Database<SlackThreadRow, string>;
+  clock: Clock;
+  log: Logger;
+}
+
+const SEEN_LIMIT = 2000;
+
+/**
+ * The Slack app: alerts posted with *Take over* / *Give back* buttons; a reply in the alert's
+ * thread goes to the prospect on their own channel, and the prospect's messages appear in the
+ * thread. Requests are verified (v0 signature, 5-minute window) before they are parsed.
+ */
+export class SlackApp {
+  private readonly seen = new Set<string>();
+  private me: Promise<{ userId: string; botId?: string }> | undefined;
+
+  constructor(private readonly deps: SlackAppDeps) {}
+
+  /** An alert was posted: remember its thread (called by the alert sender). */
+  async remember(alert: HandoffAlert, posted: { channel: string; ts: string }): Promise<void> {
+    const thread: Thread = {
+      conversationId: alert.conversationId,
+      channel: posted.channel,
+      ts: posted.ts,
+      alert,
+    };
+    await this.deps.threads.put(`c:${alert.conversationId}`, thread);
+    await this.deps.threads.put(`t:${posted.channel}:${posted.ts}`, alert.conversationId);
+  }
+
+  /** Outbound listener: a prospect's message in a conversation with a thread is copied there. */
+  observe(event: OutboundEvent): void {
+    if (event.type !== 'prospect.message') return;
+    const thread = this.deps.threads.get(`c:${event.conversationId}`);
+    if (!thread || typeof thread === 'string') return;
+    this.deps.api
+      .postMessage({
+        channel: thread.channel,
+        thread_ts: thread.ts,
+        text: slackThreadLine('prospect', event.text),
+      })
+      .catch((error: unknown) =>
+        this.deps.log.warn(
+          { conversationId: event.conversationId, err: errorMessage(error) },
+          'could not copy to Slack',
+        ),
+      );
+  }
+
+  register(app: FastifyInstance): void {
+    void app.register((scope, _options, done) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, next) => next(null, body));
+      scope.post('/webhooks/slack/events', (request, reply) => this.events(request, reply));
+      scope.post('/webhooks/slack/interactivity', (request, reply) => this.interactivity(request, reply));
+      done();
+    });
+  }
+
+  private verified(request: FastifyRequest, reply: FastifyReply): string | undefined {
+    const rawBody = typeof request.body === 'string' ? request.body : '';
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const check = verifySlackSignature({
+      signingSecret: this.deps.signingSecret,
+      timestamp: header('x-slack-request-timestamp'),
+      signature: header('x-slack-signature'),
+      rawBody,
+      nowMs: this.deps.clock.now(),
+    });
+    if (check.ok) return rawBody;
+    this.deps.log.warn({ reason: check.reason }, 'Slack request refused: bad or stale signature');
+    void reply
+      .code(401)
+      .send({ error: { code: 'bad_signature', message: 'Slack signature missing, stale or wrong.' } });
+    return undefined;
+  }
+
+  private async events(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const raw = this.verified(request, reply);
+    if (raw === undefined) return reply;
+    let body: { type?: string; challenge?: string; event_id?: string; event?: SlackMessageEvent };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return reply.code(400).send({ error: { code: 'bad_json', message: 'The body is not valid JSON.' } });
+    }
+    if (body.type === 'url_verification') return reply.send({ challenge: body.challenge ?? '' });
+    // Acknowledge at once (Slack retries after 3 s); an event already handled is not handled again.
+    const id = body.event_id;
+    if (body.type !== 'event_callback' || !body.event || !id || this.seen.has(id))
+      return reply.send({ ok: true });
+    this.note(id);
+    void this.threadReply(body.event).catch((error: unknown) =>
+      this.deps.log.warn({ err: errorMessage(error) }, 'Slack thread reply failed'),
+    );
+    return reply.send({ ok: true });
+  }
+
+  private async interactivity(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const raw = this.verified(request, reply);
+    if (raw === undefined) return reply;
+    let payload: BlockActions;
+    try {
+      payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '') as BlockActions;
+    } catch {
+      return reply.code(400).send({ error: { code: 'bad_json', message: 'The payload is not valid JSON.' } });
+    }
+    const action = payload.actions?.[0];
+    if (payload.type === 'block_actions' && action?.value && payload.user?.id) {
+      const kind: HumanKind | undefined =
+        action.action_id === 'leadbot_takeover'
+          ? 'human.takeover'
+          : action.action_id === 'leadbot_release'
+            ? 'human.release'
+            : undefined;
+      if (kind)
+        void this.button(kind, action.value, payload.user.id, payload.user.name).catch((error: unknown) =>
+          this.deps.log.warn({ err: errorMessage(error) }, 'Slack button failed'),
+        );
+    }
+    return reply.send();
+  }
+
+  private async threadReply(event: SlackMessageEvent): Promise<void> {
+    if (event.type !== 'message' || event.subtype || event.bot_id || !event.thread_ts || !event.user) return;
+    const me = await this.whoAmI();
+    if (event.user === me.userId) return;
+    const conversationId = this.deps.threads.get(`t:${event.channel}:${event.thread_ts}`);
+    if (typeof conversationId !== 'string' || !event.text?.trim()) return;
+    const name = (await this.deps.api.usersInfo(event.user)).name;
+    let result = await this.command(conversationId, 'human.message', name, event.text.trim());
+    // Nobody holds it yet: a reply in the thread takes the conversation over.
+    if (result?.code === 'not_taken_over') {
+      const taken = await this.command(conversationId, 'human.takeover', name);
+      if (taken?.ok) {
+        await this.refresh(conversationId, name);
+        result = await this.command(conversationId, 'human.message', name, event.text.trim());
+      } else result = taken;
+    }
+    if (result && !result.ok)
+      await this.say(conversationId, `⚠️ ${result.message ?? result.code ?? 'not sent'}`);
+    else if (result?.warning) await this.say(conversationId, `⚠️ ${result.warning.message}`);
+  }
+
+  private async button(
+    kind: HumanKind,
+    conversationId: string,
+    user: string,
+    fallback?: string,
+  ): Promise<void> {
+    const name = (await this.deps.api.usersInfo(user).catch(() => ({ name: fallback ?? user }))).name;
+    const result = await this.command(conversationId, kind, name);
+    if (!result) return;
+    if (!result.ok) return this.say(conversationId, `⚠️ ${result.message ?? result.code}`);
+    await this.refresh(conversationId, result.owner);
+  }
+
+  private async command(
+    conversationId: string,
+    kind: HumanKind,
+    name: string,
+    text = '',
+  ): Promise<CommandResult | undefined> {
+    const record = await this.deps.store.getConversation(conversationId);
+    if (!record) return undefined;
+    return dispatchCommand({ bus: this.deps.bus, clock: this.deps.clock }, record, kind, text, { name });
+  }
+
+  /** Updates the alert message: who handles it now. */
+  private async refresh(conversationId: string, owner: string | null): Promise<void> {
+    const thread = this.deps.threads.get(`c:${conversationId}`);
+    if (!thread || typeof thread === 'string') return;
+    await this.deps.api.update({
+      channel: thread.channel,
+      ts: thread.ts,
+      ...slackMessage(thread.alert, { buttons: true, owner }),
+    });
+  }
+
+  private async say(conversationId: string, text: string): Promise<void> {
+    const thread = this.deps.threads.get(`c:${conversationId}`);
+    if (!thread || typeof thread === 'string') return;
+    await this.deps.api.postMessage({ channel: thread.channel, thread_ts: thread.ts, text });
+  }
+
+  private whoAmI(): Promise<{ userId: string; botId?: string }> {
+    this.me ??= this.deps.api.authTest().catch((error: unknown) => {
+      this.me = undefined;
+      throw error;
+    });
+    return this.me;
+  }
+
+  private note(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+  }
+}
+
+interface SlackMessageEvent {
+  type: string;
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+}
+
+interface BlockActions {
+  type: string;
+  user?: { id: string; name?: string };
+  actions?: { action_id: string; value?: string }[];
+}
