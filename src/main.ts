@@ -21,7 +21,7 @@ import { ReplicatedStore } from './cluster/replicated-store.ts';
 import { ContactData } from './privacy/contacts.ts';
 import type { MessagingChannel } from './channels/messaging.ts';
 import { createMessagingChannels } from './channels/registry.ts';
-import { registerRestChannel } from './channels/rest.ts';
+import { registerRestChannel, repliesFromHistory } from './channels/rest.ts';
 import { WebChannel } from './channels/web.ts';
 import type { Intake } from './channels/intake.ts';
 import { loadConfig, loadTenants } from './config/load.ts';
@@ -50,7 +50,7 @@ import { DurableTimers, type TimerEntry } from './runtime/durable-timers.ts';
 import { PRIORITY, type InboundMessage } from './protocol/index.ts';
 import { HistoryManager } from './memory/history-manager.ts';
 import { MemoryConsolidator, type SummaryStore } from './memory/consolidator.ts';
-import { IntelligenceExtractor } from './memory/intelligence.ts';
+import { IntelligenceExtractor, queueInsights } from './memory/intelligence.ts';
 import { ThreatDetector, type ThreatJudge } from './security/detector.ts';
 import { FloodControl } from './security/flood-control.ts';
 import { newCanary } from './security/canary.ts';
@@ -448,15 +448,15 @@ async function start(
   const knowledge = new OramaKnowledgeBase(tenants);
   const skills = new SkillManager(DEFAULT_SKILL_POLICY, SKILL_LOADERS, config.security.allowedTools);
   const handoff = createHandoff(config, {
-    lmdb: store,
-    store: turnStore,
-    leads: leadStore,
+    store,
+    turnStore,
+    leadStore,
     bus,
     tenants,
     clock,
     log,
     audit,
-    adminToken: admin.token,
+    admin,
   });
   undo.push(() => handoff.close());
   const effects = conversationEffects({
@@ -573,28 +573,7 @@ async function start(
         data: { channel: message.channel, score, reasons: reasons.slice(0, 5).join(' ') },
       });
     },
-    onPassivated: ({ conversationId, tenantId, channel, userId }) => {
-      if (!config.memory.insights) return;
-      bus
-        .publish({
-          type: 'user.message',
-          id: `insights:${clock.now()}`,
-          tenantId,
-          channel,
-          conversationId,
-          userId,
-          text: '',
-          receivedAt: clock.now(),
-          priority: PRIORITY.low,
-          system: 'insights.due',
-        })
-        .catch((error: unknown) =>
-          log.debug(
-            { conversationId, err: errorMessage(error) },
-            'insight extraction not queued; next idle period',
-          ),
-        );
-    },
+    ...(config.memory.insights ? { onPassivated: queueInsights(bus, clock, log) } : {}),
     onIdleWork: async (message) => {
       await intelligence.run(message.conversationId, message.tenantId);
     },
@@ -848,15 +827,7 @@ async function start(
       undo.push(() => web?.close());
       registerRestChannel(app, intake, {
         replyTimeoutMs: config.server.restReplyTimeoutMs,
-        repliesTo: async (conversationId, messageId) => {
-          const lines = await turnStore.getHistory(conversationId, 500);
-          const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
-          if (asked < 0) return [];
-          const turn = lines[asked]!.turn;
-          return lines
-            .slice(asked + 1)
-            .flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
-        },
+        repliesTo: repliesFromHistory(turnStore),
       });
       channels = createMessagingChannels({ config, intake, log, clock, store: leadStore, app });
     }

@@ -4,6 +4,7 @@ import { get, onUnauthorized, post, setCsrf } from '/console/api.js';
 import {
   appendMessage,
   applyState,
+  clearNotice,
   closeConversation,
   initConversation,
   openConversation,
@@ -130,7 +131,8 @@ const liveHandlers = {
     if (conversationId === state.openId) renderHeader();
   },
   message({ conversationId, message }) {
-    const visible = conversationId === state.openId && !(phone.matches && byId('app').dataset.view === 'queue');
+    const visible =
+      conversationId === state.openId && !(phone.matches && byId('app').dataset.view === 'queue');
     if (conversationId === state.openId) appendMessage(message);
     if (!visible) markActivity(conversationId);
   },
@@ -188,7 +190,8 @@ function openFromList(id) {
 function backToQueue() {
   history.pushState(null, '', location.pathname + location.search);
   route();
-  const current = state.openId && document.querySelector(`[data-conversation-id="${CSS.escape(state.openId)}"]`);
+  const current =
+    state.openId && document.querySelector(`[data-conversation-id="${CSS.escape(state.openId)}"]`);
   (current || byId('queue-title')).focus();
 }
 
@@ -268,10 +271,19 @@ function wire() {
   window.addEventListener('hashchange', route);
   window.addEventListener('popstate', route);
   window.addEventListener('pagehide', disconnectLive);
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && state.me) connectLive(liveHandlers, { retry: true });
+  });
   onUnauthorized(() => stop(t('sessionExpired')));
   initQueue({ onOpen: openFromList });
   initConversation();
-  initLead({ onError: showError, onSaved: renderHeader });
+  initLead({
+    onError: showError,
+    onSaved: () => {
+      clearNotice();
+      renderHeader();
+    },
+  });
 }
 
 async function boot() {

@@ -184,9 +184,21 @@ export function appendMessage(message) {
 /** A `state` event (or a command's answer) for the open conversation. */
 export function applyState({ state: phase, owner }) {
   if (!state.conv) return;
+  const wasMine = isMine();
   if (typeof phase === 'string') state.conv.state = phase;
   if (owner !== undefined) state.conv.owner = owner;
   renderHeader();
+  if (wasMine && owner && !isMine()) {
+    // Someone (an admin) reassigned it while it was open here.
+    notice = { code: 'reassigned', text: t('handledBy', { name: owner }), reassign: true };
+    renderBanner();
+  }
+}
+
+export function clearNotice() {
+  if (!notice) return;
+  notice = null;
+  renderBanner();
 }
 
 function renderBanner() {
@@ -201,9 +213,12 @@ function renderBanner() {
       }),
     );
   if (notice)
-    lines.push(el('p', { className: 'banner-line is-error', data: { code: notice.code }, text: notice.text }));
-  byId('warning-lines').replaceChildren(...lines);
+    lines.push(
+      el('p', { className: 'banner-line is-error', data: { code: notice.code }, text: notice.text }),
+    );
+  box.replaceChildren(...lines);
   box.hidden = lines.length === 0;
+  byId('banner').hidden = lines.length === 0;
   const reassign = byId('reassign');
   reassign.hidden = !(notice?.reassign && state.me?.admin);
   reassign.disabled = busy;
@@ -269,7 +284,10 @@ async function send() {
   if (!text || !id || sending || !isMine()) return;
   sending = true;
   input.value = '';
-  const entry = { text, node: bubble({ from: 'operator', text, name: state.me.name }, { pendingSend: true }) };
+  const entry = {
+    text,
+    node: bubble({ from: 'operator', text, name: state.me.name }, { pendingSend: true }),
+  };
   pending.push(entry);
   const list = byId('transcript');
   list.append(entry.node);

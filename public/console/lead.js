@@ -51,7 +51,9 @@ let callbacks = { onError: () => {}, onSaved: () => {} };
 
 export function initLead(handlers) {
   callbacks = { ...callbacks, ...handlers };
-  byId('lead-toggle').addEventListener('click', () => setOpen(!byId('lead-pane').classList.contains('is-open')));
+  byId('lead-toggle').addEventListener('click', () =>
+    setOpen(!byId('lead-pane').classList.contains('is-open')),
+  );
 }
 
 function setOpen(open) {
@@ -94,8 +96,8 @@ function viewRow(lead, field) {
   return el(
     'div',
     { className: `lead-row${field.input === 'textarea' ? ' is-wide' : ''}`, data: { field: field.name } },
-    el('dt', {}, t(`field_${field.name}`), fromOperator(lead, field) ? operatorTag() : null),
-    el('dd', {}, value),
+    el('dt', { text: t(`field_${field.name}`) }),
+    el('dd', {}, value, fromOperator(lead, field) ? operatorTag() : null),
   );
 }
 

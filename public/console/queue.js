@@ -135,11 +135,7 @@ function queueEntry(item) {
         }),
       ),
       details.length
-        ? el(
-            'span',
-            { className: `item-details${item.owner ? ' has-owner' : ''}` },
-            details.join(' · '),
-          )
+        ? el('span', { className: `item-details${item.owner ? ' has-owner' : ''}` }, details.join(' · '))
         : null,
     ]),
   );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ClientError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { Store } from '../ports/store.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
 import { collectTurn } from './turn-collector.ts';
 
@@ -75,4 +76,15 @@ export function registerRestChannel(
       });
     }
   });
+}
+
+/** The replies a handled message got, read from the history (a retried message is answered the same). */
+export function repliesFromHistory(store: Pick<Store, 'getHistory'>) {
+  return async (conversationId: string, messageId: string): Promise<string[]> => {
+    const lines = await store.getHistory(conversationId, 500);
+    const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
+    if (asked < 0) return [];
+    const turn = lines[asked]!.turn;
+    return lines.slice(asked + 1).flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
+  };
 }

@@ -21,16 +21,17 @@ import { SlackApp, type SlackThreadRow } from './slack-app.ts';
 
 export interface HandoffDeps {
   /** The node's LMDB environment (queue, alert outbox, Slack threads). */
-  lmdb: LmdbStore;
+  store: LmdbStore;
   /** Conversations and history (replicated in cluster mode). */
-  store: Store;
-  leads: Store;
+  turnStore: Store;
+  /** Leads (shared in cluster mode). */
+  leadStore: Store;
   bus: Bus;
   tenants: ReadonlyMap<string, TenantConfig>;
   clock: Clock;
   log: Logger;
   audit: AuditLog;
-  adminToken: string;
+  admin: { token: string };
 }
 
 export interface Handoff {
@@ -67,13 +68,13 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
           api: slack,
           signingSecret: env.slackSigningSecret,
           bus: deps.bus,
-          store: deps.store,
-          threads: deps.lmdb.database<SlackThreadRow, string>('handoff_slack_threads'),
+          store: deps.turnStore,
+          threads: deps.store.database<SlackThreadRow, string>('handoff_slack_threads'),
           clock: deps.clock,
           log,
         })
       : undefined;
-  const outbox = new LmdbOutbox({ store: deps.lmdb, clock: deps.clock, name: 'alerts' });
+  const outbox = new LmdbOutbox({ store: deps.store, clock: deps.clock, name: 'alerts' });
   const publicUrl = config.channels.publicUrl?.replace(/\/+$/, '');
   const alerts = new HandoffAlerts({
     outbox,
@@ -96,12 +97,12 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     maxBackoffMs: 5 * 60_000,
   });
   void dispatcher.start();
-  const registry = new HandoffRegistry(deps.lmdb.database<QueueItem, string>('handoff_queue'), deps.clock);
+  const registry = new HandoffRegistry(deps.store.database<QueueItem, string>('handoff_queue'), deps.clock);
   const unsubscribe = deps.bus.subscribeOutbound((event) => {
     registry.observe(event);
     slackApp?.observe(event);
   });
-  const auth = new OperatorAuth(deps.adminToken, env.operators);
+  const auth = new OperatorAuth(deps.admin.token, env.operators);
   return {
     alerts,
     onHuman: (action) =>
@@ -121,8 +122,8 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
       registerOperatorApi(app, {
         auth,
         bus: deps.bus,
-        store: deps.store,
-        leads: deps.leads,
+        store: deps.turnStore,
+        leads: deps.leadStore,
         registry,
         clock: deps.clock,
       });

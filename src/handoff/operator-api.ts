@@ -125,7 +125,7 @@ async function conversationView(deps: OperatorApiDeps, operator: Operator, id: s
           warning: {
             code: 'whatsapp_window_closed',
             message:
-              "The prospect's 24-hour WhatsApp window has closed: replies go out as the approved template until they write again.",
+              "The prospect's 24-hour WhatsApp window has closed: WhatsApp delivers only the approved template (channels.whatsapp.windowTemplate) until they write again.",
           },
         }
       : {}),

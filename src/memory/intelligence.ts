@@ -6,7 +6,11 @@ import type { Logger } from '../logger.ts';
 import { extractFields } from '../nlu/extract.ts';
 import { fold } from '../nlu/text.ts';
 import type { HistoryEntry, Store } from '../ports/store.ts';
-import type { LeadInsights, LeadPayload } from '../protocol/index.ts';
+import type { InboundMessage, LeadInsights, LeadPayload } from '../protocol/index.ts';
+import { PRIORITY } from '../protocol/index.ts';
+import { errorMessage } from '../errors.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
 
 export type ObjectionKind = LeadInsights['objections'][number];
 export type ContactPreference = NonNullable<LeadInsights['contact_preference']>;
@@ -166,4 +170,34 @@ export class IntelligenceExtractor {
     updated.updated_at = new Date(this.options.now()).toISOString();
     await this.options.deliver(updated, lead);
   }
+}
+
+/**
+ * The supervisor's `onPassivated` hook: a conversation that went idle gets an `insights.due`
+ * message, run in its order at low priority (a full queue just waits for the next idle period).
+ */
+export function queueInsights(bus: Pick<Bus, 'publish'>, clock: Clock, log: Logger) {
+  return (to: {
+    conversationId: string;
+    tenantId: string;
+    channel: InboundMessage['channel'];
+    userId: string;
+  }) => {
+    bus
+      .publish({
+        type: 'user.message',
+        id: `insights:${clock.now()}`,
+        ...to,
+        text: '',
+        receivedAt: clock.now(),
+        priority: PRIORITY.low,
+        system: 'insights.due',
+      })
+      .catch((error: unknown) =>
+        log.debug(
+          { conversationId: to.conversationId, err: errorMessage(error) },
+          'insight extraction not queued; next idle period',
+        ),
+      );
+  };
 }

@@ -251,7 +251,7 @@ export class HumanDesk {
     return {
       code: 'whatsapp_window_closed',
       message:
-        "the prospect's 24-hour WhatsApp window has closed: the message goes out as the approved template, not as written",
+        "The prospect's 24-hour WhatsApp window has closed: WhatsApp delivers only the approved template (channels.whatsapp.windowTemplate) until they write again. Your text is kept in the conversation but was not delivered as written.",
     };
   }
 
