@@ -87,9 +87,10 @@ function renderOperator() {
   const me = state.me;
   if (!me) return;
   const scope = me.admin ? t('adminTag') : me.tenant;
+  const name = el('span', { className: 'operator-name', text: me.name });
+  // replaceChildren(null) would insert the text "null".
   byId('operator-name').replaceChildren(
-    el('span', { className: 'operator-name', text: me.name }),
-    scope ? el('span', { className: 'chip', text: scope }) : null,
+    ...(scope ? [name, el('span', { className: 'chip', text: scope })] : [name]),
   );
 }
 

@@ -142,8 +142,21 @@ function bubble(message, { pendingSend = false } = {}) {
       el('span', { className: 'msg-who', text: who }),
       el('span', { className: 'msg-time', text: pendingSend ? t('sending') : clock(message.at, getLang()) }),
     ),
-    el('p', { className: 'msg-text', text: message.text ?? '' }),
+    el('p', { className: 'msg-text' }, ...formatted(message.text ?? '')),
   );
+}
+
+/** `*bold*` (the reply format's only markup) as <strong>; everything else as plain text nodes. */
+function formatted(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(/\*([^*\n]+)\*/g)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(el('strong', { text: match[1] }));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
 }
 
 function renderTranscript() {
@@ -156,8 +169,9 @@ function renderTranscript() {
 }
 
 /** A `message` event for the open conversation. */
-export function appendMessage(message) {
-  if (!state.conv || !message || typeof message.text !== 'string') return;
+export function appendMessage(incoming) {
+  if (!state.conv || !incoming || typeof incoming.text !== 'string') return;
+  const message = incoming;
   const key = messageKey(message);
   if (shown.has(key)) return;
   const list = byId('transcript');
@@ -203,6 +217,8 @@ export function clearNotice() {
 
 function renderBanner() {
   const box = byId('warning');
+  const list = byId('transcript');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 120;
   const lines = [];
   if (convWarning)
     lines.push(
@@ -222,6 +238,8 @@ function renderBanner() {
   const reassign = byId('reassign');
   reassign.hidden = !(notice?.reassign && state.me?.admin);
   reassign.disabled = busy;
+  // The banner takes room from the transcript: keep the latest message in view.
+  if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
 function warningText(warning) {

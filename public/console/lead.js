@@ -5,7 +5,7 @@ import { byId, el, label, urgencyBadge } from '/console/dom.js';
 import { t } from '/console/i18n.js';
 import { isMine, queueItem, state } from '/console/state.js';
 
-const AREAS = ['Ventas', 'Soporte', 'Facturación', 'Alianzas', 'Otro'];
+const AREAS = ['Ventas', 'Soporte', 'Facturación', 'Otro'];
 const URGENCIES = ['Alto', 'Medio', 'Bajo'];
 
 /**

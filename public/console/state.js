@@ -28,10 +28,14 @@ export function recentItem(id) {
   return state.recent.find((item) => item.conversationId === id);
 }
 
-/** `Bot atendiendo` / `Atendido por Marta` / `Esperando a una persona` / `Caso cerrado`. */
+/**
+ * `Atendido por Marta` (owned) / `Esperando a una persona` (in the queue, nobody on it) /
+ * `Caso cerrado` / `Bot atendiendo`. The queue decides "waiting": a conversation given back to the
+ * bot may still be in its `handoff` phase, but no longer needs a person.
+ */
 export function stateLabel({ conversationId, state: phase, owner }) {
   if (owner) return t(owner === state.me?.name ? 'stateOwnedByMe' : 'stateOwnedBy', { name: owner });
-  if (queueItem(conversationId) || phase === 'handoff') return t('stateWaiting');
+  if (queueItem(conversationId)) return t('stateWaiting');
   if (phase === 'closed') return t('stateClosed');
   return t('stateBot');
 }
@@ -39,6 +43,6 @@ export function stateLabel({ conversationId, state: phase, owner }) {
 /** A short key for the same distinction, for styling (`data-state`). */
 export function stateKind({ conversationId, state: phase, owner }) {
   if (owner) return owner === state.me?.name ? 'mine' : 'owned';
-  if (queueItem(conversationId) || phase === 'handoff') return 'waiting';
+  if (queueItem(conversationId)) return 'waiting';
   return phase === 'closed' ? 'closed' : 'bot';
 }

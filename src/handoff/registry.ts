@@ -99,7 +99,7 @@ export class HandoffRegistry {
         type: 'message',
         tenant,
         conversationId: id,
-        message: line(event.agent ? 'operator' : 'bot', event.text, this.clock.now(), event.agent),
+        message: line(event.agent ? 'operator' : 'bot', plainText(event), this.clock.now(), event.agent),
       });
     else if (event.type === 'turn.completed') this.touch(event, event.state);
     else if (event.type === 'agent.joined' || event.type === 'agent.left')
@@ -181,4 +181,12 @@ export class HandoffRegistry {
 
 function line(from: ConsoleMessage['from'], text: string, at: number, name?: string): ConsoleMessage {
   return { from, text, at: new Date(at).toISOString(), ...(name ? { name } : {}) };
+}
+
+/** An operator's words without the "Name: " the channel shows (the console names them itself). */
+function plainText(event: Extract<OutboundEvent, { type: 'bot.message' }>): string {
+  const prefix = event.agent ? `${event.agent}: ` : '';
+  return prefix && event.channel !== 'web' && event.text.startsWith(prefix)
+    ? event.text.slice(prefix.length)
+    : event.text;
 }
