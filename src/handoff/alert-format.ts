@@ -71,12 +71,13 @@ function say(pair: Pair, language: AlertLanguage): string {
   return language === 'es' ? pair[0] : pair[1];
 }
 
-const REASONS: Record<AlertReason, Pair> = {
-  critical_support: ['Soporte crítico', 'Critical support'],
-  asked_for_human: ['Pide hablar con una persona', 'Asked for a human'],
-  hot_lead: ['Lead caliente', 'Hot lead'],
-  escalation: ['Escalado por el asistente', 'Escalated by the assistant'],
-  overdue: ['Sin respuesta a tiempo', 'Not answered in time'],
+/** Each reason's emoji and words. */
+const REASONS: Record<AlertReason, readonly [emoji: string, words: Pair]> = {
+  critical_support: ['🚨', ['Soporte crítico', 'Critical support']],
+  asked_for_human: ['🙋', ['Pide hablar con una persona', 'Asked for a human']],
+  hot_lead: ['🔥', ['Lead caliente', 'Hot lead']],
+  escalation: ['⚠️', ['Escalado por el asistente', 'Escalated by the assistant']],
+  overdue: ['⏰', ['Sin respuesta a tiempo', 'Not answered in time']],
 };
 type Urgency = HandoffAlert['urgency'];
 const URGENCY: Record<Urgency, Pair> = {
@@ -115,13 +116,6 @@ const UNITS: Record<AlertLanguage, { s: string; min: string; h: string; d: strin
   en: { s: 's', min: 'min', h: 'h', d: 'd' },
 };
 
-const REASON_EMOJI: Record<AlertReason, string> = {
-  critical_support: '🚨',
-  asked_for_human: '🙋',
-  hot_lead: '🔥',
-  escalation: '⚠️',
-  overdue: '⏰',
-};
 const URGENCY_EMOJI: Record<Urgency, string> = { Alto: '🔴', Medio: '🟠', Bajo: '🟢' };
 const CHANNEL_NAMES: Record<string, string> = {
   web: 'Web',
@@ -134,15 +128,7 @@ const CHANNEL_NAMES: Record<string, string> = {
 
 const EMPTY = '—';
 /** Slack: header plain_text ≤ 150, section text ≤ 3000, field text ≤ 2000, ≤ 10 fields. */
-const MAX = {
-  header: 150,
-  section: 3000,
-  field: 2000,
-  fields: 10,
-  problem: 600,
-  value: 200,
-  threadLine: 3000,
-};
+const MAX = { header: 150, section: 3000, field: 2000, fields: 10, problem: 600, value: 200, line: 3000 };
 
 /** "45 s", "3 min", "2 h 5 min", "1 d 2 h" (negative or non-finite counts as 0). */
 export function waitingLabel(seconds: number, language: AlertLanguage): string {
@@ -226,8 +212,8 @@ function channelName(channel: string): string {
 /** The title without the person's name, e.g. "🚨 Soporte crítico — necesita una persona". */
 function titleText(alert: HandoffAlert): string {
   const l = alert.language;
-  const reason = say(REASONS[alert.reason], l);
-  const emoji = REASON_EMOJI[alert.reason];
+  const [emoji, words] = REASONS[alert.reason];
+  const reason = say(words, l);
   return alert.level === 2
     ? `${emoji} ${say(T.escalated, l)} — ${reason}`
     : `${emoji} ${reason} — ${say(T.needsPerson, l)}`;
@@ -343,11 +329,11 @@ const THREAD_EMOJI: Record<Speaker, string> = { prospect: '👤', operator: '�
 export function slackThreadLine(from: Speaker, text: string, name?: string): string {
   // The name goes inside *bold*: drop formatting characters that would end it early.
   const who = oneLine(name).replace(/[*_~`]/g, '');
-  const body = escapeMrkdwn(clip(oneLine(text), MAX.threadLine)) || EMPTY;
+  const body = escapeMrkdwn(clip(oneLine(text), MAX.line)) || EMPTY;
   const line = who
     ? `${THREAD_EMOJI[from]} *${escapeMrkdwn(clip(who, 80))}*: ${body}`
     : `${THREAD_EMOJI[from]} ${body}`;
-  return limitEscaped(line, MAX.threadLine);
+  return limitEscaped(line, MAX.line);
 }
 
 /** Adaptive Card markdown: backslash-escape what could make links, emphasis or lists. */

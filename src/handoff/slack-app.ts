@@ -27,7 +27,7 @@ export interface SlackAppDeps {
   signingSecret: string;
   bus: Bus;
   store: Store;
-  /** `c:<conversationId>` → thread, `t:<channel>:<ts>` → conversation id. */
+  /** `c:<conversationId>` → thread, `t:<channel>:<ts>` → conversation id, `e:<event_id>` → when handled. */
   threads: Database<SlackThreadRow, string>;
   clock: Clock;
   log: Logger;
@@ -120,7 +120,7 @@ export class SlackApp {
     if (body.type === 'url_verification') return reply.send({ challenge: body.challenge ?? '' });
     // Acknowledge at once (Slack retries after 3 s); an event already handled is not handled again.
     const id = body.event_id;
-    if (body.type !== 'event_callback' || !body.event || !id || this.seen.has(id))
+    if (body.type !== 'event_callback' || !body.event || !id || this.handled(id))
       return reply.send({ ok: true });
     this.note(id);
     void this.threadReply(body.event).catch((error: unknown) =>
@@ -224,9 +224,19 @@ export class SlackApp {
     return this.me;
   }
 
+  /** Seen before (Slack retries for up to an hour; the ids are kept on disk across restarts). */
+  private handled(id: string): boolean {
+    return this.seen.has(id) || this.deps.threads.get(`e:${id}`) !== undefined;
+  }
+
   private note(id: string): void {
     this.seen.add(id);
-    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    void this.deps.threads.put(`e:${id}`, String(this.deps.clock.now()));
+    if (this.seen.size > SEEN_LIMIT) {
+      const oldest = this.seen.values().next().value!;
+      this.seen.delete(oldest);
+      void this.deps.threads.remove(`e:${oldest}`);
+    }
   }
 }
 

@@ -478,6 +478,8 @@ export class ConversationSupervisor {
       await this.desk.afterTurn(message, snapshot, state);
       if (kind === 'session.expired')
         log.info({ kind }, 'session expired; what was captured is kept as a partial lead');
+      else if (kind === 'handoff.deadline' && (state === 'human' || !snapshot.context.handoff))
+        log.info({ kind, state }, 'handoff deadline passed after a person took the case (or it was closed)');
       else if (kind === 'handoff.deadline') {
         log.warn(
           { kind, state },

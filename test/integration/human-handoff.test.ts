@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Leadbot } from '../../src/main.ts';
 import { ADMIN_TOKEN, startTestLeadbot } from '../helpers/in-process.ts';
@@ -238,5 +241,37 @@ describe('human handoff', () => {
     } finally {
       await ws.close();
     }
+  });
+
+  it('the deadline escalates a case nobody took (second alert, one honest update), never one a person holds', async () => {
+    const recorder = await startRecorder();
+    closers.push(recorder.close);
+    const settings = join(mkdtempSync(join(tmpdir(), 'leadbot-deadline-')), 'settings.json');
+    writeFileSync(settings, JSON.stringify({ conversation: { handoffDeadlineMs: 400 } }));
+    node = await startTestLeadbot({
+      LEADBOT_CONFIG: settings,
+      LEADBOT_SLACK_WEBHOOK_URL: `${recorder.url}/slack/x`,
+      LEADBOT_OPERATOR_TOKENS: OPERATORS,
+    });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'late' });
+    try {
+      await ws.say(OUTAGE);
+      const update = await ws.next('bot.message', 8000);
+      expect(update.text).toMatch(/Disculpe la espera/);
+      expect(update.text).toMatch(/minutos/);
+      await until(() => recorder.received.length === 2);
+      expect(JSON.stringify(recorder.received[1]!.json)).toMatch(/Escalado/);
+      const queue = await api('GET', '/api/handoffs', MARTA);
+      expect(queue.body.handoffs).toEqual([expect.objectContaining({ reason: 'escalation', level: 2 })]);
+    } finally {
+      await ws.close();
+    }
+
+    await rest('held', OUTAGE);
+    expect((await api('POST', '/api/conversations/demo:rest:held/takeover', MARTA, {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1200));
+    const metrics = (await (await fetch(`${node.url}/metrics`)).json()) as { handoffs_overdue: number };
+    expect(metrics.handoffs_overdue).toBe(1); // only the conversation nobody took
+    expect(recorder.received).toHaveLength(3); // the held case's first alert only
   });
 });
