@@ -290,7 +290,8 @@ export class HumanDesk {
   }
 }
 
-function route(message: InboundMessage) {
+/** The outbound routing fields of an event about `message` (its conversation, person and id). */
+export function route(message: InboundMessage) {
   return {
     tenantId: message.tenantId,
     channel: message.channel,

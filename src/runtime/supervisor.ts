@@ -16,7 +16,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ConversationRecord, HistoryEntry, Store } from '../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../protocol/index.ts';
 import type { TimerEntry, TimerKind } from './durable-timers.ts';
-import { HumanDesk, isHumanKind, type HumanAction } from './human-commands.ts';
+import { HumanDesk, isHumanKind, route, type HumanAction } from './human-commands.ts';
 import type { FloodControl, FloodOutcome } from '../security/flood-control.ts';
 
 type ConversationActor = Actor<ConversationMachine>;
@@ -821,13 +821,7 @@ export class ConversationSupervisor {
   }
 
   private route(message: InboundMessage) {
-    return {
-      tenantId: message.tenantId,
-      channel: message.channel,
-      conversationId: message.conversationId,
-      userId: message.userId,
-      inReplyTo: message.id,
-    };
+    return route(message);
   }
 
   private botMessage(
