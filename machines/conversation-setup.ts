@@ -78,9 +78,15 @@ export function alertInput(context: ConversationContext, level: 1 | 2): AlertInp
     interestArea: interestOf(context),
     language: context.language,
     startedAt: context.startedAt,
+    episode: context.handoffs ?? 1,
   };
   if (context.reference) input.reference = context.reference;
   return input;
+}
+
+/** Needs a person: once an operator gave the conversation back, only a new request for one counts. */
+function callsPerson(context: ConversationContext): boolean {
+  return context.handedBack ? context.analysis?.wantsHuman === true : needsHuman(context.signals);
 }
 
 /** Why the conversation needs a person now. */
@@ -148,12 +154,9 @@ export const conversationSetup = setup({
       context.newlyCaptured.length > 0 ||
       context.invalidEmail !== undefined,
     isSupport: ({ context }) => context.qualification === 'support',
-    needsHuman: ({ context }) => needsHuman(context.signals),
+    needsHuman: ({ context }) => callsPerson(context),
     /** Needs a person and nobody was called yet (a follow-up that turns critical or asks for one). */
-    newlyNeedsHuman: ({ context }) =>
-      !context.handoff &&
-      // Once an operator gave the conversation back, only a new request for a person calls one again.
-      (context.handedBack ? context.analysis?.wantsHuman === true : needsHuman(context.signals)),
+    newlyNeedsHuman: ({ context }) => !context.handoff && callsPerson(context),
     /** The team has the case and nobody holds the chat yet: follow-ups hear that, honestly. */
     personPending: ({ context }) => context.handoff !== undefined && !context.handoff.owner,
     wantsLiveFollowUp: ({ context }) => context.liveFollowUp === true && context.qualification === 'hot_lead',
@@ -257,6 +260,8 @@ export const conversationSetup = setup({
     endTurn: assign({ analysis: undefined, invalidEmail: undefined, promise: undefined }),
     openHandoff: assign(({ context }) => ({
       handoff: { reason: handoffReason(context), level: 1 as const, alerted: false },
+      // Each time the conversation needs a person is its own case: its own alerts.
+      handoffs: (context.handoffs ?? 0) + 1,
     })),
     applyAlert: assign(({ context }, output: AlertOutput) => ({
       promise: output,

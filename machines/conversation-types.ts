@@ -83,6 +83,8 @@ export interface ConversationContext extends ConversationInput {
   handoff?: HandoffState | undefined;
   /** What this turn's reply may promise about the team. */
   promise?: HandoffPromise | undefined;
+  /** How many times the conversation has needed a person (each time alerts anew). */
+  handoffs?: number;
   /** An operator gave the conversation back: the old signals no longer call a person. */
   handedBack?: boolean;
   /** The phase the conversation was in when a person took it over. */
@@ -175,6 +177,8 @@ export interface AlertInput {
   reference?: string;
   language: Language;
   startedAt: number;
+  /** Which time this conversation needs a person (1, 2…): alerts are idempotent per episode and level. */
+  episode: number;
 }
 /** What may be promised after the alert (accepted or not, business hours). */
 export type AlertOutput = HandoffPromise;

@@ -85,6 +85,9 @@ export function repliesFromHistory(store: Pick<Store, 'getHistory'>) {
     const asked = lines.findIndex((l) => l.role === 'user' && l.messageId === messageId);
     if (asked < 0) return [];
     const turn = lines[asked]!.turn;
-    return lines.slice(asked + 1).flatMap((l) => (l.role === 'assistant' && l.turn === turn ? [l.text] : []));
+    // Only the bot's replies: what an operator wrote meanwhile was not an answer to this message.
+    return lines
+      .slice(asked + 1)
+      .flatMap((l) => (l.role === 'assistant' && l.turn === turn && !l.by ? [l.text] : []));
   };
 }

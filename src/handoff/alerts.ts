@@ -89,7 +89,7 @@ export class HandoffAlerts implements TeamAlerts {
     const alert = this.describe(input, tenant, now);
     const ids: string[] = [];
     for (const target of wanted) {
-      const id = `alert:${input.conversationId}:${input.level}:${target}`;
+      const id = `alert:${input.conversationId}:${input.episode}:${input.level}:${target}`;
       await this.deps.outbox.enqueue({
         id,
         tenantId: input.tenantId,

@@ -158,11 +158,18 @@ async function runCommand(
   const { record } = await loadConversation(deps, operator, id);
   const text = kind === 'human.message' ? messageText((body as { text: string }).text) : '';
   const fields = kind === 'human.lead' ? leadFields((body as { fields: unknown }).fields) : undefined;
-  const result = await dispatchCommand(deps, record, kind, text, {
-    name,
-    ...(body.force && operator.admin ? { force: true } : {}),
-    ...(fields ? { fields } : {}),
-  });
+  const result = await dispatchCommand(
+    deps,
+    record,
+    kind,
+    text,
+    {
+      name,
+      ...(body.force && operator.admin ? { force: true } : {}),
+      ...(fields ? { fields } : {}),
+    },
+    idempotencyKey(request),
+  );
   if (!result.ok) return refusal(result);
   if (kind === 'human.message')
     return { status: 202, body: { queued: true, ...(result.warning ? { warning: result.warning } : {}) } };
@@ -180,10 +187,12 @@ export function dispatchCommand(
   kind: HumanKind,
   text: string,
   operator: NonNullable<InboundMessage['operator']>,
+  /** The client's `Idempotency-Key`: a retried command is applied (and a message sent) once. */
+  key?: string,
 ): Promise<Result> {
   return send(deps, {
     type: 'user.message',
-    id: newId('op_'),
+    id: key ? `op_${key}` : newId('op_'),
     tenantId: record.tenantId,
     channel: record.channel as InboundMessage['channel'],
     conversationId: record.conversationId,
@@ -240,6 +249,17 @@ function refusal(result: Result): { status: number; body: unknown } {
       state: result.state,
     },
   };
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_.:-]{8,100}$/.test(key))
+    throw new ClientError(
+      'invalid_message',
+      'Idempotency-Key must be 8-100 characters of A-Z a-z 0-9 _ . : -.',
+    );
+  return key;
 }
 
 /** Who acts: an operator token acts as its own name; the admin says who they are. */

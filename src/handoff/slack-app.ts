@@ -159,15 +159,16 @@ export class SlackApp {
     const me = await this.whoAmI();
     if (event.user === me.userId) return;
     const conversationId = this.deps.threads.get(`t:${event.channel}:${event.thread_ts}`);
-    if (typeof conversationId !== 'string' || !event.text?.trim()) return;
+    const text = fromSlack(event.text ?? '');
+    if (typeof conversationId !== 'string' || !text) return;
     const name = (await this.deps.api.usersInfo(event.user)).name;
-    let result = await this.command(conversationId, 'human.message', name, event.text.trim());
+    let result = await this.command(conversationId, 'human.message', name, text);
     // Nobody holds it yet: a reply in the thread takes the conversation over.
     if (result?.code === 'not_taken_over') {
       const taken = await this.command(conversationId, 'human.takeover', name);
       if (taken?.ok) {
         await this.refresh(conversationId, name);
-        result = await this.command(conversationId, 'human.message', name, event.text.trim());
+        result = await this.command(conversationId, 'human.message', name, text);
       } else result = taken;
     }
     if (result && !result.ok)
@@ -213,7 +214,11 @@ export class SlackApp {
   private async say(conversationId: string, text: string): Promise<void> {
     const thread = this.deps.threads.get(`c:${conversationId}`);
     if (!thread || typeof thread === 'string') return;
-    await this.deps.api.postMessage({ channel: thread.channel, thread_ts: thread.ts, text });
+    await this.deps.api.postMessage({
+      channel: thread.channel,
+      thread_ts: thread.ts,
+      text: escapeMrkdwn(text),
+    });
   }
 
   private whoAmI(): Promise<{ userId: string; botId?: string }> {
@@ -255,4 +260,23 @@ interface BlockActions {
   type: string;
   user?: { id: string; name?: string };
   actions?: { action_id: string; value?: string }[];
+}
+
+/** Slack's mrkdwn as the prospect should read it: links as their label or URL, entities decoded. */
+export function fromSlack(text: string): string {
+  return text
+    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_m, target: string, label: string) =>
+      target.replace(/^mailto:/, '') === label || /^[@!#]/.test(target) ? label : `${label} (${target})`,
+    )
+    .replace(/<(?:mailto:)?([^<>@!#][^<>]*)>/g, '$1')
+    .replace(/<[@!#][^<>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
+/** Text leadbot writes into Slack (names operators typed) cannot ping or link. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -3,8 +3,8 @@ import {
   type ConversationContext,
   type ConversationEvent,
 } from '../../machines/conversation-machine.ts';
+import { StaleOwnerError } from '../cluster/conversation-replica.ts';
 import { errorMessage } from '../errors.ts';
-import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { HistoryEntry, Store } from '../ports/store.ts';
@@ -42,6 +42,10 @@ export interface DeskHost {
     lines?: HistoryEntry[],
   ): Promise<{ snapshot: { value: unknown; context: ConversationContext }; state: string }>;
   phaseOf(snapshot: { value: unknown }): string;
+  /** Drops the conversation's in-memory state (after a failure). */
+  reset(conversationId: string): void;
+  /** Sets the timers the state now needs (a conversation given back in the middle of a capture). */
+  schedule(message: InboundMessage, state: string, turn: number): void;
   onHuman?: ((action: HumanAction) => void) | undefined;
 }
 
@@ -95,6 +99,10 @@ export class HumanDesk {
     try {
       state = await this.run(kind, message, log);
     } catch (error) {
+      // Another node owns the conversation now: it applies the command (redelivered there) and answers.
+      if (error instanceof StaleOwnerError) return;
+      // What is in memory may be ahead of the store: the next message reads the store again.
+      this.host.reset(message.conversationId);
       log.error({ err: errorMessage(error), kind }, 'operator command failed');
       await this.result(message, REFUSE.failed, null, state);
     }
@@ -141,7 +149,7 @@ export class HumanDesk {
       await this.result(message, REFUSE.notOwner(owner), owner, state);
       return state;
     }
-    if (kind === 'human.message') return this.write(message, log, snapshot.context, owner);
+    if (kind === 'human.message') return this.write(message, log, snapshot.context);
     return this.command(kind, message, log, owner);
   }
 
@@ -178,23 +186,29 @@ export class HumanDesk {
     return applied.state;
   }
 
-  /** The operator's reply: stored like any turn, sent through the prospect's channel. */
-  private async write(
-    message: InboundMessage,
-    log: Logger,
-    context: ConversationContext,
-    owner: string,
-  ): Promise<string> {
+  /**
+   * The operator's reply: stored like any turn, sent through the prospect's channel. Its id comes
+   * from the command's, so a command delivered twice (a worker died before acknowledging it, the
+   * API was retried with the same Idempotency-Key) is sent once.
+   */
+  private async write(message: InboundMessage, log: Logger, context: ConversationContext): Promise<string> {
+    const author = message.operator!.name;
+    const id = `out_${message.id}`;
+    const recent = await this.host.store.getHistory(message.conversationId, 50);
+    if (recent.some((line) => line.messageId === id)) {
+      log.info('operator message already sent (a repeated command)');
+      await this.result(message, undefined, context.handoff?.owner ?? author, 'human');
+      return 'human';
+    }
     const text = message.text;
     const now = this.host.clock.now();
-    const id = newId('out_');
     const line: HistoryEntry = {
       role: 'assistant',
       text,
       at: now,
       turn: context.turn,
       messageId: id,
-      by: owner,
+      by: author,
     };
     const applied = await this.host.applyEvent(message, log, undefined, [line]);
     const warning = await this.windowWarning(message, now);
@@ -203,13 +217,13 @@ export class HumanDesk {
       id,
       ...route(message),
       // Channels without a sender name of their own show who writes.
-      text: message.channel === 'web' ? text : `${owner}: ${text}`,
+      text: message.channel === 'web' ? text : `${author}: ${text}`,
       state: applied.state,
       language: context.language,
-      agent: owner,
+      agent: author,
     });
-    this.note(message, 'human.message', owner);
-    await this.result(message, undefined, owner, applied.state, warning);
+    this.note(message, 'human.message', context.handoff?.owner ?? null);
+    await this.result(message, undefined, context.handoff?.owner ?? author, applied.state, warning);
     return applied.state;
   }
 
@@ -228,6 +242,7 @@ export class HumanDesk {
           : { type: 'human.release', operator: operator.name };
     const applied = await this.host.applyEvent(message, log, event);
     const stillOwned = applied.state === 'human';
+    if (!stillOwned) this.host.schedule(message, applied.state, applied.snapshot.context.turn);
     if (!stillOwned) {
       await this.host.publish({ type: 'agent.left', ...route(message), name: owner });
       await this.host.publish({

@@ -190,6 +190,8 @@ export class ConversationSupervisor {
       publish: (event) => this.publish(event),
       applyEvent: (message, log, event, lines) => this.applyEvent(message, log, event, lines),
       phaseOf,
+      reset: (conversationId) => this.stopActor(conversationId),
+      schedule: (message, state, turn) => this.scheduleTimers(message, state, turn, []),
       onHuman: options.onHuman,
     });
   }
@@ -262,10 +264,7 @@ export class ConversationSupervisor {
         return this.refuse(message, verdict.lang, log, 'blocked');
       }
     }
-    // While a person of the team owns the chat the bot shows nothing, not even typing.
-    const dormant = this.live.get(message.conversationId)?.snapshot as { value?: unknown } | undefined;
-    if (!dormant || phaseOf({ value: dormant.value }) !== 'human')
-      await this.publish({ type: 'bot.typing', ...this.route(message) });
+    let typed = false;
     let handled: ConversationSnapshot | undefined;
     let replies: OutboundEvent[] = [];
     let state = 'failed';
@@ -280,6 +279,10 @@ export class ConversationSupervisor {
       try {
         const actor = await this.actorFor(message, log, crashedAt);
         crashedAt = undefined;
+        // While a person of the team owns the chat the bot shows nothing, not even typing.
+        if (!typed && phaseOf(actor.getSnapshot()) !== 'human')
+          await this.publish({ type: 'bot.typing', ...this.route(message) });
+        typed = true;
         const entry = this.live.get(message.conversationId);
         if (entry) entry.busy = true;
         const result = await this.runTurn(actor, message);
@@ -433,7 +436,8 @@ export class ConversationSupervisor {
     if (asked < 0) return false;
     const turn = lines[asked]!.turn;
     const { state, language } = await this.stored(message.conversationId);
-    const replies = lines.slice(asked + 1).filter((l) => l.role === 'assistant' && l.turn === turn);
+    // The bot's replies to it (an operator's lines of the same turn were not answers to this message).
+    const replies = lines.slice(asked + 1).filter((l) => l.role === 'assistant' && l.turn === turn && !l.by);
     log.info(
       { replies: replies.length },
       'redelivered message was handled before; its replies are re-sent, not recomputed',
@@ -737,6 +741,7 @@ export class ConversationSupervisor {
       maxDeliveryAttempts: this.options.maxDeliveryAttempts,
     };
     if (message.source) input.source = message.source;
+    if (tenant?.handoff?.liveFollowUp) input.liveFollowUp = true;
     const username = message.profile?.username
       ? `@${message.profile.username.replace(/^@/, '')}`
       : message.profile?.phone;

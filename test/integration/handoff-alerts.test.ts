@@ -45,6 +45,7 @@ const input = (over: Partial<AlertInput> = {}): AlertInput => ({
   interestArea: 'Soporte',
   language: 'es',
   startedAt: Date.now() - 90_000,
+  episode: 1,
   ...over,
 });
 
@@ -126,7 +127,7 @@ describe('handoff alerts', () => {
     closers.push(rec.close);
     const refused = await setup({ slackWebhookUrl: `${rec.url}/slack/gone` }, [tenant('acme')]);
     expect(await refused.alerts.alert(input())).toMatchObject({ alerted: false });
-    expect((await refused.outbox.get('alert:acme:web:s1:1:slack'))?.status).toBe('dead');
+    expect((await refused.outbox.get('alert:acme:web:s1:1:1:slack'))?.status).toBe('dead');
   });
 
   it('outside business hours the team is alerted and the prospect told when it is back', async () => {
@@ -160,7 +161,7 @@ describe('handoff alerts', () => {
       tenant('acme'),
     ]);
     await alerts.alert(input({ reference: 'AC-123456' }));
-    const entry = await outbox.get('alert:acme:web:s1:1:teams');
+    const entry = await outbox.get('alert:acme:web:s1:1:1:teams');
     expect(JSON.stringify(entry)).not.toContain('secret-path');
     const card = JSON.stringify(rec.received[0]!.json);
     for (const part of ['Luis', 'AC-123456', 'Alto']) expect(card).toContain(part);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -166,6 +166,13 @@ describe('human handoff', () => {
     expect(resumed.texts[0]).toMatch(/Profesional/);
     // Given back: the old outage does not call a person again by itself.
     expect(recorder.received.filter((r) => r.path.startsWith('/slack'))).toHaveLength(1);
+    // A new request for a person is a new case: alerted again (not the old alert's delivery).
+    const again = await rest('p1', 'Quiero hablar con una persona, por favor');
+    expect(again.texts[0]).toMatch(/persona/);
+    await until(() => recorder.received.filter((r) => r.path.startsWith('/slack')).length === 2);
+    expect((await api('GET', '/api/handoffs', MARTA)).body.handoffs).toEqual([
+      expect.objectContaining({ conversationId: 'demo:rest:p1', reason: 'asked_for_human', alerted: true }),
+    ]);
   });
 
   it('an admin reassigns; a tenant-scoped token sees nothing of other tenants; bad requests get clear errors', async () => {
@@ -236,6 +243,27 @@ describe('human handoff', () => {
         text: 'Hola, soy Marta',
         name: 'Marta',
       });
+      // The same command retried (same Idempotency-Key) reaches the prospect once.
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${node!.url}/api/conversations/${id}/messages`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${MARTA}`,
+            'content-type': 'application/json',
+            'idempotency-key': 'retry-0001',
+          },
+          body: JSON.stringify({ text: 'Un momento, por favor' }),
+        });
+        expect(res.status).toBe(202);
+      }
+      // The prospect writes meanwhile: no reply, not even "typing".
+      const typing = ws.pending('bot.typing');
+      ws.send('¿Hola?');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(ws.pending('bot.typing')).toBe(typing);
+      expect(ws.pending('bot.message')).toBe(0);
+      expect(await ws.next('agent.message')).toMatchObject({ text: 'Un momento, por favor' });
+      expect(ws.pending('agent.message')).toBe(0);
       await api('POST', `/api/conversations/${id}/release`, MARTA, {});
       expect(await ws.next('agent.left')).toMatchObject({ name: 'Marta' });
     } finally {
@@ -273,5 +301,28 @@ describe('human handoff', () => {
     const metrics = (await (await fetch(`${node.url}/metrics`)).json()) as { handoffs_overdue: number };
     expect(metrics.handoffs_overdue).toBe(1); // only the conversation nobody took
     expect(recorder.received).toHaveLength(3); // the held case's first alert only
+  });
+
+  it('a tenant with live follow-up gets its hot leads on its own Slack target', async () => {
+    const recorder = await startRecorder();
+    closers.push(recorder.close);
+    const tenants = mkdtempSync(join(tmpdir(), 'leadbot-tenants-'));
+    cpSync(join(process.cwd(), 'config/tenants'), tenants, { recursive: true });
+    const file = join(tenants, 'demo/tenant.json');
+    const tenant = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    tenant.handoff = { liveFollowUp: true, slackWebhookUrl: `${recorder.url}/slack/demo-sales` };
+    writeFileSync(file, JSON.stringify(tenant));
+    node = await startTestLeadbot({ LEADBOT_TENANTS_DIR: tenants, LEADBOT_OPERATOR_TOKENS: OPERATORS });
+    const reply = await rest(
+      'buyer',
+      'Hola, soy Ana Torres de Transportes Sol, ana@tsol.mx. Queremos contratar ya el plan Profesional para 40 camiones, ¿cómo lo cotizamos?',
+    );
+    expect(reply.status).toBe(200);
+    const alert = await until(() => recorder.received.find((r) => r.path === '/slack/demo-sales'));
+    expect(JSON.stringify(alert.json)).toContain('Ana Torres');
+    const queue = await api('GET', '/api/handoffs', MARTA);
+    expect(queue.body.handoffs).toEqual([
+      expect.objectContaining({ reason: 'hot_lead', qualification: 'hot_lead' }),
+    ]);
   });
 });
