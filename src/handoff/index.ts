@@ -103,6 +103,22 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     slackApp?.observe(event);
   });
   const auth = new OperatorAuth(deps.admin.token, env.operators);
+  const own = [...deps.tenants.values()].filter((t) => t.handoff).map((t) => t.id);
+  const targets = [
+    env.slackWebhookUrl && 'Slack webhook',
+    env.teamsWebhookUrl && 'Teams webhook',
+    slackApp && `Slack app (${env.slackChannel ?? 'channel per tenant'})`,
+  ].filter(Boolean);
+  log.info(
+    {
+      alerts: targets.length ? targets.join(', ') : 'none from the environment',
+      tenantsWithOwnTargets: own,
+      operators: env.operators.map((o) => o.name),
+    },
+    targets.length || own.length
+      ? 'human handoff: alerts configured; operators work in /console'
+      : 'human handoff: no alert target (set LEADBOT_SLACK_WEBHOOK_URL or LEADBOT_TEAMS_WEBHOOK_URL); cases wait in /console and prospects are told how they will be contacted',
+  );
   return {
     alerts,
     onHuman: (action) =>
