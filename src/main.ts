@@ -459,6 +459,7 @@ async function start(
     admin,
   });
   undo.push(() => handoff.close());
+  contacts.onErased = (ids) => handoff.forget(ids);
   const effects = conversationEffects({
     alerts: handoff.alerts,
     store: leadStore,

@@ -39,6 +39,8 @@ export interface Handoff {
   alerts: TeamAlerts;
   /** The supervisor's audit hook for operators' actions. */
   onHuman: (action: HumanAction) => void;
+  /** A person was erased: the in-memory queue forgets their conversations. */
+  forget(conversationIds: readonly string[]): void;
   /** Adds the operator API, the console and (when configured) the Slack app routes. */
   attach(app: FastifyInstance): void;
   close(): Promise<void>;
@@ -134,6 +136,7 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
           ...(action.fields ? { fields: action.fields.join(' ') } : {}),
         },
       }),
+    forget: (ids) => registry.forget(ids),
     attach(app) {
       registerOperatorApi(app, {
         auth,

@@ -77,6 +77,16 @@ export class HandoffRegistry {
       .slice(0, limit);
   }
 
+  /** Erased conversations leave the queue and the recent list (their rows are gone from LMDB). */
+  forget(conversationIds: readonly string[]): void {
+    for (const id of conversationIds) {
+      const item = this.queue.get(id);
+      this.queue.delete(id);
+      this.recent.delete(id);
+      if (item) this.emit({ type: 'removed', tenant: item.tenant, conversationId: id });
+    }
+  }
+
   subscribe(listener: (event: ConsoleEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

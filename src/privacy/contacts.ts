@@ -68,6 +68,14 @@ export class ContactData {
   private readonly timerOf: Database<number, [string, string]>;
   private readonly summaries: Database<unknown, string>;
   private readonly insights: Database<unknown, string>;
+  /** Human handoff: the queue, queued alerts and the Slack thread index hold names and problems too. */
+  private readonly handoffQueue: Database<unknown, string>;
+  private readonly alerts: Database<unknown, string>;
+  private readonly alertsDue: Database<true, [number, string]>;
+  private readonly alertsDead: Database<true, string>;
+  private readonly slackThreads: Database<unknown, string>;
+  /** Called after an erasure with the conversations erased (in-memory copies drop them). */
+  onErased?: (conversationIds: readonly string[]) => void;
 
   constructor(
     private readonly store: LmdbStore,
@@ -85,6 +93,24 @@ export class ContactData {
     this.timerOf = store.database('timer_of');
     this.summaries = store.database('summaries');
     this.insights = store.database('insights');
+    this.handoffQueue = store.database('handoff_queue');
+    this.alerts = store.database('alerts');
+    this.alertsDue = store.database('alerts_due');
+    this.alertsDead = store.database('alerts_dead');
+    this.slackThreads = store.database('handoff_slack_threads');
+  }
+
+  /** The handoff rows of one conversation: its queue row, its alerts, its Slack thread. */
+  private eraseHandoff(id: string): void {
+    this.handoffQueue.removeSync(id);
+    for (const key of this.alerts.getKeys({ start: `alert:${id}:`, end: `alert:${id}:\uffff` })) {
+      this.alerts.removeSync(key);
+      this.alertsDead.removeSync(key);
+      for (const due of this.alertsDue.getKeys()) if (due[1] === key) this.alertsDue.removeSync(due);
+    }
+    const thread = this.slackThreads.get(`c:${id}`) as { channel?: string; ts?: string } | undefined;
+    if (thread?.channel && thread.ts) this.slackThreads.removeSync(`t:${thread.channel}:${thread.ts}`);
+    this.slackThreads.removeSync(`c:${id}`);
   }
 
   /** Every conversation stored on this node with when it was last written (erasure markers). */
@@ -183,6 +209,7 @@ export class ContactData {
         }
         this.summaries.removeSync(id);
         this.insights.removeSync(id);
+        this.eraseHandoff(id);
         for (const key of this.dedupe.getKeys({ start: [id, ''], end: [id, '\uffff'] })) {
           const at = this.dedupe.get(key);
           if (at !== undefined) this.dedupeAge.removeSync([at, key[0], key[1]]);
@@ -206,6 +233,7 @@ export class ContactData {
       }
     });
     for (const id of conversationIds) this.audit.forget(id);
+    this.onErased?.(conversationIds);
     this.audit.append({
       type: 'contact.erased',
       ...(query.tenantId ? { tenantId: query.tenantId } : {}),

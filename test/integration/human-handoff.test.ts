@@ -218,6 +218,14 @@ describe('human handoff', () => {
     expect(queue.body.handoffs).toEqual([
       expect.objectContaining({ conversationId: 'demo:rest:p4', alerted: false }),
     ]);
+    // Erasing the person takes them out of the queue too.
+    const erased = await fetch(`${node.url}/api/contacts/luis@rutas.mx`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(erased.status).toBe(200);
+    expect((await api('GET', '/api/handoffs', MARTA)).body.handoffs).toEqual([]);
+    expect((await api('GET', '/api/conversations', MARTA)).body.conversations).toEqual([]);
   });
 
   it('a failing Slack webhook is retried from the outbox until it accepts', async () => {
