@@ -391,7 +391,9 @@ export class ConversationSupervisor {
     const stored = describeRecord(known);
     const language: Language = detected === 'es' || detected === 'en' ? detected : stored.language;
     const state = stored.state;
-    const text = REFUSALS[kind][language];
+    // While a person owns the chat the bot says nothing; the operator sees what was held back.
+    const human = state === 'human';
+    const text = human ? undefined : REFUSALS[kind][language];
     const reply = text === undefined ? undefined : this.botMessage(message, text, state, language);
     try {
       // The stored conversation could not be read: write nothing rather than risk replacing it.
@@ -421,6 +423,13 @@ export class ConversationSupervisor {
       log.error({ err: errorMessage(error) }, 'could not record a blocked message');
     }
     if (reply) await this.publish(reply);
+    if (human)
+      await this.publish({
+        type: 'prospect.message',
+        ...this.route(message),
+        text: marker,
+        at: message.receivedAt,
+      });
     for (const id of [message.id, ...(message.coalesced ?? [])])
       await this.publish({ type: 'turn.completed', ...this.route(message), inReplyTo: id, state });
   }
