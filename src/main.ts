@@ -537,6 +537,7 @@ async function start(
     : new DurableTimers(store, clock, log.child({ component: 'timers' }), fireTimer);
   const supervisor = new ConversationSupervisor({
     onHuman: handoff.onHuman,
+    onPublished: (event) => handoff.published(event),
     machine,
     store: turnStore,
     bus,

@@ -9,6 +9,7 @@ import type { TeamAlerts } from '../ports/alerts.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
+import type { OutboundEvent } from '../protocol/index.ts';
 import type { HumanAction } from '../runtime/human-commands.ts';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.ts';
 import { HandoffAlerts } from './alerts.ts';
@@ -39,6 +40,8 @@ export interface Handoff {
   alerts: TeamAlerts;
   /** The supervisor's audit hook for operators' actions. */
   onHuman: (action: HumanAction) => void;
+  /** Every event this node publishes (the supervisor's hook): Slack thread copies start here. */
+  published(event: OutboundEvent): void;
   /** A person was erased: the in-memory queue forgets their conversations. */
   forget(conversationIds: readonly string[]): void;
   /** Adds the operator API, the console and (when configured) the Slack app routes. */
@@ -137,6 +140,7 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
         },
       }),
     forget: (ids) => registry.forget(ids),
+    published: (event) => slackApp?.published(event),
     attach(app) {
       registerOperatorApi(app, {
         auth,

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { HumanKind, OutboundEvent } from '../protocol/index.ts';
+import type { ChannelName, HumanKind, OutboundEvent } from '../protocol/index.ts';
 import { slackMessage, slackThreadLine, type HandoffAlert } from './alert-format.ts';
 import { dispatchCommand, type CommandResult } from './operator-api.ts';
 import type { SlackApi } from './slack-api.ts';
@@ -16,7 +16,8 @@ interface Thread {
   conversationId: string;
   channel: string;
   ts: string;
-  alert: HandoffAlert;
+  /** The alert as posted (to update it with its owner); unknown on nodes that only heard of it. */
+  alert?: HandoffAlert;
 }
 
 /** A row of the Slack thread index. */
@@ -46,20 +47,38 @@ export class SlackApp {
 
   constructor(private readonly deps: SlackAppDeps) {}
 
-  /** An alert was posted: remember its thread (called by the alert sender). */
+  /**
+   * An alert was posted (on the node that sent it): its thread is remembered here and announced on
+   * the bus, so the node that receives Slack's events (a gateway, in cluster mode) knows it too.
+   */
   async remember(alert: HandoffAlert, posted: { channel: string; ts: string }): Promise<void> {
-    const thread: Thread = {
+    await this.index(alert.conversationId, posted.channel, posted.ts, alert);
+    const record = await this.deps.store.getConversation(alert.conversationId);
+    await this.deps.bus.publishOutbound({
+      type: 'handoff.thread',
+      tenantId: alert.tenantId,
+      channel: (record?.channel ?? alert.channel) as ChannelName,
       conversationId: alert.conversationId,
-      channel: posted.channel,
+      userId: record?.userId ?? '',
+      inReplyTo: `alert:${alert.conversationId}`,
+      slackChannel: posted.channel,
       ts: posted.ts,
-      alert,
-    };
-    await this.deps.threads.put(`c:${alert.conversationId}`, thread);
-    await this.deps.threads.put(`t:${posted.channel}:${posted.ts}`, alert.conversationId);
+    });
   }
 
-  /** Outbound listener: a prospect's message in a conversation with a thread is copied there. */
+  /** Bus listener (every node): learns the threads other nodes posted. */
   observe(event: OutboundEvent): void {
+    if (event.type !== 'handoff.thread') return;
+    const known = this.deps.threads.get(`c:${event.conversationId}`);
+    const alert = typeof known === 'object' ? known.alert : undefined;
+    void this.index(event.conversationId, event.slackChannel, event.ts, alert);
+  }
+
+  /**
+   * An event this node published (the node that owns the conversation, so each is copied once): a
+   * prospect's message in a conversation with a thread appears in that thread.
+   */
+  published(event: OutboundEvent): void {
     if (event.type !== 'prospect.message') return;
     const thread = this.deps.threads.get(`c:${event.conversationId}`);
     if (!thread || typeof thread === 'string') return;
@@ -75,6 +94,17 @@ export class SlackApp {
           'could not copy to Slack',
         ),
       );
+  }
+
+  private async index(
+    conversationId: string,
+    channel: string,
+    ts: string,
+    alert: HandoffAlert | undefined,
+  ): Promise<void> {
+    const thread: Thread = { conversationId, channel, ts, ...(alert ? { alert } : {}) };
+    await this.deps.threads.put(`c:${conversationId}`, thread);
+    await this.deps.threads.put(`t:${channel}:${ts}`, conversationId);
   }
 
   register(app: FastifyInstance): void {
@@ -204,6 +234,8 @@ export class SlackApp {
   private async refresh(conversationId: string, owner: string | null): Promise<void> {
     const thread = this.deps.threads.get(`c:${conversationId}`);
     if (!thread || typeof thread === 'string') return;
+    // A node that only heard of the thread cannot redraw the alert: it says so in the thread.
+    if (!thread.alert) return this.say(conversationId, owner ? `✅ ${owner}` : '↩️ bot');
     await this.deps.api.update({
       channel: thread.channel,
       ts: thread.ts,

@@ -175,6 +175,17 @@ export const OutboundEventSchema = z.discriminatedUnion('type', [
     state: z.string(),
   }),
   z.object({
+    /** A conversation's alert was posted by the Slack app: its thread (every node learns it). */
+    type: z.literal('handoff.thread'),
+    tenantId: z.string(),
+    channel: z.enum(CHANNELS),
+    conversationId: z.string(),
+    userId: z.string(),
+    inReplyTo: z.string(),
+    slackChannel: z.string(),
+    ts: z.string(),
+  }),
+  z.object({
     /** The outcome of an operator's command (`inReplyTo` = the command's id). */
     type: z.literal('operator.result'),
     tenantId: z.string(),

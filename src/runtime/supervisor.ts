@@ -105,6 +105,8 @@ export interface SupervisorOptions {
   onIdleWork?: (message: InboundMessage) => Promise<void>;
   /** A handoff deadline passed (ops alert: metric, audit). */
   onHandoffOverdue?: (message: InboundMessage) => void;
+  /** An event this node published (after the bus took it). */
+  onPublished?: (event: OutboundEvent) => void;
   /** A person of the team took over, wrote, gave back, closed or corrected a lead (audit). */
   onHuman?: (action: HumanAction) => void;
   /** OTP-style restart intensity: more than `maxRestarts` within `withinMs` escalates. */
@@ -850,6 +852,7 @@ export class ConversationSupervisor {
   private async publish(event: OutboundEvent): Promise<void> {
     try {
       await this.options.bus.publishOutbound(event);
+      this.options.onPublished?.(event);
     } catch (error) {
       this.options.log.error(
         { conversationId: event.conversationId, err: errorMessage(error) },

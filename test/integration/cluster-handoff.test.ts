@@ -6,9 +6,12 @@ import { startLeadbotProcess, type LeadbotProcess } from '../helpers/leadbot-pro
 import { natsAvailable, startNatsServer, type NatsServer } from '../helpers/nats-server.ts';
 import { startRecorder, until } from '../helpers/recorder.ts';
 import { WsClient } from '../helpers/ws-client.ts';
+import { startFakeSlack } from '../fakes/fake-slack.ts';
+import { signSlackRequest } from '../../src/handoff/slack-signature.ts';
 
 const TOKEN = 'cluster-admin-token';
 const MARTA = 'marta-cluster-token-0001';
+const SIGNING = 'cluster-signing-secret';
 const OUTAGE =
   'Hola, soy Luis Pérez de Rutas MX, luis@rutas.mx. Se cayó todo el sistema, no podemos facturar y es urgente';
 
@@ -18,6 +21,7 @@ describe.skipIf(!natsAvailable('the cluster handoff test'))(
     let nats: NatsServer;
     let recorder: Awaited<ReturnType<typeof startRecorder>>;
     let settings: string;
+    let slack: Awaited<ReturnType<typeof startFakeSlack>>;
     const nodes: LeadbotProcess[] = [];
 
     const start = async (nodeId: string, role: string) => {
@@ -30,6 +34,10 @@ describe.skipIf(!natsAvailable('the cluster handoff test'))(
           LEADBOT_ADMIN_TOKEN: TOKEN,
           LEADBOT_OPERATOR_TOKENS: `Marta=${MARTA}`,
           LEADBOT_SLACK_WEBHOOK_URL: `${recorder.url}/slack/hook`,
+          LEADBOT_SLACK_BOT_TOKEN: 'xoxb-cluster-test',
+          LEADBOT_SLACK_SIGNING_SECRET: SIGNING,
+          LEADBOT_SLACK_CHANNEL: '#soporte',
+          LEADBOT_SLACK_API_BASE: slack.url,
         },
       });
       nodes.push(node);
@@ -39,6 +47,7 @@ describe.skipIf(!natsAvailable('the cluster handoff test'))(
     beforeAll(async () => {
       nats = await startNatsServer({ jetstream: true });
       recorder = await startRecorder();
+      slack = await startFakeSlack('xoxb-cluster-test', { UMARTA: 'Marta Díaz' });
       settings = join(mkdtempSync(join(tmpdir(), 'leadbot-cluster-handoff-')), 'settings.json');
       writeFileSync(settings, JSON.stringify({ cluster: { partitions: 4, leaseTtlMs: 2000 } }));
     }, 60_000);
@@ -47,6 +56,7 @@ describe.skipIf(!natsAvailable('the cluster handoff test'))(
       for (const node of nodes) await node.stop('SIGKILL');
       await nats.dispose();
       await recorder.close();
+      await slack.close();
     });
 
     it('console API on the gateway, actor on a worker: takeover and replies travel over the bus and survive the worker’s death', async () => {
@@ -106,5 +116,57 @@ describe.skipIf(!natsAvailable('the cluster handoff test'))(
         await ws.close();
       }
     }, 90_000);
+
+    it('Slack thread on the gateway, actor on a worker: the reply reaches the prospect, their answer reaches the thread once', async () => {
+      const gateway = nodes.find((n) => n.output().includes('(role gateway)'))!;
+      const ws = await WsClient.connect(gateway.url, { tenant: 'demo', session: 'slack1' });
+      try {
+        await ws.say(OUTAGE);
+        const isAlert = (c: { method: string; body: Record<string, unknown> }) =>
+          c.method === 'chat.postMessage' && JSON.stringify(c.body.blocks ?? '').includes('demo:web:slack1');
+        await until(() => slack.calls.find(isAlert), 15_000);
+        const threadTs = `1700000000.${String(slack.calls.filter((c) => c.method === 'chat.postMessage').findIndex(isAlert) + 1).padStart(6, '0')}`;
+        const body = JSON.stringify({
+          type: 'event_callback',
+          event_id: 'EvCluster1',
+          event: {
+            type: 'message',
+            channel: 'C0HANDOFF',
+            user: 'UMARTA',
+            text: 'Hola Luis, soy Marta.',
+            ts: '1700000100.000001',
+            thread_ts: threadTs,
+          },
+        });
+        const ts = Math.floor(Date.now() / 1000);
+        const res = await fetch(`${gateway.url}/webhooks/slack/events`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-slack-request-timestamp': String(ts),
+            'x-slack-signature': signSlackRequest(SIGNING, ts, body),
+          },
+          body,
+        });
+        expect(res.status).toBe(200);
+        expect(await ws.next('agent.message', 15_000)).toMatchObject({
+          text: 'Hola Luis, soy Marta.',
+          name: 'Marta Díaz',
+        });
+        ws.send('Gracias Marta, quedo atento');
+        await until(
+          () =>
+            slack.calls.find(
+              (c) => c.body.thread_ts === threadTs && String(c.body.text).includes('quedo atento'),
+            ),
+          10_000,
+        );
+        await new Promise((r) => setTimeout(r, 800));
+        expect(slack.calls.filter((c) => String(c.body.text).includes('quedo atento'))).toHaveLength(1);
+        expect(ws.pending('bot.message')).toBe(0);
+      } finally {
+        await ws.close();
+      }
+    }, 60_000);
   },
 );
