@@ -109,7 +109,7 @@ async function conversationView(deps: OperatorApiDeps, operator: Operator, id: s
   const messages: ConsoleMessage[] = history.map(toConsole);
   const lastProspect = history.findLast((h) => h.role === 'user')?.at;
   const windowClosed =
-    record.channel === 'whatsapp' &&
+    (record.channel === 'whatsapp' || record.channel === 'twilio') &&
     lastProspect !== undefined &&
     deps.clock.now() - lastProspect > 86_400_000;
   return {
@@ -118,7 +118,11 @@ async function conversationView(deps: OperatorApiDeps, operator: Operator, id: s
     channel: record.channel,
     state,
     owner,
-    lead: lead ? { ...lead, ...(context?.reference ? { reference: context.reference } : {}) } : null,
+    lead: lead
+      ? { ...lead, ...(context?.reference ? { reference: context.reference } : {}) }
+      : context
+        ? draftLead(context)
+        : null,
     messages,
     ...(windowClosed
       ? {
@@ -129,6 +133,33 @@ async function conversationView(deps: OperatorApiDeps, operator: Operator, id: s
           },
         }
       : {}),
+  };
+}
+
+/** What the conversation knows before any lead is stored (`status: "draft"`), so edits show at once. */
+function draftLead(context: ConversationContext) {
+  const lead = context.lead;
+  const sources = Object.fromEntries(
+    (['name', 'email', 'phone', 'company', 'problem'] as const).flatMap((f) =>
+      lead[f]?.by ? [[f, 'operator']] : [],
+    ),
+  );
+  return {
+    lead_id: null,
+    contact_info: {
+      name: lead.name?.value ?? '',
+      phone_or_username: lead.phone?.value ?? lead.username ?? null,
+      email: lead.email?.value ?? '',
+    },
+    business_context: {
+      company_name: lead.company?.value ?? null,
+      interest_area: context.overrides?.interestArea ?? null,
+    },
+    problem_statement: lead.problem?.value ?? '',
+    urgency_level: context.overrides?.urgency ?? null,
+    qualification: context.qualification ?? null,
+    status: 'draft',
+    field_sources: sources,
   };
 }
 

@@ -257,16 +257,18 @@ export class HumanDesk {
     return applied.state;
   }
 
-  /** WhatsApp: past 24 h since the person last wrote, only a template can reach them. */
+  /** WhatsApp (Cloud API or Twilio): past 24 h since the person last wrote, free text cannot reach them. */
   private async windowWarning(message: InboundMessage, now: number): Promise<Refusal | undefined> {
-    if (message.channel !== 'whatsapp') return undefined;
+    if (message.channel !== 'whatsapp' && message.channel !== 'twilio') return undefined;
     const history = await this.host.store.getHistory(message.conversationId, 200);
     const last = history.findLast((line) => line.role === 'user')?.at;
     if (last !== undefined && now - last <= WHATSAPP_WINDOW_MS) return undefined;
     return {
       code: 'whatsapp_window_closed',
       message:
-        "The prospect's 24-hour WhatsApp window has closed: WhatsApp delivers only the approved template (channels.whatsapp.windowTemplate) until they write again. Your text is kept in the conversation but was not delivered as written.",
+        message.channel === 'twilio'
+          ? "The prospect's 24-hour WhatsApp window has closed: Twilio refuses free text (error 63016) until they write again. Your text is kept in the conversation but was not delivered."
+          : "The prospect's 24-hour WhatsApp window has closed: WhatsApp delivers only the approved template (channels.whatsapp.windowTemplate) until they write again. Your text is kept in the conversation but was not delivered as written.",
     };
   }
 

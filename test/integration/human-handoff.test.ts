@@ -208,6 +208,18 @@ describe('human handoff', () => {
     const untaken = await api('POST', '/api/conversations/demo:rest:p3/messages', MARTA, { text: 'Hola' });
     expect(untaken.status).toBe(409);
     expect(untaken.body).toMatchObject({ error: { code: 'not_taken_over' } });
+    // No lead stored yet: an operator's edit shows at once, as a draft with its provenance.
+    expect((await api('POST', '/api/conversations/demo:rest:p3/takeover', MARTA, {})).status).toBe(200);
+    const draft = await api('PATCH', '/api/conversations/demo:rest:p3/lead', MARTA, {
+      fields: { name: 'Rocío Vega', company: 'Vega Logística' },
+    });
+    expect(draft.status).toBe(200);
+    expect(draft.body.lead).toMatchObject({
+      status: 'draft',
+      contact_info: { name: 'Rocío Vega' },
+      business_context: { company_name: 'Vega Logística' },
+      field_sources: { name: 'operator', company: 'operator' },
+    });
     const empty = await api('POST', '/api/conversations/demo:rest:p2/messages', ADMIN_TOKEN, {
       operator: 'Supervisora Inés',
       text: '  ',
