@@ -143,3 +143,23 @@ describe('BuiltinModel', () => {
     await expect(model.complete(request(brief('es', 'ask_need')), controller.signal)).rejects.toBe(reason);
   });
 });
+
+describe('urgent acknowledgements', () => {
+  it('say the urgency once, not "urgente: es urgente"', () => {
+    for (const [language, need] of [
+      ['es', 'es urgente, se cayó el sistema de facturación'],
+      ['es', 'Urgente: no podemos cobrar'],
+      ['en', "it's urgent, our checkout is down"],
+    ] as const) {
+      const text = writeReply(
+        brief(language, 'ask_fields', {
+          urgency: 'Alto',
+          newlyCaptured: ['problem'],
+          lead: { problem: { value: need, turn: 1 } },
+          ask: ['name', 'email'],
+        }),
+      );
+      expect(text.match(/urgen/giu)?.length ?? 0, text).toBe(1);
+    }
+  });
+});

@@ -44,6 +44,16 @@ function contextOf(brief: TurnBrief): PhraseContext {
   return c;
 }
 
+/** The need without a leading "(es) urgente" / "(it's) urgent" (the urgent acknowledgement says it). */
+function withoutUrgency(need: string): string {
+  return need
+    .replace(
+      /^(?:(?:es|está|esto es|it'?s|it is|this is)\s+)?(?:muy\s+|very\s+|super\s+)?(?:urgente|urgent(?:ly)?)\b[\s,:;.!-]*(?:(?:y|and|que|that)\s+)?/iu,
+      '',
+    )
+    .trim();
+}
+
 /** Paragraphs → reply text (at most two, separated by one blank line). */
 function paragraphs(...parts: (string | undefined)[]): string {
   return parts
@@ -82,8 +92,13 @@ function acknowledgement(
     const need = brief.lead.problem?.value;
     const reflected = need === undefined ? undefined : reflectNeed(safe(need), brief.language);
     if (reflected === undefined) out.push(pick('ackNeedGeneric', p.ackNeedGeneric));
-    else if (c.urgent) out.push(pick('ackUrgentNeed', p.ackUrgentNeed)(reflected));
-    else out.push(pick('ackNeed', p.ackNeed)(reflected));
+    else if (c.urgent) {
+      // "Entiendo que es urgente: es urgente, …" says it twice: the urgency is said once.
+      const rest = withoutUrgency(reflected);
+      out.push(
+        rest ? pick('ackUrgentNeed', p.ackUrgentNeed)(rest) : pick('ackNeedGeneric', p.ackNeedGeneric),
+      );
+    } else out.push(pick('ackNeed', p.ackNeed)(reflected));
   }
   if (out.length < 2) {
     const company = brief.lead.company?.value;
