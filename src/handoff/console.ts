@@ -104,7 +104,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     const unsubscribe = deps.registry.subscribe((event: ConsoleEvent) => {
       if (!mayAccess(operator, event.tenant)) return;
       const { type, tenant: _tenant, ...data } = event;
-      write(type, type === 'handoff' ? { ...(data as { item: object }).item, ...waiting(data) } : data);
+      if (event.type === 'handoff') {
+        const item = deps.registry.withWait(event.item);
+        write('handoff', { ...item, since: new Date(item.since).toISOString() });
+      } else write(type, data);
     });
     const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 20_000);
     beat.unref();
@@ -113,12 +116,4 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       unsubscribe();
     });
   });
-}
-
-function waiting(data: unknown): { waitingSeconds: number; since: string } {
-  const since = (data as { item: { since: number } }).item.since;
-  return {
-    waitingSeconds: Math.max(0, Math.round((Date.now() - since) / 1000)),
-    since: new Date(since).toISOString(),
-  };
 }

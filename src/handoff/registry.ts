@@ -63,7 +63,12 @@ export class HandoffRegistry {
     return [...this.queue.values()]
       .filter((item) => !tenant || item.tenant === tenant)
       .sort((a, b) => URGENCY_RANK[a.urgency_level] - URGENCY_RANK[b.urgency_level] || a.since - b.since)
-      .map((item) => ({ ...item, waitingSeconds: Math.max(0, Math.round((now - item.since) / 1000)) }));
+      .map((item) => this.withWait(item, now));
+  }
+
+  /** A queue item with how long it has waited so far. */
+  withWait(item: QueueItem, now = this.clock.now()): QueueItem & { waitingSeconds: number } {
+    return { ...item, waitingSeconds: Math.max(0, Math.round((now - item.since) / 1000)) };
   }
 
   get(conversationId: string): QueueItem | undefined {

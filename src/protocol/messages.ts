@@ -108,16 +108,21 @@ export const HandoffInfoSchema = z.object({
   alerted: z.boolean(),
 });
 
+/** Where an outbound event goes: the conversation, the person, and the message it answers. */
+const ROUTE = {
+  tenantId: z.string(),
+  channel: z.enum(CHANNELS),
+  conversationId: z.string(),
+  userId: z.string(),
+  inReplyTo: z.string(),
+};
+
 /** Everything that flows back to channels for one conversation. */
 export const OutboundEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('bot.message'),
     id: z.string(),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     text: z.string(),
     state: z.string(),
     language: z.enum(LANGUAGES),
@@ -126,73 +131,45 @@ export const OutboundEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('bot.typing'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
   }),
   z.object({
     /** The turn for `inReplyTo` is over: every reply for it has been published. */
     type: z.literal('turn.completed'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     state: z.string(),
   }),
   z.object({
     /** A person of the team took the conversation over (`agent.left`: gave it back or closed it). */
     type: z.enum(['agent.joined', 'agent.left']),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     name: z.string(),
   }),
   z.object({
     /** A prospect's message in a conversation that has (or had) a person on it: for the console and Slack. */
     type: z.literal('prospect.message'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     text: z.string(),
     at: z.number(),
   }),
   z.object({
     /** The conversation's handoff changed (`handoff: null`: it no longer needs a person). */
     type: z.literal('handoff.updated'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     handoff: HandoffInfoSchema.nullable(),
     state: z.string(),
   }),
   z.object({
     /** A conversation's alert was posted by the Slack app: its thread (every node learns it). */
     type: z.literal('handoff.thread'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     slackChannel: z.string(),
     ts: z.string(),
   }),
   z.object({
     /** The outcome of an operator's command (`inReplyTo` = the command's id). */
     type: z.literal('operator.result'),
-    tenantId: z.string(),
-    channel: z.enum(CHANNELS),
-    conversationId: z.string(),
-    userId: z.string(),
-    inReplyTo: z.string(),
+    ...ROUTE,
     ok: z.boolean(),
     code: z.string().optional(),
     message: z.string().optional(),
