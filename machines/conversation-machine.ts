@@ -82,7 +82,11 @@ export const conversationMachine = conversationSetup.createMachine({
           on: {
             ...takeover('capture'),
             'user.message.received': { target: 'analysing', actions: 'recordMessage' },
-            'session.expired': { target: 'abandoning' },
+            // Left before answering the optional company: the lead is complete all the same.
+            'session.expired': [
+              { guard: 'captureComplete', target: '#conversation.qualify' },
+              { target: 'abandoning' },
+            ],
             'followup.due': {
               guard: 'notNudged',
               target: 'nudging',
@@ -127,7 +131,7 @@ export const conversationMachine = conversationSetup.createMachine({
         routing: {
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
-            { guard: 'captureComplete', target: '#conversation.qualify' },
+            { guard: 'readyToClose', target: '#conversation.qualify' },
             { target: 'replying', actions: 'planCaptureReply' },
           ],
         },
@@ -146,8 +150,10 @@ export const conversationMachine = conversationSetup.createMachine({
         },
         /** Fields the model captured through its tools may complete the lead. */
         reviewing: {
+          // What the model captured through its tools may close the lead, unless this reply just
+          // asked for the company: then its answer is awaited.
           always: [
-            { guard: 'captureComplete', target: '#conversation.qualify' },
+            { guard: 'closesAfterReply', target: '#conversation.qualify' },
             { target: 'waiting', actions: 'endTurn' },
           ],
         },

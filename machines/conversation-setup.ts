@@ -8,6 +8,7 @@ import {
   fieldsToAsk,
   interestArea,
   isCaptureComplete,
+  readyToClose,
   isSpam,
   mergeFields,
   needsHuman,
@@ -148,6 +149,12 @@ export const conversationSetup = setup({
   guards: {
     isSpam: ({ context }) => isSpam(context.signals),
     captureComplete: ({ context }) => isCaptureComplete(context.lead),
+    /** Complete, and the optional company was given or asked once (a refusal is accepted). */
+    // A case that needs a person now is not held back for an optional question.
+    readyToClose: ({ context }) =>
+      readyToClose(context.lead, context.asked) || (isCaptureComplete(context.lead) && callsPerson(context)),
+    closesAfterReply: ({ context }) =>
+      isCaptureComplete(context.lead) && !(context.ask.length === 1 && context.ask[0] === 'company'),
     /** The person said what they need or started giving their details. */
     hasSomethingToCapture: ({ context }) =>
       context.lead.problem !== undefined ||

@@ -41,7 +41,9 @@ export const SPAM_THRESHOLD = 0.7;
 
 export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysis): FlowSignals {
   const interestVotes = { ...signals.interestVotes };
-  if (analysis.interest) interestVotes[analysis.interest] = (interestVotes[analysis.interest] ?? 0) + 1;
+  if (analysis.interest)
+    interestVotes[analysis.interest] =
+      (interestVotes[analysis.interest] ?? 0) + (analysis.interestConfidence ?? 1);
   return {
     urgencyPeak: Math.max(signals.urgencyPeak, analysis.urgency),
     sentimentLow: Math.min(signals.sentimentLow, analysis.sentiment),
@@ -72,6 +74,9 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // An angry person is more urgent than their words alone say.
   if (signals.sentimentLow <= -0.5) score += 0.2;
   if (signals.wantsHuman) score += 0.1;
+  // Something is wrong (a charge, an error, a locked account): at least Medio, never Bajo.
+  const area = interestArea(signals);
+  if (area === 'Facturación' || area === 'Soporte') score = Math.max(score, 0.3);
   if (score >= 0.6) return 'Alto';
   if (score >= 0.3) return 'Medio';
   return 'Bajo';
@@ -87,9 +92,10 @@ export function qualify(signals: FlowSignals, lead: LeadDraft): Qualification {
   const area = interestArea(signals);
   if (area === 'Soporte' || area === 'Facturación') return 'support';
   const urgency = urgencyLevel(signals);
+  // A buyer with a date ("before next month"), a size or a quote in mind, or a company behind them.
   const hot =
     signals.buyingSignals >= 2 ||
-    urgency === 'Alto' ||
+    urgency !== 'Bajo' ||
     (signals.buyingSignals >= 1 && lead.company !== undefined);
   return hot ? 'hot_lead' : 'warm_lead';
 }
@@ -107,12 +113,23 @@ export function isCaptureComplete(lead: LeadDraft): boolean {
   return missingRequired(lead).length === 0;
 }
 
+/** The optional company was neither given nor asked yet: it is asked once, lightly, before closing. */
+export function companyPending(lead: LeadDraft, askedBefore: readonly LeadField[]): boolean {
+  return lead.company === undefined && !askedBefore.includes('company');
+}
+
+/** Everything required is there and the company was given or asked once: the lead can close. */
+export function readyToClose(lead: LeadDraft, askedBefore: readonly LeadField[]): boolean {
+  return isCaptureComplete(lead) && !companyPending(lead, askedBefore);
+}
+
 /**
  * The one or two things to ask next: the need first, then name and email together; the optional
  * company rides along once with the last required field.
  */
 export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]): LeadField[] {
   const missing = missingRequired(lead);
+  if (missing.length === 0) return companyPending(lead, askedBefore) ? ['company'] : [];
   if (missing[0] === 'problem') return ['problem'];
   const ask = missing.slice(0, 2);
   if (ask.length === 1 && lead.company === undefined && !askedBefore.includes('company')) ask.push('company');

@@ -3,7 +3,7 @@
  * interest, buying signals, greeting / farewell / wants-human. Deterministic and pure.
  */
 
-import type { Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
+import type { InterestArea, Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
 import { extractFields } from './extract.ts';
 import { detectLanguage } from './language.ts';
 import {
@@ -17,8 +17,10 @@ import {
   urgencyScore,
   wantsHuman,
   declinesDetail,
+  soundsCalm,
 } from './signals.ts';
 import { fold } from './text.ts';
+import { areaModel, urgencyModel } from './models.ts';
 
 /** What the conversation knows when the message arrives. */
 export interface AnalyseContext {
@@ -64,9 +66,35 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
     wantsHuman: wantsHuman(text),
     declines: declinesDetail(text),
   };
-  const interest = interestArea(text);
-  if (interest !== undefined) analysis.interest = interest;
+  const interest = topicOf(text, need !== undefined);
+  if (interest !== undefined) {
+    analysis.interest = interest.area;
+    analysis.interestConfidence = interest.confidence;
+  }
+  analysis.urgency = combinedUrgency(text, analysis.urgency);
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
   if (need !== undefined) analysis.need = need;
   return analysis;
+}
+
+/**
+ * The topic of one message: the trained classifier's area when it is reasonably sure, else the
+ * keyword signals (which also break near-ties); undefined for messages about nothing in particular.
+ */
+function topicOf(text: string, statesNeed: boolean): { area: InterestArea; confidence: number } | undefined {
+  const { label, p } = areaModel().top(text);
+  const keyword = interestArea(text);
+  if (label !== 'none' && p >= 0.45) {
+    if (keyword !== undefined && keyword !== label && p < 0.6) return { area: keyword, confidence: 0.5 };
+    return { area: label, confidence: p };
+  }
+  if (keyword !== undefined) return { area: keyword, confidence: 0.5 };
+  return statesNeed && label !== 'none' && p >= 0.3 ? { area: label, confidence: p } : undefined;
+}
+
+/** Keyword urgency (impact words, tone) and the trained urgency model, whichever says more. */
+function combinedUrgency(text: string, keywordScore: number): number {
+  if (soundsCalm(text)) return keywordScore;
+  const p = urgencyModel().predict(text);
+  return Math.max(keywordScore, 0.8 * p.Alto + 0.45 * p.Medio);
 }

@@ -42,6 +42,11 @@ const URGENT_MILD = [
   b('importante|important|prioridad|priority'),
 ];
 
+/** The person says there is no hurry ("no es urgente", "whenever you can"). */
+export function soundsCalm(text: string): boolean {
+  return CALM.test(fold(text.slice(0, MAX)));
+}
+
 /** 0 (calm) .. 1 (production down, furious). */
 export function urgencyScore(text: string): number {
   const raw = text.slice(0, MAX);
@@ -214,6 +219,10 @@ const BUYING = [
   b('licencias?|usuarios|asientos|licenses?|seats|users'),
   b(
     'para mi equipo|para mi empresa|para nuestra empresa|for my team|for our team|for my company|for our company',
+  ),
+  // A size: "35 furgonetas", "a fleet of 12", "200 entregas diarias".
+  b(
+    '\\d{1,5} (?:\\p{L}+ )?(?:camion\\p{L}*|furgon\\p{L}*|camionetas?|unidades|vehiculos?|repartidores?|choferes|chofer|conductores?|motos?|sucursales|tiendas|entregas|pedidos|envios|trucks?|vans?|vehicles?|drivers?|couriers?|riders?|stores?|branches|deliveries|orders|usuarios|users|licencias|licen[cs]es)|flota de \\d|fleet of \\d',
   ),
 ];
 

@@ -51,6 +51,8 @@ export interface MessageAnalysis {
   invalidEmail?: string;
   /** Interest area hinted by this message, if any. */
   interest?: InterestArea;
+  /** How sure `interest` is (0..1): the weight of this message's vote for the conversation's area. */
+  interestConfidence?: number;
   /** 0 (calm) .. 1 (production down, furious). */
   urgency: number;
   /** -1 (angry) .. 1 (happy). */

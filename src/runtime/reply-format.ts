@@ -45,6 +45,9 @@ export function enforceReplyFormat(
     .replace(/__(.+?)__/g, '$1')
     .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '$1 ($2)')
     .replace(/^\s*[-*+]\s+/gm, '• ')
+    // Source tags belong in the console and the logs, not in a chat bubble.
+    .replace(/\s*\((?:fuentes?|sources?):[^()\n]{0,200}\)/giu, '')
+    .replace(/(?:^|\s)(?:Fuentes?|Sources?): [^.\n?]{1,120}\.(?=\s|$)/gu, '')
     .replace(/[ \t]+/g, ' ')
     .trim();
   const paragraphs = text

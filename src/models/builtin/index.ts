@@ -124,9 +124,9 @@ export function writeReply(brief: TurnBrief): string {
   )
     return reply;
   // The answer to the question comes first; the reply's own first paragraph follows it.
-  const cite = brief.language === 'en' ? 'Source' : 'Fuente';
+  // Sources stay in the console and the logs: a chat bubble carries the answer only.
   const [first, ...rest] = reply.split('\n\n');
-  const answer = `${safe(fact.text).replace(/[.\s]+$/u, '')} (${cite}: ${safe(fact.title)}).`;
+  const answer = `${safe(fact.text).replace(/[.\s]+$/u, '')}.`;
   if (rest.length === 0) return `${answer}\n\n${first}`;
   // A question is answered, not echoed back as a need: the answer replaces the acknowledgement.
   if (/[?¿]/u.test(brief.userText)) return `${answer}\n\n${rest.join(' ')}`;
