@@ -170,7 +170,10 @@ describe('conversation machine', () => {
   });
 
   it('retries a failing delivery with back-off, then confirms', async () => {
-    const h = harness({ x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co', company: 'Acme' } } }, { deliverFails: 2 });
+    const h = harness(
+      { x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co', company: 'Acme' } } },
+      { deliverFails: 2 },
+    );
     const r = await h.say('x');
     expect(r.state).toBe('handoff');
     expect(h.deliveries).toHaveLength(3);
