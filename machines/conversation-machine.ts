@@ -82,11 +82,7 @@ export const conversationMachine = conversationSetup.createMachine({
           on: {
             ...takeover('capture'),
             'user.message.received': { target: 'analysing', actions: 'recordMessage' },
-            // Left before answering the optional company: the lead is complete all the same.
-            'session.expired': [
-              { guard: 'captureComplete', target: '#conversation.qualify' },
-              { target: 'abandoning' },
-            ],
+            'session.expired': { target: 'abandoning' },
             'followup.due': {
               guard: 'notNudged',
               target: 'nudging',
@@ -131,7 +127,7 @@ export const conversationMachine = conversationSetup.createMachine({
         routing: {
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
-            { guard: 'readyToClose', target: '#conversation.qualify' },
+            { guard: 'canClose', target: '#conversation.qualify' },
             { target: 'replying', actions: 'planCaptureReply' },
           ],
         },
@@ -150,10 +146,8 @@ export const conversationMachine = conversationSetup.createMachine({
         },
         /** Fields the model captured through its tools may complete the lead. */
         reviewing: {
-          // What the model captured through its tools may close the lead, unless this reply just
-          // asked for the company: then its answer is awaited.
           always: [
-            { guard: 'closesAfterReply', target: '#conversation.qualify' },
+            { guard: 'captureComplete', target: '#conversation.qualify' },
             { target: 'waiting', actions: 'endTurn' },
           ],
         },

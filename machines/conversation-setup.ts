@@ -8,7 +8,8 @@ import {
   fieldsToAsk,
   interestArea,
   isCaptureComplete,
-  readyToClose,
+  companyPending,
+  reachableByPhone,
   isSpam,
   mergeFields,
   needsHuman,
@@ -150,11 +151,9 @@ export const conversationSetup = setup({
     isSpam: ({ context }) => isSpam(context.signals),
     captureComplete: ({ context }) => isCaptureComplete(context.lead),
     /** Complete, and the optional company was given or asked once (a refusal is accepted). */
-    // A case that needs a person now is not held back for an optional question.
-    readyToClose: ({ context }) =>
-      readyToClose(context.lead, context.asked) || (isCaptureComplete(context.lead) && callsPerson(context)),
-    closesAfterReply: ({ context }) =>
-      isCaptureComplete(context.lead) && !(context.ask.length === 1 && context.ask[0] === 'company'),
+    // Complete, or the person would rather be called than written to and left a phone.
+    canClose: ({ context }) =>
+      isCaptureComplete(context.lead) || reachableByPhone(context.lead, context.reassured ?? []),
     /** The person said what they need or started giving their details. */
     hasSomethingToCapture: ({ context }) =>
       context.lead.problem !== undefined ||
@@ -212,7 +211,7 @@ export const conversationSetup = setup({
       expecting: ['problem'] as LeadField[],
     }),
     planCaptureReply: assign(({ context }) => {
-      if (context.analysis?.declines && context.newlyCaptured.length === 0) {
+      if (context.analysis?.declines) {
         const field = declinedField(context.current?.text ?? '', context.expecting);
         // Reassured once per detail; after that the capture goes on as usual.
         if (field && !(context.reassured ?? []).includes(field) && context.lead[field] === undefined)
@@ -230,7 +229,11 @@ export const conversationSetup = setup({
           expecting: ['email'] as LeadField[],
         };
       }
-      const ask = fieldsToAsk(context.lead, context.asked);
+      // An email declined after the reassurance: a phone is the way to reach them instead.
+      const declinedEmail = (context.reassured ?? []).includes('email') && !context.lead.email;
+      const ask = fieldsToAsk(context.lead, context.asked).flatMap((f): LeadField[] =>
+        f === 'email' && declinedEmail ? (context.lead.phone ? [] : ['phone']) : [f],
+      );
       return {
         intent: 'ask_fields' as const,
         ask,
@@ -238,6 +241,16 @@ export const conversationSetup = setup({
         asked: [...new Set([...context.asked, ...ask])],
       };
     }),
+    /** The lead is registered without a company: the confirmation asks for it, once. */
+    askCompanyOnce: assign(({ context }) =>
+      companyPending(context.lead, context.asked)
+        ? {
+            ask: ['company'] as LeadField[],
+            expecting: ['company'] as LeadField[],
+            asked: [...context.asked, 'company' as LeadField],
+          }
+        : {},
+    ),
     planIntent: assign((_, params: { intent: ReplyIntent }) => ({
       intent: params.intent,
       ask: [] as LeadField[],

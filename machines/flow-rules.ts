@@ -113,14 +113,23 @@ export function isCaptureComplete(lead: LeadDraft): boolean {
   return missingRequired(lead).length === 0;
 }
 
-/** The optional company was neither given nor asked yet: it is asked once, lightly, before closing. */
+/** The optional company was neither given nor asked yet: the confirmation asks it once, lightly. */
 export function companyPending(lead: LeadDraft, askedBefore: readonly LeadField[]): boolean {
   return lead.company === undefined && !askedBefore.includes('company');
 }
 
-/** Everything required is there and the company was given or asked once: the lead can close. */
-export function readyToClose(lead: LeadDraft, askedBefore: readonly LeadField[]): boolean {
-  return isCaptureComplete(lead) && !companyPending(lead, askedBefore);
+/**
+ * The person declined the email (and was told once why it helps) but left a phone: the lead closes
+ * with what there is (status `partial`, still delivered) and they are called instead.
+ */
+export function reachableByPhone(lead: LeadDraft, reassured: readonly LeadField[]): boolean {
+  return (
+    lead.email === undefined &&
+    lead.phone !== undefined &&
+    lead.name !== undefined &&
+    lead.problem !== undefined &&
+    reassured.includes('email')
+  );
 }
 
 /**
@@ -129,7 +138,6 @@ export function readyToClose(lead: LeadDraft, askedBefore: readonly LeadField[])
  */
 export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]): LeadField[] {
   const missing = missingRequired(lead);
-  if (missing.length === 0) return companyPending(lead, askedBefore) ? ['company'] : [];
   if (missing[0] === 'problem') return ['problem'];
   const ask = missing.slice(0, 2);
   if (ask.length === 1 && lead.company === undefined && !askedBefore.includes('company')) ask.push('company');

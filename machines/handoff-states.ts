@@ -29,6 +29,7 @@ export function deliveredPhase(
     },
     'openHandoff' as const,
     { type: 'planIntent' as const, params: { intent: 'confirm_human_handoff' as const } },
+    'askCompanyOnce' as const,
   ];
   return conversationSetup.createStateConfig({
     initial: 'delivering',
@@ -37,7 +38,8 @@ export function deliveredPhase(
         entry: 'noteDeliveryAttempt',
         invoke: {
           src: 'deliverLead',
-          input: ({ context }) => deliverInput(context, 'complete'),
+          input: ({ context }) =>
+            deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
           onDone: [
             { guard: 'needsHuman', target: humanTarget, actions: toPerson },
             { guard: 'wantsLiveFollowUp', target: humanTarget, actions: toPerson },
@@ -46,6 +48,7 @@ export function deliveredPhase(
               actions: [
                 { type: 'recordDelivery', params: ({ event }) => event.output },
                 { type: 'planIntent', params: { intent: confirmIntent } },
+                'askCompanyOnce',
               ],
             },
           ],
@@ -121,7 +124,8 @@ export function deliveredPhase(
       updating: {
         invoke: {
           src: 'deliverLead',
-          input: ({ context }) => deliverInput(context, 'complete'),
+          input: ({ context }) =>
+            deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
           onDone: {
             target: 'following',
             actions: { type: 'planIntent', params: { intent: 'closed_followup' } },

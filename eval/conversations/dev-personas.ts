@@ -322,7 +322,11 @@ const user = (s: Slots): string => stripAccents(`${s.first}.${s.last}`).toLowerC
 const PHRASES = {
   es: {
     name: (s: Slots, v: number) => (v % 2 ? `${s.first} ${s.last}` : `soy ${s.first} ${s.last}`),
-    company: (s: Slots, named: boolean) => (named ? `trabajo en ${s.company}` : 'es a título personal'),
+    company: (s: Slots, named: boolean, v = 0) =>
+      named
+        ? ([`trabajo en ${s.company}`, s.company, `de ${s.company}`, `la empresa es ${s.company}`][v % 4] ??
+          '')
+        : (['es a título personal', 'no tengo empresa', 'es para mí'][v % 3] ?? ''),
     refuse: 'prefiero no dar mi correo, mejor llámenme al 55 1234 5678',
     phone: '55 1234 5678',
     confirm: 'sí, perdón',
@@ -331,8 +335,11 @@ const PHRASES = {
   },
   en: {
     name: (s: Slots, v: number) => (v % 2 ? `${s.first} ${s.last}` : `I'm ${s.first} ${s.last}`),
-    company: (s: Slots, named: boolean) =>
-      named ? `I work at ${s.company}` : "it's just for me, no company",
+    company: (s: Slots, named: boolean, v = 0) =>
+      named
+        ? ([`I work at ${s.company}`, s.company, `from ${s.company}`, `the company is ${s.company}`][v % 4] ??
+          '')
+        : (["it's just for me, no company", "I'm self-employed", 'no company, just me'][v % 3] ?? ''),
     refuse: "I'd rather not give my email, call me on 07700 900123",
     phone: '07700 900123',
     confirm: 'yes, sorry',
@@ -381,7 +388,7 @@ export function devPersonas(): Persona[] {
               need: pick(spec.need[lang])(s),
               name: ph.name(s, counter),
               email,
-              company: ph.company(s, named),
+              company: ph.company(s, named, counter),
             },
             expect: {
               ...expect,
@@ -439,7 +446,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
           name: ph.name(s, 1),
           refuse_email: ph.refuse,
           phone: ph.phone,
-          company: ph.company(s, true),
+          company: ph.company(s, true, s.n),
         },
         expect,
       };
@@ -451,7 +458,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
         answers: {
           name: ph.name(s, 0),
           email: `${user(s)}@${s.domain.replace(/\./u, '-')}.com`,
-          company: ph.company(s, true),
+          company: ph.company(s, true, s.n),
         },
         script: [ph.correction(email)],
         expect: baseExpect(lang, base, s, email, s.company),
@@ -469,7 +476,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
         name: ph.name(s, 1),
         email: `${user(s)}@${typo}`,
         confirm: ph.confirm,
-        company: ph.company(s, false),
+        company: ph.company(s, false, s.n),
       },
       expect: baseExpect(lang, 'price_question', s, `${user(s)}@${right}`, null),
     }));
@@ -479,7 +486,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
       const email = `${user(s)}@gmail.com`;
       return {
         opening: from(base, s),
-        answers: { name: ph.name(s, 0), email, company: ph.company(s, true) },
+        answers: { name: ph.name(s, 0), email, company: ph.company(s, true, s.n) },
         expect: baseExpect(lang, base, s, email, s.company),
       };
     });
@@ -488,7 +495,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
     const email = `${user(s)}@${s.domain}`;
     return {
       opening: from('cold_browser', s),
-      answers: { need: from('outage', s), name: ph.name(s, 1), email, company: ph.company(s, true) },
+      answers: { need: from('outage', s), name: ph.name(s, 1), email, company: ph.company(s, true, s.n) },
       expect: baseExpect(lang, 'outage', s, email, s.company),
     };
   });

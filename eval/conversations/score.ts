@@ -80,7 +80,9 @@ export function scoreConversation(r: ConversationResult): Score {
   const e = p.expect;
   const lead = r.lead;
   const isLead = lead !== undefined && lead.qualification !== 'spam';
-  const complete = lead !== undefined && lead.status !== 'partial';
+  // Someone who would rather be called is registered as `partial` with their phone (issue 13, §5).
+  const complete =
+    lead !== undefined && (lead.status !== 'partial' || (e.email === undefined && lead.phone !== null));
   const fields: Partial<Record<ScoredField, boolean>> = {};
   if (e.lead) {
     if (e.name !== undefined) fields.name = lead?.name != null && squash(lead.name) === squash(e.name);

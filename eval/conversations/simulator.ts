@@ -148,7 +148,9 @@ export async function runPersona(
     }
     transcript.push({ said: message, replies });
     lead = await fetchLead(target, conversationId);
-    const complete = lead !== undefined && lead.status !== 'partial';
+    const complete =
+      lead !== undefined &&
+      (lead.status !== 'partial' || (persona.expect.email === undefined && lead.phone !== null));
     if (complete && turnsToComplete === undefined) turnsToComplete = transcript.length;
     message = nextMessage(persona, replies.join('\n'), state, complete);
   }

@@ -8,7 +8,7 @@ import { titleCase } from './text.ts';
 
 /** Cues that name the company explicitly: lower-case values are accepted. */
 const EXPLICIT_CUE =
-  /(?<![\p{L}\p{N}])(?:de la empresa|de la compañía|de la compania|en la empresa|mi empresa es|mi empresa se llama|nuestra empresa es|nuestra empresa se llama|la empresa se llama|mi negocio es|mi negocio se llama|empresa:|compañía:|compania:|negocio:|my company is|our company is|the company is|company name is|company:|from the company|with the company)(?![\p{L}\p{N}])\s*/giu;
+  /(?<![\p{L}\p{N}])(?:de la empresa|de la compañía|de la compania|en la empresa|mi empresa es|mi empresa se llama|nuestra empresa es|nuestra empresa se llama|la empresa se llama|la empresa es|el nombre de la empresa es|the company is called|the company's name is|mi negocio es|mi negocio se llama|empresa:|compañía:|compania:|negocio:|my company is|our company is|the company is|company name is|company:|from the company|with the company)(?![\p{L}\p{N}])\s*/giu;
 /** "CTO at Stark Industries", "gerente de operaciones en Transportes Castores". */
 const ROLE_CUE =
   /(?<![\p{L}\p{N}])(?:ceo|cto|cfo|coo|founder|co-founder|owner|manager|director|directora|head of [\p{L}]+|gerente|dueñ[oa]|fundador[a]?|encargad[oa]|jef[ea]|coordinador[a]?)(?: de [\p{L}]+)? (?:at|of|en|de) /giu;
@@ -73,7 +73,14 @@ const NOT_COMPANY = new Set([
     'esta',
     'este',
   ],
+  // Words of the answer itself, never a company: "es mío", "email …", "just me".
+  ...['mio', 'mío', 'mia', 'mía', 'mine', 'me', 'myself', 'yo', 'email', 'correo', 'mail', 'e-mail'],
+  ...['telefono', 'teléfono', 'phone', 'whatsapp', 'celular', 'para', 'for', 'sin', 'without', 'ninguna'],
 ]);
+
+/** "es para mí", "no tengo empresa", "just me, freelance": the person has no company to give. */
+export const PERSONAL =
+  /(?<![\p{L}])(?:para m[ií]|es m[ií]o|a t[ií]tulo personal|uso personal|particular|no tengo empresa|sin empresa|ninguna|independiente|aut[oó]nom[oa]|freelance\p{L}*|por mi cuenta|just me|only me|for myself|for me|personal use|no company|self[- ]employed|on my own|sole trader|n\/a)(?![\p{L}])/iu;
 
 const TOKEN = /[ \t]*(?:([\p{L}\p{N}][\p{L}\p{N}&'’.-]*)|(&)|(\S))/uy;
 
@@ -138,14 +145,15 @@ export function companyFromCues(text: string, expectingCompany: boolean): string
   return undefined;
 }
 
-const AFTER_NAME = /[ \t]*,?[ \t]*(?:de|del|from|of|at|con|with)[ \t]+/iuy;
+const AFTER_NAME = /[ \t]*,?[ \t]*(?:de|del|desde|from|of|at|con|with)[ \t]+/iuy;
 
 /** "Soy Carlos López de Logística del Norte", "I'm Sarah from Globex": a company right after a name. */
 export function companyAfterName(text: string, end: number): string | undefined {
   AFTER_NAME.lastIndex = end;
   const m = AFTER_NAME.exec(text);
   if (!m) return undefined;
-  const c = readCompany(text, end + m[0].length, false);
+  // A message typed all in lower case names its company in lower case too.
+  const c = readCompany(text, end + m[0].length, !/\p{Lu}/u.test(text));
   if (c === undefined || PLACES.has(c.toLowerCase())) return undefined;
   return c;
 }
@@ -155,7 +163,11 @@ export function companyFromShortAnswer(segment: string): string | undefined {
   const s = segment
     .trim()
     .replace(/[!?.]+$/u, '')
-    .replace(/^(?:es|se llama|la empresa es|la empresa|mi empresa es|en|it's|it is|we are|somos)\s+/iu, '');
+    .replace(
+      /^(?:(?:y |and )?(?:es|se llama|la empresa es|la empresa|mi empresa es|en|de|del|desde|para|it's|it is|we are|we're|somos|from|at|with|i'm with|i work at|i work for|trabajo en|trabajo para|the company is|company is))\s+/iu,
+      '',
+    );
+  if (PERSONAL.test(s)) return undefined;
   if (s === '' || s.length > 80 || /[@?¿:/]/u.test(s)) return undefined;
   const wordCount = s.split(/\s+/u).length;
   if (wordCount > 6) return undefined;

@@ -142,10 +142,26 @@ function fromCues(text: string, re: RegExp, allowLower: boolean): NameHit | unde
   return undefined;
 }
 
+/** Words that describe a state, not a person ("frustrated", "preocupado", "looking"). */
+const NOT_A_NAME_ENDING = /(?:ed|ing|ly|ado|ada|ados|adas|ido|ida|idos|idas|ando|iendo|mente)$/u;
+
+/**
+ * In a message typed all in lower case, "soy daniela ortega de…" / "i'm grace walker from…" name a
+ * person too: accepted when the name has two words that look like a given name and a surname.
+ */
+function lowerCaseWeak(text: string): NameHit | undefined {
+  if (/\p{Lu}/u.test(text)) return undefined;
+  const hit = fromCues(text, WEAK_CUE, true);
+  if (!hit) return undefined;
+  const words = hit.name.toLowerCase().split(/\s+/u);
+  if (words.length < 2 || words.length > 4 || words.some((w) => NOT_A_NAME_ENDING.test(w))) return undefined;
+  return hit;
+}
+
 /** A name stated with a cue phrase anywhere in `text`. */
 export function nameFromCues(text: string, expectingName: boolean): NameHit | undefined {
   const strong = fromCues(text, STRONG_CUE, true);
-  const weak = fromCues(text, WEAK_CUE, expectingName);
+  const weak = fromCues(text, WEAK_CUE, expectingName) ?? lowerCaseWeak(text);
   if (strong && weak) return strong.index <= weak.index ? strong : weak;
   return strong ?? weak;
 }

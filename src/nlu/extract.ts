@@ -7,6 +7,7 @@ import type { ExtractedFields, LeadField } from '../protocol/index.ts';
 import { companyAfterName, companyFromCues, companyFromShortAnswer } from './extract-company.ts';
 import { emailAttempt, findPhone, isValidEmail, repairSpokenEmail, scanEmails } from './extract-contact.ts';
 import { nameFromCues, nameFromShortAnswer } from './extract-name.ts';
+import { TITLES } from './lexicon.ts';
 import { maskSpans, spansOf, URL_RE } from './text.ts';
 
 export { isValidEmail };
@@ -21,6 +22,23 @@ export interface Extraction {
   fields: ExtractedFields;
   /** Text that looked like an email but is not a valid address. */
   invalidEmail?: string;
+}
+
+/**
+ * Splits a segment at sentence ends ("Lucía Fernández. Frutas Fernández e Hijos"): a period after a
+ * word, never after an initial, a title ("Dra.") or inside a legal suffix ("S.L.").
+ */
+function sentences(segment: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const m of segment.matchAll(/([\p{L}]+)\.\s+/gu)) {
+    const word = (m[1] ?? '').toLowerCase();
+    if (word.length < 2 || TITLES.has(word) || /\.\p{L}*$/u.test(segment.slice(0, m.index))) continue;
+    out.push(segment.slice(start, m.index + (m[1] ?? '').length));
+    start = m.index + m[0].length;
+  }
+  out.push(segment.slice(start));
+  return out.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 /** Longest text scanned for fields; contact data never hides past this in a chat message. */
@@ -71,6 +89,7 @@ export function extractFields(text: string, ctx: ExtractContext): Extraction {
   if ((expecting.has('name') && !fields.name) || (expecting.has('company') && !fields.company)) {
     const segments = masked
       .split(/[,;\n]|\s+[-–—/|]\s+/u)
+      .flatMap(sentences)
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
     if (segments.length <= 4) {

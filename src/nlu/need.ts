@@ -30,7 +30,7 @@ const CONNECTOR_PREFIX =
 const INTRO_PREFIX =
   /^(?:soy|me llamo|mi nombre es|le escribe|les escribe|trabajo en|trabajo para|i'm|i am|my name is|this is|i work at|i work for)\s[^,]{1,60}?\s(?:y|and)\s+/iu;
 const DATA_START =
-  /^(?:soy|me llamo|mi nombre|le escribe|les escribe|habla|mi correo|mi email|mi mail|mi telefono|mi cel\p{L}*|mi numero|mi whatsapp|trabajo en|trabajo para|de la empresa|mi empresa|nuestra empresa|i'm|i am|my name|this is|my email|my phone|my number|i work|our company|my company|email|correo|telefono|phone|tel|cel|whatsapp|nombre|name|empresa|company|gerente|director|directora|encargad[oa]|jef[ea]|dueñ[oa]|duen[oa]|fundador|fundadora|coordinador|coordinadora|ceo|cto|cfo|coo|founder|owner|manager|head of)(?![\p{L}])/u;
+  /^(?:soy|me llamo|mi nombre|le escribe|les escribe|habla|mi correo|mi email|mi mail|mi telefono|mi cel\p{L}*|mi numero|mi whatsapp|trabajo en|trabajo para|de la empresa|mi empresa|nuestra empresa|la empresa|el nombre de la empresa|the company|i'm|i am|my name|this is|my email|my phone|my number|i work|our company|my company|email|correo|telefono|phone|tel|cel|whatsapp|nombre|name|empresa|company|gerente|director|directora|encargad[oa]|jef[ea]|dueñ[oa]|duen[oa]|fundador|fundadora|coordinador|coordinadora|ceo|cto|cfo|coo|founder|owner|manager|head of)(?![\p{L}])/u;
 const PLEASANTRY =
   /^(?:(?:muchas )?gracias(?: de antemano)?|saludos(?: cordiales)?|quedo (?:atent[oa]|pendiente)|espero (?:su|tu) respuesta|thanks(?: in advance)?|thank you|regards|best regards|cheers|please|por favor|un saludo)[\s.!]*$/u;
 

@@ -24,7 +24,10 @@ export class LeadDelivery {
   constructor(private readonly options: LeadDeliveryOptions) {}
 
   private kindOf(lead: LeadPayload): OutboxKind | undefined {
-    if (lead.qualification === 'spam' || lead.status === 'partial') return undefined;
+    if (lead.qualification === 'spam') return undefined;
+    // A partial lead goes downstream only when the team can reach the person (a name and a way to
+    // contact them: someone who would rather be called than written to).
+    if (lead.status === 'partial' && !reachable(lead)) return undefined;
     return lead.qualification === 'support' ? 'support.ticket' : 'crm.lead';
   }
 
@@ -36,7 +39,7 @@ export class LeadDelivery {
     await this.options.store.putLead(lead);
     const kind = this.kindOf(lead);
     if (!kind || !this.options.outbox) return { status: 'stored', reference: this.options.reference(lead) };
-    const update = previous && previous.status !== 'partial' && contentChanged(previous, lead);
+    const update = previous && this.kindOf(previous) !== undefined && contentChanged(previous, lead);
     return this.enqueue(kind, lead, undefined, update ? `:update:${lead.updated_at}` : '');
   }
 
@@ -115,4 +118,10 @@ export class LeadDelivery {
 function contentChanged(a: LeadPayload, b: LeadPayload): boolean {
   const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
   return strip(a) !== strip(b);
+}
+
+/** The lead names the person and gives the team a way to reach them. */
+function reachable(lead: LeadPayload): boolean {
+  const c = lead.contact_info;
+  return c.name !== null && (c.email !== null || c.phone_or_username !== null);
 }

@@ -61,10 +61,6 @@ describe('LLM conversations through the real openai SDK against the test server'
     expect(r.state).toBe('capture');
     expect(r.text).toMatch(/\?$/);
     r = await ws.say('Soy el Ing. Carlos López, mi correo es carlos@rutas-lopez.mx');
-    // The optional company is asked once before the lead closes.
-    expect(r.state).toBe('capture');
-    expect(r.text).toMatch(/empresa/i);
-    r = await ws.say('Rutas López');
     expect(r.state).toBe('handoff');
     expect(r.text).toMatch(/López/);
     const { body } = await getLeads(node.url);

@@ -237,29 +237,38 @@ describe('conversation machine', () => {
     expect(h.deliveries).toHaveLength(3);
   });
 
-  it('asks the optional company once before closing; an answer or a refusal both close the lead', async () => {
+  it('registers a complete lead at once and asks the optional company once in the confirmation', async () => {
     const h = harness({
       x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } },
       'Transportes Ruiz': { fields: { company: 'Transportes Ruiz' } },
-      'prefiero no decirlo': { declines: true },
+      gracias: {},
     });
     let r = await h.say('x');
-    expect(r.state).toBe('capture');
-    expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['company'] });
-    expect(h.deliveries).toHaveLength(0);
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries).toHaveLength(1);
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'confirm_lead', ask: ['company'] });
     r = await h.say('Transportes Ruiz');
-    expect(r.state).toBe('handoff');
-    expect(h.deliveries[0]!.lead.company?.value).toBe('Transportes Ruiz');
+    expect(h.deliveries).toHaveLength(2);
+    expect(h.deliveries[1]!.lead.company?.value).toBe('Transportes Ruiz');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'closed_followup', newlyCaptured: ['company'] });
+    await h.say('gracias');
+    // Asked once: the next confirmation or follow-up does not ask again.
+    expect(h.requests.filter((q) => q.ask.includes('company'))).toHaveLength(1);
+  });
 
-    const refuses = harness({
-      x: { need: 'demo', fields: { name: 'Ana', email: 'a@b.co' } },
-      'prefiero no decirlo': { declines: true },
+  it('someone who will not give an email but leaves a phone is reassured once, then registered', async () => {
+    const h = harness({
+      x: { need: 'precios', fields: { name: 'Rocío' } },
+      'prefiero no dar mi correo': { declines: true },
+      'llámenme al 5512345678': { declines: true, fields: { phone: '5512345678' } },
     });
-    await refuses.say('x');
-    r = await refuses.say('prefiero no decirlo');
+    await h.say('x');
+    let r = await h.say('prefiero no dar mi correo');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'reassure_field', ask: ['email'] });
+    r = await h.say('llámenme al 5512345678');
     expect(r.state).toBe('handoff');
-    expect(refuses.deliveries[0]!.lead.company).toBeUndefined();
-    expect(refuses.requests.filter((q) => q.ask.includes('company'))).toHaveLength(1);
+    expect(h.deliveries).toEqual([expect.objectContaining({ status: 'partial' })]);
+    expect(h.deliveries[0]!.lead.phone?.value).toBe('5512345678');
   });
 
   it('session expiry mid-capture stores a partial lead and keeps the conversation open', async () => {
@@ -307,7 +316,7 @@ describe('conversation machine', () => {
     );
     const r = await h.say('soy ana, mi correo es ana arroba acme');
     expect(r.state).toBe('handoff');
-    expect(r.replies).toEqual(['ask_fields:name,email?', 'confirm_lead:?']);
+    expect(r.replies).toEqual(['ask_fields:name,email?', 'confirm_lead:company?']);
     expect(h.deliveries[0]!.lead.email).toEqual({ value: 'ana@acme.com', turn: 1 });
   });
 

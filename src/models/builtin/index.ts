@@ -41,6 +41,8 @@ function contextOf(brief: TurnBrief): PhraseContext {
   if (brief.reference !== undefined) c.reference = safe(brief.reference);
   const email = brief.lead.email?.value;
   if (email !== undefined) c.email = email.replace(/[\s*_`~]/gu, '');
+  const phone = brief.lead.phone?.value;
+  if (email === undefined && phone !== undefined) c.phone = phone.replace(/[*_`~]/gu, '');
   return c;
 }
 
@@ -77,6 +79,13 @@ function question(brief: TurnBrief, p: PhraseBank, pick: ReturnType<typeof picke
   const [a, b] = ask;
   if (a !== undefined && b !== undefined) return pick('askTwo', p.askTwo)(p.label[a], p.label[b]);
   return pick('askOne', p.askOne[a ?? 'problem']);
+}
+
+/** The confirmation's last line: the company, asked once, or "anything else?". */
+function closingQuestion(brief: TurnBrief, p: PhraseBank, pick: ReturnType<typeof picker>): string {
+  return brief.ask.includes('company')
+    ? pick('askCompanyLast', p.askCompanyLast)
+    : pick('anythingElse', p.anythingElse);
 }
 
 function acknowledgement(
@@ -156,30 +165,38 @@ function composeReply(brief: TurnBrief): string {
       return paragraphs(ack, ask);
     }
     case 'confirm_lead': {
-      const first = [p.confirmLeadStart(c), pick('confirmLeadNext', p.confirmLeadNext)(c)];
+      const next = c.phone ? p.byPhone(c) : pick('confirmLeadNext', p.confirmLeadNext)(c);
+      const first = [p.confirmLeadStart(c), next];
       if (c.urgent) first.push(p.prioritised);
-      return paragraphs(first.join(' '), pick('anythingElse', p.anythingElse));
+      return paragraphs(first.join(' '), closingQuestion(brief, p, pick));
     }
     case 'confirm_ticket': {
       const first = [
         pick('confirmTicketStart', p.confirmTicketStart)(c),
-        pick('confirmTicketNext', p.confirmTicketNext)(c),
+        c.phone ? p.byPhone(c) : pick('confirmTicketNext', p.confirmTicketNext)(c),
       ];
       if (c.urgent) first.push(p.prioritised);
-      return paragraphs(first.join(' '), pick('anythingElse', p.anythingElse));
+      return paragraphs(first.join(' '), closingQuestion(brief, p, pick));
     }
     case 'confirm_human_handoff': {
+      const meanwhile = brief.ask.includes('company')
+        ? pick('askCompanyLast', p.askCompanyLast)
+        : pick('handoffMeanwhile', p.handoffMeanwhile);
       const honest = handoffConfirmation(brief.handoff, c, brief.language);
-      if (honest) return paragraphs(honest, pick('handoffMeanwhile', p.handoffMeanwhile));
+      if (honest) return paragraphs(honest, meanwhile);
       const first = c.urgent
         ? pick('handoffUrgent', p.handoffUrgent)(c)
         : pick('handoffCalm', p.handoffCalm)(c);
-      return paragraphs(first, pick('handoffMeanwhile', p.handoffMeanwhile));
+      return paragraphs(first, meanwhile);
     }
     case 'spam_ack':
       return pick('spam', p.spam);
-    case 'closed_followup':
-      return paragraphs(pick('closed', p.closed)(c), pick('anythingElse', p.anythingElse));
+    case 'closed_followup': {
+      // A detail given after registration updated the case: say so, not "it is registered" again.
+      const news = brief.newlyCaptured.some((f) => f !== 'problem');
+      const first = news ? pick('updated', p.updated)(c) : pick('closed', p.closed)(c);
+      return paragraphs(first, pick('anythingElse', p.anythingElse));
+    }
     case 'farewell':
       return pick('farewell', p.farewell)(c);
     case 'apology':

@@ -13,6 +13,8 @@ export interface PhraseContext {
   bot: string;
   reference?: string;
   email?: string;
+  /** Set when the person gave a phone and no email: they are called, not written to. */
+  phone?: string;
   urgent: boolean;
 }
 
@@ -37,10 +39,16 @@ export interface PhraseBank {
   reaskUnknown: string[];
   confirmLeadStart: P;
   confirmLeadNext: P[];
+  /** How they will be contacted when they left a phone instead of an email. */
+  byPhone: P;
   confirmTicketStart: P[];
   confirmTicketNext: P[];
   prioritised: string;
   anythingElse: string[];
+  /** Asked once in the confirmation when the lead has no company. */
+  askCompanyLast: string[];
+  /** A detail given after the lead was registered: it was added to the case. */
+  updated: P[];
   handoffUrgent: P[];
   handoffCalm: P[];
   handoffMeanwhile: string[];
@@ -137,6 +145,7 @@ const es: PhraseBank = {
     (c) =>
       `En breve un especialista de ${c.company} le escribirá por correo${at('a', c.email)} para darle seguimiento.`,
   ],
+  byPhone: (c) => `Un especialista de ${c.company} le llamará al ${c.phone ?? ''} muy pronto.`,
   confirmTicketStart: [
     (c) =>
       `¡Perfecto${comma(c.who)}! He registrado su caso de soporte${c.reference ? ` con la referencia *${c.reference}*` : ''}.`,
@@ -151,6 +160,12 @@ const es: PhraseBank = {
   ],
   prioritised: 'Lo marqué como prioritario.',
   anythingElse: ['¿Hay algo más en lo que pueda ayudarle?', '¿Puedo ayudarle con algo más?'],
+  askCompanyLast: ['Por último, ¿desde qué empresa nos escribe?', '¿Y desde qué empresa nos escribe?'],
+  updated: [
+    (c) => `Gracias${comma(c.who)}, lo añadí a su caso${c.reference ? ` *${c.reference}*` : ''}.`,
+    (c) =>
+      `Anotado${comma(c.who)}: ya quedó actualizado en su caso${c.reference ? ` *${c.reference}*` : ''}.`,
+  ],
   handoffUrgent: [
     (c) =>
       `Entiendo la urgencia${comma(c.who)}. Ya avisé a una persona de nuestro equipo, que continuará esta conversación en unos minutos${c.reference ? ` (referencia *${c.reference}*)` : ''}.`,
@@ -276,6 +291,7 @@ const en: PhraseBank = {
     (c) => `A specialist from ${c.company} will contact you by email${at('at', c.email)} shortly.`,
     (c) => `Someone from the ${c.company} team will email you${at('at', c.email)} soon to follow up.`,
   ],
+  byPhone: (c) => `A specialist from ${c.company} will call you on ${c.phone ?? ''} shortly.`,
   confirmTicketStart: [
     (c) =>
       `Perfect${comma(c.who)}! I've opened a support ticket${c.reference ? ` with reference *${c.reference}*` : ''}.`,
@@ -289,6 +305,11 @@ const en: PhraseBank = {
   ],
   prioritised: "I've marked it as a priority.",
   anythingElse: ['Is there anything else I can help you with?', 'Can I help you with anything else?'],
+  askCompanyLast: ['One last thing: which company are you writing from?', 'And which company are you with?'],
+  updated: [
+    (c) => `Thanks${comma(c.who)}, I've added that to your request${c.reference ? ` *${c.reference}*` : ''}.`,
+    (c) => `Noted${comma(c.who)}: your request${c.reference ? ` *${c.reference}*` : ''} is updated.`,
+  ],
   handoffUrgent: [
     (c) =>
       `I understand the urgency${comma(c.who)}. I've alerted a person from our team, who will take over this chat in a few minutes${c.reference ? ` (reference *${c.reference}*)` : ''}.`,
