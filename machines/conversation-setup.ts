@@ -247,7 +247,7 @@ export const conversationSetup = setup({
         ? {
             ask: ['company'] as LeadField[],
             expecting: ['company'] as LeadField[],
-            asked: [...context.asked, 'company' as LeadField],
+            asked: [...context.asked, 'company'],
           }
         : {},
     ),
