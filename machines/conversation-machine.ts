@@ -147,7 +147,7 @@ export const conversationMachine = conversationSetup.createMachine({
         /** Fields the model captured through its tools may complete the lead. */
         reviewing: {
           always: [
-            { guard: 'captureComplete', target: '#conversation.qualify' },
+            { guard: 'canClose', target: '#conversation.qualify' },
             { target: 'waiting', actions: 'endTurn' },
           ],
         },

@@ -1,6 +1,13 @@
 /** Inputs, guards, actions and shared state builders of the conversation machine (see conversation-machine.ts). */
 import { assign, emit, fromPromise, setup } from 'xstate';
-import type { HandoffReason, LeadField, LeadStatus, Phase, ReplyIntent } from '../src/protocol/index.ts';
+import type {
+  HandoffReason,
+  LeadField,
+  LeadStatus,
+  MessageAnalysis,
+  Phase,
+  ReplyIntent,
+} from '../src/protocol/index.ts';
 import {
   accumulateSignals,
   correctsName,
@@ -53,6 +60,7 @@ export function replyRequest(context: ConversationContext, phase: Phase): ReplyR
     userText: context.current?.text ?? '',
   };
   if (context.invalidEmail !== undefined) request.invalidEmail = context.invalidEmail;
+  if (context.emailSuggestion !== undefined) request.suggestedEmail = context.emailSuggestion;
   const interest = interestArea(context.signals);
   if (interest !== 'Otro') request.interest = interest;
   if (context.qualification) request.qualification = context.qualification;
@@ -118,6 +126,31 @@ export function deliverInput(context: ConversationContext, status: LeadStatus): 
   return input;
 }
 
+/**
+ * "ana@gmial.com": the typed address is kept and the likely one is offered ("¿quiso decir …?"); a
+ * yes takes the suggestion, anything else (a no, another address) leaves the suggestion behind.
+ */
+function emailSuggestionPatch(
+  context: ConversationContext,
+  analysis: MessageAnalysis,
+  lead: ConversationContext['lead'],
+): Partial<ConversationContext> {
+  // Only while capturing: after registration a corrected address is simply taken.
+  // The same address typed again after the question: they mean it as written.
+  const insists = analysis.fields.email !== undefined && analysis.fields.email === context.lead.email?.value;
+  if (analysis.emailSuggestion !== undefined && context.leadId === undefined && !insists)
+    return { emailSuggestion: analysis.emailSuggestion };
+  const pending = context.emailSuggestion;
+  if (pending === undefined) return {};
+  if (analysis.affirms === true && !analysis.fields.email)
+    return {
+      emailSuggestion: undefined,
+      lead: { ...lead, email: { value: pending, turn: context.turn } },
+      newlyCaptured: [...new Set([...(context.newlyCaptured ?? []), 'email' as const])],
+    };
+  return { emailSuggestion: undefined };
+}
+
 export const analyseInput = ({ context }: { context: ConversationContext }): AnalyseInput => ({
   text: context.current?.text ?? '',
   expecting: context.expecting,
@@ -153,7 +186,8 @@ export const conversationSetup = setup({
     /** Complete, and the optional company was given or asked once (a refusal is accepted). */
     // Complete, or the person would rather be called than written to and left a phone.
     canClose: ({ context }) =>
-      isCaptureComplete(context.lead) || reachableByPhone(context.lead, context.reassured ?? []),
+      context.emailSuggestion === undefined &&
+      (isCaptureComplete(context.lead) || reachableByPhone(context.lead, context.reassured ?? [])),
     /** The person said what they need or started giving their details. */
     hasSomethingToCapture: ({ context }) =>
       context.lead.problem !== undefined ||
@@ -199,6 +233,10 @@ export const conversationSetup = setup({
         needs: analysis.need ? [...context.needs, analysis.need] : context.needs,
         signals: accumulateSignals(context.signals, analysis),
       };
+      Object.assign(
+        patch,
+        emailSuggestionPatch({ ...context, newlyCaptured: merged.newlyCaptured }, analysis, merged.lead),
+      );
       // A valid email in the same message wins over a broken-looking one.
       if (analysis.invalidEmail !== undefined && !analysis.fields.email)
         patch.invalidEmail = analysis.invalidEmail;
@@ -222,7 +260,7 @@ export const conversationSetup = setup({
             reassured: [...(context.reassured ?? []), field],
           };
       }
-      if (context.invalidEmail !== undefined) {
+      if (context.invalidEmail !== undefined || context.emailSuggestion !== undefined) {
         return {
           intent: 'reask_email' as const,
           ask: ['email'] as LeadField[],

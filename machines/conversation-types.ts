@@ -70,6 +70,8 @@ export interface ConversationContext extends ConversationInput {
   analysis?: MessageAnalysis | undefined;
   newlyCaptured: LeadField[];
   invalidEmail?: string | undefined;
+  /** The email captured looks like a typo: this is the address it probably meant, awaiting a yes. */
+  emailSuggestion?: string | undefined;
   /** What this turn's reply must do. */
   intent: ReplyIntent;
   ask: LeadField[];

@@ -29,8 +29,9 @@ const ASK_PATTERNS: [Ask, RegExp][] = [
 
 /** What the bot's questions (sentences with a question mark) ask for. */
 export function detectAsks(reply: string): Ask[] {
-  const questions = reply.match(/[^.!?\n]*\?/gu) ?? [];
-  const text = questions.join(' ');
+  // Sentences end at ., ! or ? before a space or the end ("gmail.com?" is one sentence).
+  const sentences = reply.split(/(?<=[.!?])\s+|\n+/u);
+  const text = sentences.filter((s) => s.includes('?')).join(' ');
   return ASK_PATTERNS.filter(([, re]) => re.test(text)).map(([ask]) => ask);
 }
 
@@ -46,7 +47,9 @@ interface State {
 function nextMessage(persona: Persona, reply: string, state: State, complete: boolean): string | undefined {
   const a = persona.answers;
   const parts: string[] = [];
-  for (const ask of detectAsks(reply)) {
+  const asks = detectAsks(reply);
+  // "Did you mean …@gmail.com?" is answered with a yes, not with the email again.
+  for (const ask of asks.includes('confirm') ? (['confirm'] as const) : asks) {
     if (ask === 'confirm') {
       if (a.confirm) parts.push(a.confirm);
       continue;

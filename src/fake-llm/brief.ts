@@ -41,6 +41,7 @@ export const TurnBriefSchema = z.object({
   ask: z.array(z.enum(LEAD_FIELDS)),
   newlyCaptured: z.array(z.enum(LEAD_FIELDS)),
   invalidEmail: z.string().exactOptional(),
+  suggestedEmail: z.string().exactOptional(),
   interest: z.enum(INTEREST_AREAS).exactOptional(),
   urgency: z.enum(URGENCY_LEVELS),
   qualification: z.enum(QUALIFICATIONS).exactOptional(),

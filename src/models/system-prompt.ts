@@ -8,7 +8,8 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
   es: {
     ask_need: 'Salude con calidez y pregunte en qué puede ayudar.',
     ask_fields: 'Reconozca lo que la persona acaba de decir y pida, con naturalidad, los datos de "ask".',
-    reask_email: 'El correo de "invalidEmail" no es válido: pídalo de nuevo con amabilidad.',
+    reask_email:
+      'El correo de "invalidEmail" no es válido: pídalo de nuevo con amabilidad. Si hay "suggestedEmail", pregunte si quiso decir esa dirección.',
     reassure_field:
       'La persona prefiere no dar el dato de "ask": reconózcalo con respeto, explique en una frase para qué se usa (solo para atender su caso, nunca se comparte) y pídalo una vez más, sin presionar.',
     confirm_lead:
@@ -30,7 +31,8 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
   en: {
     ask_need: 'Greet warmly and ask how you can help.',
     ask_fields: 'Acknowledge what the person just said and naturally ask for the fields in "ask".',
-    reask_email: 'The email in "invalidEmail" is not valid: kindly ask for it again.',
+    reask_email:
+      'The email in "invalidEmail" is not valid: kindly ask for it again. If "suggestedEmail" is set, ask whether they meant that address.',
     reassure_field:
       'The person would rather not give the detail in "ask": acknowledge it respectfully, say in one sentence what it is used for (only to handle their case, never shared) and ask once more, without pressure.',
     confirm_lead:

@@ -21,6 +21,8 @@ import {
 } from './signals.ts';
 import { fold } from './text.ts';
 import { areaModel, urgencyModel } from './models.ts';
+import { suggestEmail } from './email-suggest.ts';
+import { affirms } from './intents.ts';
 
 /** What the conversation knows when the message arrives. */
 export interface AnalyseContext {
@@ -73,6 +75,9 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   }
   analysis.urgency = combinedUrgency(text, analysis.urgency);
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
+  const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
+  if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
+  if (affirms(text)) analysis.affirms = true;
   if (need !== undefined) analysis.need = need;
   return analysis;
 }

@@ -75,6 +75,7 @@ const NOT_COMPANY = new Set([
   ],
   // Words of the answer itself, never a company: "es mío", "email …", "just me".
   ...['mio', 'mío', 'mia', 'mía', 'mine', 'me', 'myself', 'yo', 'email', 'correo', 'mail', 'e-mail'],
+  ...['perdon', 'perdón', 'sorry', 'disculpa', 'disculpe', 'gracias', 'thanks', 'oops', 'vale', 'ok'],
   ...['telefono', 'teléfono', 'phone', 'whatsapp', 'celular', 'para', 'for', 'sin', 'without', 'ninguna'],
 ]);
 

@@ -38,7 +38,8 @@ function sentences(segment: string): string[] {
     start = m.index + m[0].length;
   }
   out.push(segment.slice(start));
-  return out.map((s) => s.trim()).filter((s) => s.length > 0);
+  // A masked email leaves its sentence's period behind (". Ramiro Benítez"): strip it.
+  return out.map((s) => s.replace(/^[\s.,;:!¡]+/u, '').trim()).filter((s) => s.length > 0);
 }
 
 /** Longest text scanned for fields; contact data never hides past this in a chat message. */

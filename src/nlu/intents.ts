@@ -43,3 +43,15 @@ export function declinesDetail(text: string): boolean {
 export function wantsHuman(text: string): boolean {
   return HUMAN.test(fold(text.slice(0, MAX)));
 }
+
+const YES = b(
+  "si|sí|sip|claro|correcto|exacto|eso|eso es|asi es|efectivamente|ese|ese mismo|ese es|yes|yeah|yep|yup|right|correct|exactly|that's it|that's right|that one|sure|ok|okay|vale",
+);
+
+/** A short yes ("sí, perdón", "yes sorry", "correcto, ese"): at most a few words, starting with yes. */
+export function affirms(text: string): boolean {
+  const t = fold(text.trim()).replace(/[!.,¡]+/gu, ' ').trim();
+  if (t.length === 0 || t.length > 40) return false;
+  const first = /^[\p{L}']+(?: [\p{L}']+)?/u.exec(t)?.[0] ?? '';
+  return YES.test(first) && !/^(?:no|nope|not)\b/u.test(t);
+}

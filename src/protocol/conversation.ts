@@ -49,6 +49,10 @@ export interface MessageAnalysis {
   fields: ExtractedFields;
   /** Text that looked like an email but is not a valid address. */
   invalidEmail?: string;
+  /** The email given looks like a typo of a common provider's: the address it probably meant. */
+  emailSuggestion?: string;
+  /** A short yes ("sí", "yes, sorry", "correcto"). */
+  affirms?: boolean;
   /** Interest area hinted by this message, if any. */
   interest?: InterestArea;
   /** How sure `interest` is (0..1): the weight of this message's vote for the conversation's area. */
@@ -145,6 +149,8 @@ export interface TurnBrief {
   newlyCaptured: LeadField[];
   /** When intent is `reask_email`. */
   invalidEmail?: string;
+  /** When intent is `reask_email`: the address the person probably meant ("¿quiso decir …?"). */
+  suggestedEmail?: string;
   interest?: InterestArea;
   urgency: UrgencyLevel;
   qualification?: Qualification;

@@ -157,7 +157,12 @@ function composeReply(brief: TurnBrief): string {
     }
     case 'reask_email': {
       const bad = brief.invalidEmail === undefined ? '' : safe(brief.invalidEmail).slice(0, 80);
-      const ask = bad === '' ? pick('reaskUnknown', p.reaskUnknown) : pick('reask', p.reask)(bad);
+      const suggested = brief.suggestedEmail?.replace(/[\s*_`~]/gu, '');
+      const ask = suggested
+        ? pick('suggest', p.suggest)(suggested)
+        : bad === ''
+          ? pick('reaskUnknown', p.reaskUnknown)
+          : pick('reask', p.reask)(bad);
       const ack =
         brief.newlyCaptured.includes('name') && c.who !== undefined
           ? pick('ackName', p.ackName)(c)

@@ -37,6 +37,8 @@ export interface PhraseBank {
   leadIn: string[];
   reask: ((bad: string) => string)[];
   reaskUnknown: string[];
+  /** "Did you mean ana@gmail.com?" for an address that looks like a typo. */
+  suggest: ((email: string) => string)[];
   confirmLeadStart: P;
   confirmLeadNext: P[];
   /** How they will be contacted when they left a phone instead of an email. */
@@ -134,6 +136,9 @@ const es: PhraseBank = {
       `Parece que al correo «${bad}» le falta algo. ¿Me lo podría escribir completo, por ejemplo nombre@empresa.com?`,
     (bad) =>
       `Creo que el correo «${bad}» no quedó completo. ¿Me lo comparte de nuevo, con el formato nombre@empresa.com?`,
+  ],
+  suggest: [
+    (email) => `Puede que se haya colado un error en el correo (si no, escríbalo de nuevo). ¿Quiso decir ${email}?`,
   ],
   reaskUnknown: [
     'Parece que el correo no quedó completo. ¿Me lo podría escribir de nuevo, por ejemplo nombre@empresa.com?',
@@ -282,6 +287,7 @@ const en: PhraseBank = {
     (bad) =>
       `I think “${bad}” didn't come through complete. Could you send your email again, like name@company.com?`,
   ],
+  suggest: [(email) => `There may be a typo in the email (if not, just type it again). Did you mean ${email}?`],
   reaskUnknown: [
     "It looks like the email didn't come through complete. Could you type it again, like name@company.com?",
   ],
