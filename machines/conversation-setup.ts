@@ -207,6 +207,11 @@ export const conversationSetup = setup({
     hasLead: ({ context }) => context.leadId !== undefined,
     isFarewell: ({ context }) => context.analysis?.farewell === true,
     capturedSomething: ({ context }) => context.newlyCaptured.some((f) => f !== 'problem'),
+    /** A follow-up changed the topic or the urgency ("by the way, we were also charged twice"). */
+    assessmentChanged: ({ context }) =>
+      context.deliveredAs !== undefined &&
+      (context.deliveredAs.interest !== interestOf(context) ||
+        context.deliveredAs.urgency !== urgencyOf(context)),
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
     notNudged: ({ context }) => context.nudged !== true,
   },
@@ -299,10 +304,11 @@ export const conversationSetup = setup({
     markNudged: assign({ nudged: true }),
     resetDeliveryAttempts: assign({ deliveryAttempts: 0 }),
     noteDeliveryAttempt: assign(({ context }) => ({ deliveryAttempts: context.deliveryAttempts + 1 })),
-    recordDelivery: assign((_, output: DeliverOutput) => ({
+    recordDelivery: assign(({ context }, output: DeliverOutput) => ({
       leadId: output.leadId,
       reference: output.reference,
       deliveryAttempts: 0,
+      deliveredAs: { interest: interestOf(context), urgency: urgencyOf(context) },
     })),
     applyCaptured: assign(({ context }, output: ThinkOutput) => {
       if (!output.captured || Object.keys(output.captured).length === 0) return {};

@@ -6,6 +6,7 @@ import type {
   ExtractedFields,
   HandoffPromise,
   HandoffReason,
+  InterestArea,
   Language,
   LeadDraft,
   LeadField,
@@ -16,6 +17,7 @@ import type {
   Qualification,
   ReplyIntent,
   TurnBrief,
+  UrgencyLevel,
 } from '../src/protocol/index.ts';
 import type { FlowSignals, interestArea, urgencyLevel } from './flow-rules.ts';
 
@@ -75,6 +77,8 @@ export interface ConversationContext extends ConversationInput {
   /** What this turn's reply must do. */
   intent: ReplyIntent;
   ask: LeadField[];
+  /** Interest area and urgency the stored lead carries (a later change of topic updates it). */
+  deliveredAs?: { interest: InterestArea; urgency: UrgencyLevel } | undefined;
   leadId?: string;
   reference?: string;
   deliveryAttempts: number;

@@ -106,6 +106,8 @@ export function deliveredPhase(
             target: '#conversation.closed.replying',
             actions: { type: 'planIntent', params: { intent: 'farewell' } },
           },
+          // The topic or urgency changed: the stored lead is updated first (then a person, if needed).
+          { guard: 'assessmentChanged', target: 'updating', actions: 'decideQualification' },
           {
             guard: 'newlyNeedsHuman',
             target: humanTarget,
@@ -126,10 +128,16 @@ export function deliveredPhase(
           src: 'deliverLead',
           input: ({ context }) =>
             deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
-          onDone: {
-            target: 'following',
-            actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-          },
+          onDone: [
+            { guard: 'newlyNeedsHuman', target: humanTarget, actions: toPerson },
+            {
+              target: 'following',
+              actions: [
+                { type: 'recordDelivery', params: ({ event }) => event.output },
+                { type: 'planIntent', params: { intent: 'closed_followup' } },
+              ],
+            },
+          ],
           onError: {
             target: 'following',
             actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
