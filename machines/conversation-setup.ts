@@ -49,6 +49,7 @@ export function replyRequest(context: ConversationContext, phase: Phase): ReplyR
   const request: ReplyRequest = {
     conversationId: context.conversationId,
     tenantId: context.tenantId,
+    channel: context.channel,
     language: context.language,
     phase,
     intent: context.intent,
@@ -226,8 +227,12 @@ export const conversationSetup = setup({
       };
     }),
     applyAnalysis: assign(({ context }, output: AnalyseOutput) => {
-      const { analysis, problemSummary } = output;
-      const merged = mergeFields(context.lead, analysis.fields, context.turn, problemSummary, {
+      const { analysis } = output;
+      // A summary the model wrote is kept: the pattern summary never overwrites it.
+      const problemSummary = context.problemByModel ? undefined : output.problemSummary;
+      const { problem: _problem, ...withoutProblem } = analysis.fields;
+      const fields = context.problemByModel ? withoutProblem : analysis.fields;
+      const merged = mergeFields(context.lead, fields, context.turn, problemSummary, {
         correctsName: correctsName(context.current?.text ?? ''),
       });
       const patch: Partial<ConversationContext> = {
@@ -313,7 +318,7 @@ export const conversationSetup = setup({
     applyCaptured: assign(({ context }, output: ThinkOutput) => {
       if (!output.captured || Object.keys(output.captured).length === 0) return {};
       const merged = mergeFields(context.lead, output.captured, context.turn, undefined);
-      return { lead: merged.lead };
+      return output.captured.problem ? { lead: merged.lead, problemByModel: true } : { lead: merged.lead };
     }),
     emitReply: emit(({ context }, text: string) => ({
       type: 'reply' as const,

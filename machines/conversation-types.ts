@@ -84,6 +84,8 @@ export interface ConversationContext extends ConversationInput {
   deliveryAttempts: number;
   /** Details the person declined and was reassured about (once each). */
   reassured?: LeadField[];
+  /** The model wrote the problem statement (through its tool): later turns refine it only through the model. */
+  problemByModel?: boolean;
   /** A follow-up nudge was sent since the person last wrote (one per silence). */
   nudged?: boolean;
   handoff?: HandoffState | undefined;

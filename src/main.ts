@@ -31,6 +31,7 @@ import { resolveAdminToken } from './http/auth.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, logKeyFor, type Logger } from './logger.ts';
 import { BuiltinModel } from './models/builtin/index.ts';
+import { warmUpModels } from './nlu/models.ts';
 import type { Bus } from './ports/bus.ts';
 import type { ChatModel, LeasePool } from './ports/chat-model.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
@@ -289,6 +290,8 @@ async function start(
   });
   const contacts = new ContactData(store, audit);
   const builtin = new BuiltinModel();
+  // The NLU's classifiers train once per process (a few hundred ms): now, not on the first prospect.
+  warmUpModels();
   const canary = newCanary();
   const keyHooks: KeyHooks = {};
   const keys = createKeyPool(config, clock, log, keyHooks);
@@ -482,6 +485,7 @@ async function start(
       temperature: config.model.temperature,
       maxTokens: config.model.maxTokens,
       maxToolSteps: config.llm.maxToolSteps,
+      emojiChannels: config.model.emojiChannels,
     },
     onLeadStored: (lead) =>
       metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),

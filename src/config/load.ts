@@ -86,6 +86,10 @@ function fromEnv(env: Env): Record<string, unknown> {
   if (env.LEADBOT_LOG_CONTENT) log.content = parseBool('LEADBOT_LOG_CONTENT', env.LEADBOT_LOG_CONTENT);
   if (env.LEADBOT_LOG_PRETTY) log.pretty = parseBool('LEADBOT_LOG_PRETTY', env.LEADBOT_LOG_PRETTY);
   const llm: Record<string, unknown> = {};
+  if (env.LEADBOT_REPLY_EMOJIS !== undefined) {
+    const list = env.LEADBOT_REPLY_EMOJIS.split(',').map((s) => s.trim().toLowerCase());
+    out.model = { emojiChannels: list.filter((s) => s !== '' && s !== 'none') };
+  }
   if (env.LEADBOT_LLM_BASE_URL) llm.baseUrl = env.LEADBOT_LLM_BASE_URL;
   if (env.LEADBOT_LLM_MODEL) llm.model = env.LEADBOT_LLM_MODEL;
   if (env.LEADBOT_LLM_RPM) llm.rpm = parseInteger('LEADBOT_LLM_RPM', env.LEADBOT_LLM_RPM);

@@ -208,6 +208,13 @@ export const SettingsSchema = z
         temperature: z.number().min(0).max(2).default(0.3),
         /** Cap on the tokens of one reply. */
         maxTokens: z.number().int().min(16).max(8192).default(400),
+        /**
+         * Channels whose replies get a few strategic emojis (✅ registered, ⚠️ urgent, 📩 asking the
+         * email). Env `LEADBOT_REPLY_EMOJIS` (comma-separated; `none` for no channel).
+         */
+        emojiChannels: z
+          .array(z.enum(['web', 'whatsapp', 'twilio', 'telegram', 'rest', 'cli']))
+          .default(['web', 'whatsapp', 'twilio', 'telegram']),
       })
       .strict()
       .prefault({}),

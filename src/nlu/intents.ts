@@ -50,7 +50,9 @@ const YES = b(
 
 /** A short yes ("sí, perdón", "yes sorry", "correcto, ese"): at most a few words, starting with yes. */
 export function affirms(text: string): boolean {
-  const t = fold(text.trim()).replace(/[!.,¡]+/gu, ' ').trim();
+  const t = fold(text.trim())
+    .replace(/[!.,¡]+/gu, ' ')
+    .trim();
   if (t.length === 0 || t.length > 40) return false;
   const first = /^[\p{L}']+(?: [\p{L}']+)?/u.exec(t)?.[0] ?? '';
   return YES.test(first) && !/^(?:no|nope|not)\b/u.test(t);

@@ -19,7 +19,7 @@ interface Utterance {
 
 const AREA_LABELS: readonly AreaLabel[] = ['Ventas', 'Soporte', 'Facturación', 'Otro', 'none'];
 const URGENCY_LABELS: readonly UrgencyLevel[] = ['Bajo', 'Medio', 'Alto'];
-const OPTIONS = { epochs: 40, learningRate: 0.5, l2: 1e-3, balanced: true };
+const OPTIONS = { epochs: 20, learningRate: 0.6, l2: 1e-3, balanced: true };
 
 let corpus: Utterance[] | undefined;
 let area: Classifier<AreaLabel> | undefined;

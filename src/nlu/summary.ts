@@ -2,6 +2,7 @@
 
 import type { Language } from '../protocol/index.ts';
 import { capitaliseFirst, fold } from './text.ts';
+import { thirdPerson } from './third-person.ts';
 
 const MAX_CHARS = 300;
 const MAX_SENTENCES = 3;
@@ -22,9 +23,9 @@ function sentence(s: string): string {
 /**
  * A 2-3 sentence (≤ 300 chars) summary of `needs` (the need snippets of all messages, in order):
  * deduplicated, greetings trimmed, first letter capitalised, ending with a period. Returns '' when
- * there is nothing to summarise. `language` is reserved for connective words (none needed today).
+ * there is nothing to summarise. Each snippet is rewritten in the third person (`thirdPerson`).
  */
-export function summariseProblem(needs: readonly string[], _language: Language): string {
+export function summariseProblem(needs: readonly string[], language: Language): string {
   const unique: string[] = [];
   const keys: string[] = [];
   for (const raw of needs) {
@@ -43,6 +44,8 @@ export function summariseProblem(needs: readonly string[], _language: Language):
     keys.push(k);
   }
   if (unique.length === 0) return '';
+  // Noted in the third person, as a salesperson writes it ("Tienen 20 furgonetas…").
+  for (let i = 0; i < unique.length; i += 1) unique[i] = thirdPerson(unique[i] ?? '', language);
   // More than three snippets: fold the tail into the third sentence.
   const parts = unique.slice(0, MAX_SENTENCES - 1);
   if (unique.length >= MAX_SENTENCES) {

@@ -133,6 +133,8 @@ export interface KnowledgeFact {
 /** Everything a model needs to write one reply, without reading the machine. */
 export interface TurnBrief {
   tenantId: string;
+  /** The channel the reply goes out on (web, whatsapp, telegram, twilio, rest, cli). */
+  channel?: string;
   companyName: string;
   /** The assistant's display name. */
   botName: string;

@@ -28,7 +28,7 @@ import { PRIORITY } from '../protocol/index.ts';
 import { lookupFacts } from './facts.ts';
 import { buildLeadPayload } from './lead-payload.ts';
 import type { LeadDelivery } from './lead-delivery.ts';
-import { enforceReplyFormat } from './reply-format.ts';
+import { decorateReply, enforceReplyFormat } from './reply-format.ts';
 import type { SkillManager } from './skill-manager.ts';
 
 export interface EffectDeps {
@@ -56,6 +56,8 @@ export interface EffectDeps {
     temperature: number;
     maxTokens: number;
     maxToolSteps: number;
+    /** Channels whose replies get strategic emojis. */
+    emojiChannels?: readonly string[];
   };
   /** Called after a lead is stored (metrics). */
   onLeadStored?: (lead: { qualification: string; status: string }) => void;
@@ -151,6 +153,8 @@ export function conversationEffects(deps: EffectDeps) {
       services: deps.services,
       ...(leadId ? { leadId } : {}),
     };
+    const finish = (text: string): string =>
+      decorateReply(enforceReplyFormat(text, brief), brief, deps.settings.emojiChannels ?? []);
     const asksProducts = wantsProductInfo(input.userText);
     /** The built-in model answers product questions from the tenant's catalog and pages. */
     const builtinAnswer = async (): Promise<ThinkOutput> => {
@@ -159,7 +163,7 @@ export function conversationEffects(deps: EffectDeps) {
         : [];
       const withFacts = facts.length ? { ...request, brief: { ...brief, facts } } : request;
       const response = await deps.fallbackModel.complete(withFacts, signal);
-      return { text: enforceReplyFormat(response.text, brief), captured };
+      return { text: finish(response.text), captured };
     };
     if (deps.model === deps.fallbackModel) return builtinAnswer();
     const tools = await deps.skills.toolsFor({
@@ -179,7 +183,7 @@ export function conversationEffects(deps: EffectDeps) {
         deps.onPromptLeak?.(conversationId, leak);
         return builtinAnswer();
       }
-      return { text: enforceReplyFormat(text, brief), captured };
+      return { text: finish(text), captured };
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = timeout.aborted ? 'timeout' : errorMessage(error);

@@ -25,6 +25,33 @@ const FIELD_QUESTIONS: Record<'es' | 'en', Record<LeadField, string>> = {
   },
 };
 
+const CONFIRMS = new Set<TurnBrief['intent']>(['confirm_lead', 'confirm_ticket', 'confirm_human_handoff']);
+
+/**
+ * A few strategic emojis, on the channels that show them (`model.emojiChannels`): ✅ on a registered
+ * case, ⚠️ when it is urgent support, 📩 in front of the question that asks for the email. At most one per
+ * reply, never when the text already carries one.
+ */
+export function decorateReply(
+  text: string,
+  brief: Pick<TurnBrief, 'intent' | 'ask' | 'urgency' | 'channel'>,
+  emojiChannels: readonly string[],
+): string {
+  if (brief.channel === undefined || !emojiChannels.includes(brief.channel)) return text;
+  if (/\p{Extended_Pictographic}/u.test(text)) return text;
+  if (CONFIRMS.has(brief.intent)) return `${brief.urgency === 'Alto' ? '⚠️' : '✅'} ${text}`;
+  if (CAPTURE_INTENTS.has(brief.intent) && brief.ask.includes('email')) {
+    // In front of the closing question, so the reply still ends with it.
+    const at = Math.max(text.lastIndexOf('¿'), text.lastIndexOf('\n') + 1, text.search(/[^.!?]*\?\s*$/u));
+    if (/\?\s*$/u.test(text) && at >= 0) {
+      const head = text.slice(0, at);
+      const lead = head === '' || head.endsWith('\n') ? head : `${head.trimEnd()} `;
+      return `${lead}📩 ${text.slice(at).trimStart()}`;
+    }
+  }
+  return text;
+}
+
 /** Longest reply we send, in characters (two short paragraphs). */
 export const MAX_REPLY_CHARS = 700;
 

@@ -52,7 +52,7 @@ describe('web chat over a real WebSocket, LMDB in a temp dir', () => {
 
     r = await ws.say('perdón, es carlos@rutas-lopez.mx');
     expect(r.state).toBe('handoff');
-    expect(r.text).toMatch(/^¡Perfecto, Ing\. López!/);
+    expect(r.text).toMatch(/^✅ ¡Perfecto, Ing\. López!/);
     expect(r.text).toMatch(/registrado/);
 
     const leads = await leadsOf(node.url);
@@ -81,7 +81,7 @@ describe('web chat over a real WebSocket, LMDB in a temp dir', () => {
     expect(r.text).toMatch(/email/i);
     r = await ws.say('jane.doe@acme.com');
     expect(r.state).toBe('handoff');
-    expect(r.text).toMatch(/^Perfect, Jane!/);
+    expect(r.text).toMatch(/^✅ Perfect, Jane!/);
     const [lead] = await leadsOf(node.url);
     expect(lead).toMatchObject({
       language: 'en',

@@ -320,6 +320,21 @@ describe('conversation machine', () => {
     expect(h.deliveries[0]!.lead.email).toEqual({ value: 'ana@acme.com', turn: 1 });
   });
 
+  it('a problem statement the model wrote is kept: the pattern summary of later turns never overwrites it', async () => {
+    const written = 'Tienen 20 furgonetas y las entregas llegan tarde; buscan planificar rutas este mes.';
+    const h = harness(
+      {
+        'tenemos 20 furgonetas': { need: 'tenemos 20 furgonetas' },
+        'y las entregas llegan tarde': { need: 'y las entregas llegan tarde' },
+      },
+      { captured: { 'tenemos 20 furgonetas': { problem: written } } },
+    );
+    await h.say('tenemos 20 furgonetas');
+    await h.say('y las entregas llegan tarde');
+    const snap = h.actor.getSnapshot();
+    expect(snap.context.lead.problem?.value).toBe(written);
+  });
+
   it('a silence mid-capture gets one follow-up asking for what is missing; a reply allows another later', async () => {
     const h = harness({ need: { need: 'cotizar rastreo' }, name: { fields: { name: 'Ana' } } });
     await h.say('need');

@@ -159,7 +159,7 @@ describe('addressName', () => {
 });
 
 describe('summariseProblem', () => {
-  it('dedupes, trims greetings, capitalises and ends with a period', () => {
+  it('dedupes, trims greetings, notes it in the third person and ends with a period', () => {
     const s = summariseProblem(
       [
         'Hola, necesito info sobre sus planes',
@@ -168,7 +168,19 @@ describe('summariseProblem', () => {
       ],
       'es',
     );
-    expect(s).toBe('Necesito info sobre sus planes. Tenemos problemas con los tiempos de entrega.');
+    expect(s).toBe('Necesita info sobre nuestros planes. Tienen problemas con los tiempos de entrega.');
+  });
+
+  it('turns questions into what the person asks, never the question verbatim', () => {
+    expect(summariseProblem(['¿tienen plan para 12 camiones?'], 'es')).toBe(
+      'Pregunta si tienen plan para 12 camiones.',
+    );
+    expect(summariseProblem(['How much is the Growth plan for my team?'], 'en')).toBe(
+      'Asks how much is the Growth plan for their team.',
+    );
+    expect(summariseProblem(['I was charged twice and we need a refund'], 'en')).toBe(
+      'They were charged twice and they need a refund.',
+    );
   });
 
   it('stays within 300 characters and three sentences', () => {

@@ -138,7 +138,8 @@ const es: PhraseBank = {
       `Creo que el correo «${bad}» no quedó completo. ¿Me lo comparte de nuevo, con el formato nombre@empresa.com?`,
   ],
   suggest: [
-    (email) => `Puede que se haya colado un error en el correo (si no, escríbalo de nuevo). ¿Quiso decir ${email}?`,
+    (email) =>
+      `Puede que se haya colado un error en el correo (si no, escríbalo de nuevo). ¿Quiso decir ${email}?`,
   ],
   reaskUnknown: [
     'Parece que el correo no quedó completo. ¿Me lo podría escribir de nuevo, por ejemplo nombre@empresa.com?',
@@ -287,7 +288,9 @@ const en: PhraseBank = {
     (bad) =>
       `I think “${bad}” didn't come through complete. Could you send your email again, like name@company.com?`,
   ],
-  suggest: [(email) => `There may be a typo in the email (if not, just type it again). Did you mean ${email}?`],
+  suggest: [
+    (email) => `There may be a typo in the email (if not, just type it again). Did you mean ${email}?`,
+  ],
   reaskUnknown: [
     "It looks like the email didn't come through complete. Could you type it again, like name@company.com?",
   ],

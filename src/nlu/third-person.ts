@@ -1,0 +1,108 @@
+/**
+ * Rewrites one need snippet in the third person for the lead's problem statement, the way a
+ * salesperson notes it in a CRM: "tenemos 20 furgonetas" → "Tienen 20 furgonetas", "I can't log in"
+ * → "They can't log in", "¿cuánto cuestan sus planes?" → "Pregunta cuánto cuestan nuestros planes".
+ * Token based, single pass. Spanish formal second person and third person share their verb forms,
+ * so the bot's own reflection table serves both.
+ */
+
+import type { Language } from '../protocol/index.ts';
+
+const ES: ReadonlyMap<string, string> = new Map([
+  ['necesito', 'necesita'],
+  ['necesitamos', 'necesitan'],
+  ['quiero', 'quiere'],
+  ['queremos', 'quieren'],
+  ['quisiera', 'quisiera'],
+  ['quería', 'quería'],
+  ['queria', 'quería'],
+  ['queríamos', 'querían'],
+  ['tengo', 'tiene'],
+  ['tenemos', 'tienen'],
+  ['estoy', 'está'],
+  ['estamos', 'están'],
+  ['puedo', 'puede'],
+  ['podemos', 'pueden'],
+  ['busco', 'busca'],
+  ['buscamos', 'buscan'],
+  ['manejo', 'maneja'],
+  ['manejamos', 'manejan'],
+  ['usamos', 'usan'],
+  ['uso', 'usa'],
+  ['somos', 'son'],
+  ['he', 'ha'],
+  ['hemos', 'han'],
+  ['me', 'le'],
+  ['nos', 'les'],
+  ['mi', 'su'],
+  ['mis', 'sus'],
+  ['nuestro', 'su'],
+  ['nuestra', 'su'],
+  ['nuestros', 'sus'],
+  ['nuestras', 'sus'],
+  ['yo', 'la persona'],
+  ['nosotros', 'ellos'],
+  ['ustedes', 'nosotros'],
+  ['les', 'nos'],
+]);
+const EN: ReadonlyMap<string, string> = new Map([
+  ['i', 'they'],
+  ['me', 'them'],
+  ['my', 'their'],
+  ['mine', 'theirs'],
+  ['we', 'they'],
+  ['us', 'them'],
+  ['our', 'their'],
+  ['ours', 'theirs'],
+  ["i'm", "they're"],
+  ["i've", "they've"],
+  ["i'd", "they'd"],
+  ["i'll", "they'll"],
+  ["we're", "they're"],
+  ["we've", "they've"],
+  ["we'd", "they'd"],
+  ["we'll", "they'll"],
+  ['am', 'are'],
+  ['you', 'we'],
+  ['your', 'our'],
+  ['yours', 'ours'],
+  ["you're", "we're"],
+]);
+const ES_WH = /^(?:qu[eé]|cu[aá]nt[oa]s?|c[oó]mo|cu[aá]l(?:es)?|d[oó]nde|cu[aá]ndo|por qu[eé]|qui[eé]n)\b/iu;
+const EN_WH = /^(?:what|how|which|where|when|why|who)\b/iu;
+
+function swap(text: string, table: ReadonlyMap<string, string>, language: Language): string {
+  const tokens = text.split(/([\p{L}'’]+)/u);
+  for (let i = 1; i < tokens.length; i += 2) {
+    const word = tokens[i] ?? '';
+    const lower = word.toLowerCase().replace(/’/gu, "'");
+    let out = table.get(lower);
+    // "I was" → "they were"; "sus planes" said to the company are "nuestros planes".
+    if (language === 'en' && lower === 'was' && /^(?:i|we|they)$/iu.test(tokens[i - 2] ?? '')) out = 'were';
+    if (
+      language === 'es' &&
+      (lower === 'sus' || lower === 'su') &&
+      /^(?:planes|precios|servicios|productos)$/iu.test(tokens[i + 2] ?? '')
+    )
+      out = 'nuestros';
+    if (out !== undefined) tokens[i] = out;
+  }
+  return tokens.join('');
+}
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `snippet` in the third person, capitalised, without a final period. */
+export function thirdPerson(snippet: string, language: Language): string {
+  let text = snippet.trim().replace(/[.!…\s]+$/u, '');
+  const question = /[?¿]/u.test(text);
+  text = text.replace(/[¿?]+/gu, '').trim();
+  text = swap(text, language === 'es' ? ES : EN, language);
+  if (/^\p{Lu}\p{Ll}/u.test(text)) text = text.charAt(0).toLowerCase() + text.slice(1);
+  if (question) {
+    if (language === 'es') text = ES_WH.test(text) ? `pregunta ${text}` : `pregunta si ${text}`;
+    else if (EN_WH.test(text)) text = `asks ${text}`;
+    else text = `asks whether ${text.replace(/^(?:do|does|can|could|would|will|is|are)\s+(?=we\b)/iu, '')}`;
+  }
+  return capitalise(text.replace(/\s+/gu, ' '));
+}
