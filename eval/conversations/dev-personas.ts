@@ -249,6 +249,8 @@ const KINDS: Partial<Record<PersonaKind, KindSpec>> = {
       },
     },
     company: 'named',
+    // Locked out with routes to publish today: blocked from working now.
+    urgency: { es: [undefined, 'Alto'], en: [undefined, 'Alto'] },
   },
   other: {
     opening: {
@@ -426,20 +428,31 @@ function baseExpect(
 
 function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): void {
   const ph = PHRASES[lang];
-  const from = (kind: PersonaKind, s: Slots): string => pick((KINDS[kind] as KindSpec).opening[lang])(s);
+  // The opening picked last, and its urgency when it differs from its kind's (expectations follow it).
+  let urgency: string | undefined;
+  const from = (kind: PersonaKind, s: Slots): string => {
+    const spec = KINDS[kind] as KindSpec;
+    const i = Math.floor(pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) % spec.opening[lang].length);
+    urgency = spec.urgency?.[lang][i];
+    return (spec.opening[lang][i] as Template)(s);
+  };
+  const expectFor = (kind: PersonaKind, s: Slots, email: string, company: string | null): PersonaExpect => {
+    const e = baseExpect(lang, kind, s, email, company);
+    return urgency ? { ...e, urgency_level: urgency } : e;
+  };
   for (const base of ['hot_sales', 'billing', 'outage'] as const) {
     add(lang, 'all_in_one', (s) => {
       const email = `${user(s)}@${s.domain}`;
       return {
         opening: `${from(base, s)}. ${ph.allInOne(s, email)}`,
         answers: {},
-        expect: baseExpect(lang, base, s, email, s.company),
+        expect: expectFor(base, s, email, s.company),
       };
     });
   }
   for (const base of ['price_question', 'hot_sales'] as const) {
     add(lang, 'refuses_email', (s) => {
-      const { email: _e, ...expect } = baseExpect(lang, base, s, '', s.company);
+      const { email: _e, ...expect } = expectFor(base, s, '', s.company);
       return {
         opening: from(base, s),
         answers: {
@@ -461,7 +474,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
           company: ph.company(s, true, s.n),
         },
         script: [ph.correction(email)],
-        expect: baseExpect(lang, base, s, email, s.company),
+        expect: expectFor(base, s, email, s.company),
       };
     });
   }
@@ -478,7 +491,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
         confirm: ph.confirm,
         company: ph.company(s, false, s.n),
       },
-      expect: baseExpect(lang, 'price_question', s, `${user(s)}@${right}`, null),
+      expect: expectFor('price_question', s, `${user(s)}@${right}`, null),
     }));
   }
   for (const base of ['billing', 'hot_sales'] as const) {
@@ -487,7 +500,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
       return {
         opening: from(base, s),
         answers: { name: ph.name(s, 0), email, company: ph.company(s, true, s.n) },
-        expect: baseExpect(lang, base, s, email, s.company),
+        expect: expectFor(base, s, email, s.company),
       };
     });
   }
@@ -498,7 +511,7 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
       opening: from('cold_browser', s),
       answers: { name: ph.name(s, 1), email, company: ph.company(s, true, s.n) },
       script: [from('outage', s)],
-      expect: baseExpect(lang, 'outage', s, email, s.company),
+      expect: expectFor('outage', s, email, s.company),
     };
   });
   for (const [kind, texts] of [

@@ -11,7 +11,7 @@
  *   --show-failures          print the transcript of every conversation that was not fully correct
  */
 
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,22 @@ import type { ConversationResult, Persona, Split } from './types.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 
+const personaFile = (name: string): Persona[] =>
+  JSON.parse(readFileSync(join(ROOT, 'eval', 'personas', name), 'utf8')) as Persona[];
+
+/** The test split: hand-written by someone who never saw the rules; only scored, never tuned on. */
 export function testPersonas(): Persona[] {
-  return JSON.parse(readFileSync(join(ROOT, 'eval', 'personas', 'test.json'), 'utf8')) as Persona[];
+  return personaFile('test.json');
+}
+
+/** The dev split: generated from templates, plus hand-written personas kept for tuning. */
+export function devSplit(): Persona[] {
+  return [
+    ...devPersonas(),
+    ...(existsSync(join(ROOT, 'eval', 'personas', 'dev-handwritten.json'))
+      ? personaFile('dev-handwritten.json')
+      : []),
+  ];
 }
 
 export interface EvalOptions {
@@ -91,7 +105,7 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (item: T) => Promi
 /** Runs the evaluation and returns every conversation and its score. */
 export async function evaluate(o: EvalOptions): Promise<{ results: ConversationResult[]; scores: Score[] }> {
   const personas: [Persona, Split][] = [];
-  if (o.splits.includes('dev')) personas.push(...devPersonas().map((p): [Persona, Split] => [p, 'dev']));
+  if (o.splits.includes('dev')) personas.push(...devSplit().map((p): [Persona, Split] => [p, 'dev']));
   if (o.splits.includes('test')) personas.push(...testPersonas().map((p): [Persona, Split] => [p, 'test']));
   const chosen = personas.filter(([p]) => o.kind === undefined || p.kind === o.kind);
   const { target, close } = await startTarget(o);

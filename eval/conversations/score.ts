@@ -162,6 +162,14 @@ export function summarise(group: string, scores: readonly Score[]): Row {
 /** Rows: all, then by language, then by kind. */
 export function table(split: string, scores: readonly Score[]): Row[] {
   const rows = [summarise(`${split}: all`, scores)];
+  const sources: [string, string][] = [
+    ['d-', 'templated'],
+    ['h-', 'hand-written'],
+  ];
+  for (const [prefix, label] of sources) {
+    const some = scores.filter((s) => s.id.startsWith(prefix));
+    if (some.length > 0 && some.length < scores.length) rows.push(summarise(`${split}: ${label}`, some));
+  }
   for (const lang of [...new Set(scores.map((s) => s.lang))].sort())
     rows.push(
       summarise(

@@ -3,9 +3,9 @@
  * interest, buying signals, greeting / farewell / wants-human. Deterministic and pure.
  */
 
-import type { InterestArea, Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
+import type { ExtractedFields, InterestArea, Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
 import { extractFields } from './extract.ts';
-import { detectLanguage } from './language.ts';
+import { detectLanguage, requestedLanguage } from './language.ts';
 import {
   buyingSignals,
   extractNeed,
@@ -45,10 +45,23 @@ function needBeyondFields(need: string, values: readonly string[]): string | und
   return rest.length >= 2 ? need : undefined;
 }
 
+/**
+ * A short answer that is just the detail the bot asked for ("hughes & son haulage", "Marta Ruiz"):
+ * names carry no language, so the conversation's language stays (unless they ask for another).
+ */
+function shortAnswer(text: string, fields: ExtractedFields, ctx: AnalyseContext): boolean {
+  if (ctx.previousLanguage === undefined || ctx.expecting.length === 0) return false;
+  if (!ctx.expecting.some((f) => fields[f] !== undefined)) return false;
+  const words = text.match(/[\p{L}\p{N}@.'’&-]+/gu) ?? [];
+  return words.length <= 6 && requestedLanguage(text) === undefined;
+}
+
 /** Analyses one inbound message (see `MessageAnalysis`); `fields.problem` is set when a need is stated. */
 export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalysis {
-  const lang = detectLanguage(text, ctx.previousLanguage, ctx.defaultLanguage);
   const { fields, invalidEmail } = extractFields(text, { expecting: ctx.expecting });
+  const lang = shortAnswer(text, fields, ctx)
+    ? { language: ctx.previousLanguage as Language, confidence: 0.5 }
+    : detectLanguage(text, ctx.previousLanguage, ctx.defaultLanguage);
   const greetingOnly = isGreetingOnly(text);
   const captured = [fields.name, fields.company, fields.email, fields.phone, invalidEmail].filter(
     (v): v is string => v !== undefined,

@@ -35,8 +35,13 @@ const URGENT_STRONG = [
     "no podemos (?:operar|trabajar|vender|facturar|cobrar)|no puedo trabajar|can ?not (?:work|operate|sell)|can't (?:work|operate|sell)|paralizad[oa]s?|bloqueados",
   ),
 ];
+/** A near date: wanting it soon is a real need with a clock (at least Medio), not an emergency. */
+const NEAR_DEADLINE = b(
+  'pronto|lo mas pronto|en cuanto (?:puedan|antes)|este mes|esta semana|la (?:proxima|siguiente) semana|el (?:proximo|siguiente) mes|antes de (?:fin de mes|final de mes|navidad|la temporada|temporada|el pico|la campana|diciembre|enero|que acabe)|para (?:el lunes|el viernes|la semana que viene)|soon|as soon as|this month|this week|next week|next month|by (?:monday|friday|the end of)|before (?:the )?(?:end of|next|peak|holiday|christmas|season)|get started (?:soon|quickly|right away)|start (?:soon|next)',
+);
+
 const URGENT_MILD = [
-  b('hoy|today|pronto|soon|rapido|quickly|quick|hoy mismo|esta semana'),
+  b('hoy|today|rapido|quickly|quick|hoy mismo'),
   b("no funciona|no sirve|not working|doesn't work|does not work|broken|error|falla|fallo|bug"),
   b('ayuda|help|auxilio|necesito ayuda'),
   b('importante|important|prioridad|priority'),
@@ -56,6 +61,7 @@ export function urgencyScore(text: string): number {
   const weights: number[] = [];
   for (const re of URGENT_STRONG) if (re.test(t)) weights.push(0.5);
   for (const re of URGENT_MILD) if (re.test(t)) weights.push(0.15);
+  if (NEAR_DEADLINE.test(t)) weights.push(0.3);
   const bangs = (raw.match(/!/gu) ?? []).length;
   if (bangs > 0) weights.push(Math.min(0.2, bangs * 0.07));
   if (capsRatio(raw) > 0.6) weights.push(0.2);
