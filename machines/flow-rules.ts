@@ -17,6 +17,8 @@ import { INTEREST_AREAS, REQUIRED_LEAD_FIELDS } from '../src/protocol/index.ts';
 export interface FlowSignals {
   /** Highest urgency seen (0..1). */
   urgencyPeak: number;
+  /** Second highest urgency seen (0..1): two urgent messages say more than one. */
+  urgencyNext?: number;
   /** Lowest sentiment seen (-1..1). */
   sentimentLow: number;
   /** Highest spam score seen (0..1). */
@@ -46,6 +48,7 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
       (interestVotes[analysis.interest] ?? 0) + (analysis.interestConfidence ?? 1);
   return {
     urgencyPeak: Math.max(signals.urgencyPeak, analysis.urgency),
+    urgencyNext: Math.max(signals.urgencyNext ?? 0, Math.min(signals.urgencyPeak, analysis.urgency)),
     sentimentLow: Math.min(signals.sentimentLow, analysis.sentiment),
     spamPeak: Math.max(signals.spamPeak, analysis.spamScore),
     buyingSignals: signals.buyingSignals + analysis.buyingSignals,
@@ -70,7 +73,8 @@ export function interestArea(signals: FlowSignals): InterestArea {
 
 /** Urgency from the words and the mood of the whole conversation. */
 export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
-  let score = signals.urgencyPeak;
+  // A second urgent message adds to the first ("tracking is dead on all vans" + "it's urgent").
+  let score = 1 - (1 - signals.urgencyPeak) * (1 - 0.6 * (signals.urgencyNext ?? 0));
   // An angry person is more urgent than their words alone say.
   if (signals.sentimentLow <= -0.5) score += 0.2;
   if (signals.wantsHuman) score += 0.1;
@@ -91,6 +95,8 @@ export function qualify(signals: FlowSignals, lead: LeadDraft): Qualification {
   if (isSpam(signals)) return 'spam';
   const area = interestArea(signals);
   if (area === 'Soporte' || area === 'Facturación') return 'support';
+  // Partnerships, press, job seekers: followed up, never a hot sales lead.
+  if (area === 'Otro' && (signals.interestVotes.Otro ?? 0) > 0) return 'warm_lead';
   const urgency = urgencyLevel(signals);
   // A buyer with a date ("before next month"), a size or a quote in mind, or a company behind them.
   const hot =

@@ -113,7 +113,8 @@ export function deliveredPhase(
             target: humanTarget,
             actions: ['openHandoff', { type: 'planIntent', params: { intent: 'confirm_human_handoff' } }],
           },
-          { guard: 'capturedSomething', target: 'updating' },
+          // A company or a size added later may make a warm lead hot: the qualification is redone.
+          { guard: 'capturedSomething', target: 'updating', actions: 'decideQualification' },
           {
             guard: 'personPending',
             target: 'following',

@@ -5,6 +5,8 @@
  *   --split dev|test|all     which personas (default all)
  *   --kind KIND              only one kind (e.g. outage)
  *   --model-url URL          an OpenAI-compatible endpoint instead of the built-in model
+ *   --fake-llm               the project's OpenAI-compatible test server (real wire protocol, tool
+ *                            calls through save_temp_lead_data), started in-process
  *   --model NAME --key KEY   model name and API key for --model-url (key also from LEADBOT_LLM_KEYS)
  *   --url URL --token T      score a leadbot that is already running (REST + admin API) instead
  *   --json FILE              where to write the full report (default eval-report.json)
@@ -52,9 +54,26 @@ export interface EvalOptions {
   token?: string;
   /** Conversations run at once (default 4). */
   concurrency?: number;
+  /** Start the project's OpenAI-compatible test server and use it as the model. */
+  fakeLlm?: boolean;
 }
 
-async function startTarget(o: EvalOptions): Promise<{ target: Target; close: () => Promise<void> }> {
+async function startTarget(options: EvalOptions): Promise<{ target: Target; close: () => Promise<void> }> {
+  let o = options;
+  let closeFake = async (): Promise<void> => {};
+  if (o.fakeLlm) {
+    const { startFakeLlmServer, FAKE_MODEL } = await import('../../src/fake-llm/server.ts');
+    // Several keys: the pool pins each live conversation to one and caps conversations per key.
+    const keys = ['eval-1', 'eval-2', 'eval-3', 'eval-4'];
+    const fake = await startFakeLlmServer({ keys: Object.fromEntries(keys.map((k) => [k, {}])) });
+    o = { ...o, modelUrl: fake.url, model: FAKE_MODEL, key: keys.join(',') };
+    closeFake = () => fake.close();
+  }
+  const started = await startNode(o);
+  return { target: started.target, close: async () => (await started.close(), await closeFake()) };
+}
+
+async function startNode(o: EvalOptions): Promise<{ target: Target; close: () => Promise<void> }> {
   if (o.url)
     return { target: { url: o.url, adminToken: o.token ?? '', tenant: 'demo' }, close: async () => {} };
   const { loadConfig } = await import('../../src/config/load.ts');
@@ -72,6 +91,9 @@ async function startTarget(o: EvalOptions): Promise<{ target: Target; close: () 
     env.LEADBOT_LLM_BASE_URL = o.modelUrl;
     env.LEADBOT_LLM_MODEL = o.model ?? 'gpt-4o-mini';
     env.LEADBOT_LLM_KEYS = o.key ?? process.env.LEADBOT_LLM_KEYS ?? 'eval-key';
+    // The test server has no limits; a real endpoint's come from the environment as usual.
+    const rpm = o.fakeLlm ? '1000000' : process.env.LEADBOT_LLM_RPM;
+    if (rpm) env.LEADBOT_LLM_RPM = rpm;
   }
   const config = loadConfig({ cwd: ROOT, env });
   // Every simulated prospect writes at machine speed: tenant flood control is not what is measured.
@@ -143,6 +165,7 @@ async function main(): Promise<void> {
       split: { type: 'string', default: 'all' },
       kind: { type: 'string' },
       'model-url': { type: 'string' },
+      'fake-llm': { type: 'boolean', default: false },
       model: { type: 'string' },
       key: { type: 'string' },
       url: { type: 'string' },
@@ -158,6 +181,7 @@ async function main(): Promise<void> {
     splits,
     ...(values.kind ? { kind: values.kind } : {}),
     ...(values['model-url'] ? { modelUrl: values['model-url'] } : {}),
+    ...(values['fake-llm'] ? { fakeLlm: true } : {}),
     ...(values.model ? { model: values.model } : {}),
     ...(values.key ? { key: values.key } : {}),
     ...(values.url ? { url: values.url } : {}),

@@ -3,7 +3,13 @@
  * interest, buying signals, greeting / farewell / wants-human. Deterministic and pure.
  */
 
-import type { ExtractedFields, InterestArea, Language, LeadField, MessageAnalysis } from '../protocol/index.ts';
+import type {
+  ExtractedFields,
+  InterestArea,
+  Language,
+  LeadField,
+  MessageAnalysis,
+} from '../protocol/index.ts';
 import { extractFields } from './extract.ts';
 import { detectLanguage, requestedLanguage } from './language.ts';
 import {

@@ -218,10 +218,15 @@ export function interestArea(text: string): InterestArea | undefined {
 const BUYING = [
   b('precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cuanto sale|tarifa|tarifas'),
   b('price|prices|pricing|how much|cost|costs|rates'),
-  b('cotizacion|cotizar|presupuesto|propuesta|quote|quotation|proposal|estimate'),
+  b('cotiza\\p{L}*|presupuest\\p{L}*|propuestas?|quotes?|quotation|proposals?|estimates?'),
   b('planes|plan|paquete|paquetes|plans|package|packages|tier'),
-  b('demo|demostracion|prueba gratis|periodo de prueba|trial|free trial'),
-  b('contratar|comprar|adquirir|suscribir|suscribirme|suscripcion|buy|purchase|subscribe|sign up|hire'),
+  b('demos?|demostraci\\p{L}*|prueba gratis|periodo de prueba|trials?|free trial'),
+  b(
+    'contrat\\p{L}*|compra\\p{L}*|adquiri\\p{L}*|suscrib\\p{L}*|suscripcion|buy|purchase|subscribe|sign up|hire',
+  ),
+  b(
+    '(?:un |a )?(?:comercial|vendedor|ejecutivo de ventas|asesor comercial|salesperson|sales rep|someone from sales)',
+  ),
   b('licencias?|usuarios|asientos|licenses?|seats|users'),
   b(
     'para mi equipo|para mi empresa|para nuestra empresa|for my team|for our team|for my company|for our company',

@@ -43,7 +43,6 @@ const ES: ReadonlyMap<string, string> = new Map([
   ['yo', 'la persona'],
   ['nosotros', 'ellos'],
   ['ustedes', 'nosotros'],
-  ['les', 'nos'],
 ]);
 const EN: ReadonlyMap<string, string> = new Map([
   ['i', 'they'],
@@ -91,18 +90,38 @@ function swap(text: string, table: ReadonlyMap<string, string>, language: Langua
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** `snippet` in the third person, capitalised, without a final period. */
+/** `snippet` in the third person, sentence by sentence, capitalised, without a final period. */
 export function thirdPerson(snippet: string, language: Language): string {
-  let text = snippet.trim().replace(/[.!…\s]+$/u, '');
+  const clean = snippet.replace(/\p{Extended_Pictographic}|\u{FE0F}|\u{200D}/gu, '').replace(/\s+/gu, ' ');
+  const sentences = clean.match(/[^.!?]+[.!?]*/gu) ?? [];
+  return sentences
+    .map((s) => sentence(s, language))
+    .filter((s) => s !== '')
+    .join('. ');
+}
+
+const EN_AUX = /^(do|does|can|could|would|will|is|are|have|has)\s+(they|we|there|it)\s+/iu;
+
+function sentence(raw: string, language: Language): string {
+  let text = raw.trim().replace(/[.!…\s]+$/u, '');
+  if (text === '') return '';
   const question = /[?¿]/u.test(text);
   text = text.replace(/[¿?]+/gu, '').trim();
+  // "¿ustedes venden…?": the subject is the company itself, dropped ("Pregunta si venden…").
+  if (language === 'es') text = text.replace(/^ustedes\s+/iu, '');
   text = swap(text, language === 'es' ? ES : EN, language);
   if (/^\p{Lu}\p{Ll}/u.test(text)) text = text.charAt(0).toLowerCase() + text.slice(1);
   if (question) {
     if (language === 'es') text = ES_WH.test(text) ? `pregunta ${text}` : `pregunta si ${text}`;
     else if (EN_WH.test(text)) text = `asks ${text}`;
-    else text = `asks whether ${text.replace(/^(?:do|does|can|could|would|will|is|are)\s+(?=we\b)/iu, '')}`;
+    else {
+      // "could they schedule a demo" → "asks whether they could schedule a demo".
+      const aux = EN_AUX.exec(text);
+      const body = aux
+        ? `${aux[2]} ${/^do(es)?$/iu.test(aux[1] ?? '') ? '' : `${aux[1]} `}${text.slice(aux[0].length)}`
+        : text;
+      text = `asks whether ${body.replace(/\s+/gu, ' ')}`;
+    }
   }
   return capitalise(text.replace(/\s+/gu, ' '));
 }
