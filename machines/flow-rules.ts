@@ -27,6 +27,8 @@ export interface FlowSignals {
   /** Votes per interest area, one per message that hinted it. */
   interestVotes: Partial<Record<InterestArea, number>>;
   wantsHuman: boolean;
+  /** The person said there is no hurry ("no corre prisa", "whenever you can"). */
+  calm?: boolean;
 }
 
 export const EMPTY_SIGNALS: FlowSignals = {
@@ -54,6 +56,7 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
     buyingSignals: signals.buyingSignals + analysis.buyingSignals,
     interestVotes,
     wantsHuman: signals.wantsHuman || analysis.wantsHuman,
+    calm: signals.calm === true || analysis.calm === true,
   };
 }
 
@@ -80,7 +83,7 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   if (signals.wantsHuman) score += 0.1;
   // Something is wrong (a charge, an error, a locked account): at least Medio, never Bajo.
   const area = interestArea(signals);
-  if (area === 'Facturación' || area === 'Soporte') score = Math.max(score, 0.3);
+  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true) score = Math.max(score, 0.3);
   if (score >= 0.6) return 'Alto';
   if (score >= 0.3) return 'Medio';
   return 'Bajo';

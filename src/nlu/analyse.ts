@@ -97,6 +97,7 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
   if (affirms(text)) analysis.affirms = true;
+  if (soundsCalm(text)) analysis.calm = true;
   if (need !== undefined) analysis.need = need;
   return analysis;
 }

@@ -14,7 +14,7 @@ const MAX = 20_000;
 const b = (src: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])(?:${src})(?![\\p{L}\\p{N}])`, 'u');
 
 const CALM = b(
-  'cuando puedan|cuando pueda|cuando tengan tiempo|no hay prisa|sin prisa|no es urgente|nada urgente|no urge|con calma|no rush|no hurry|whenever you can|when you can|not urgent|no urgency|at your convenience',
+  'no corre prisa|no hay apuro|sin apuro|no hay urgencia|cuando tengan un momento|con tranquilidad|tranquilos|no pressure|in your own time|at your leisure|cuando puedan|cuando pueda|cuando tengan tiempo|no hay prisa|sin prisa|no es urgente|nada urgente|no urge|con calma|no rush|no hurry|whenever you can|when you can|not urgent|no urgency|at your convenience',
 );
 const URGENT_STRONG = [
   b('urgente|urgentes|urgencia|urge|urgent|urgently|asap|emergencia|emergency'),

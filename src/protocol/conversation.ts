@@ -51,6 +51,8 @@ export interface MessageAnalysis {
   invalidEmail?: string;
   /** The email given looks like a typo of a common provider's: the address it probably meant. */
   emailSuggestion?: string;
+  /** The person says there is no hurry. */
+  calm?: boolean;
   /** A short yes ("sí", "yes, sorry", "correcto"). */
   affirms?: boolean;
   /** Interest area hinted by this message, if any. */

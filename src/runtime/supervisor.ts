@@ -391,7 +391,9 @@ export class ConversationSupervisor {
       return undefined;
     });
     const stored = describeRecord(known);
-    const language: Language = detected === 'es' || detected === 'en' ? detected : stored.language;
+    // A conversation already under way keeps its language ("/dump leads" is no reason to switch).
+    const language: Language =
+      !stored.spoken && (detected === 'es' || detected === 'en') ? detected : stored.language;
     const state = stored.state;
     // While a person owns the chat the bot says nothing; the operator sees what was held back.
     const human = state === 'human';
@@ -904,11 +906,19 @@ export class ConversationSupervisor {
 }
 
 /** A stored conversation's top-level state and language (`triage` / `es` when there is none). */
-function describeRecord(record: ConversationRecord | undefined): { state: string; language: Language } {
-  const snapshot = record?.snapshot as { value?: unknown; context?: { language?: unknown } } | undefined;
+function describeRecord(record: ConversationRecord | undefined): {
+  state: string;
+  language: Language;
+  /** Some message was understood already: the language is the conversation's, not a default. */
+  spoken: boolean;
+} {
+  const snapshot = record?.snapshot as
+    { value?: unknown; context?: { language?: unknown; turn?: unknown } } | undefined;
+  const turn = snapshot?.context?.turn;
   return {
     state: snapshot?.value ? phaseOf(snapshot as { value: unknown }) : 'triage',
     language: snapshot?.context?.language === 'en' ? 'en' : 'es',
+    spoken: typeof turn === 'number' && turn > 0,
   };
 }
 

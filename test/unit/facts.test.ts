@@ -4,7 +4,7 @@ import { OramaKnowledgeBase } from '../../src/adapters/orama-knowledge.ts';
 import { loadTenants } from '../../src/config/load.ts';
 import { writeReply } from '../../src/models/builtin/index.ts';
 import type { TurnBrief } from '../../src/protocol/index.ts';
-import { lookupFacts } from '../../src/runtime/facts.ts';
+import { fleetSize, lookupFacts } from '../../src/runtime/facts.ts';
 import { ROOT } from '../helpers/leadbot-process.ts';
 
 const kb = new OramaKnowledgeBase(loadTenants(join(ROOT, 'config', 'tenants')));
@@ -22,6 +22,24 @@ describe('facts for the built-in model, from the tenant catalog and pages', () =
     expect(list!.text).toMatch(/Inicial: 49 USD al mes; .*Empresarial: precio a medida/);
     const [page] = await lookupFacts(kb, 'demo', 'en', 'What are your support hours?');
     expect(page!.source).toMatch(/^kb:/);
+  });
+
+  it('recommends the plan whose limit fits the stated fleet, never the smallest one', async () => {
+    const [es] = await lookupFacts(kb, 'demo', 'es', '¿qué plan nos conviene para 18 repartidores?');
+    expect(es!.text).toMatch(
+      /^Para 18 vehículos le conviene el plan Crecimiento \(hasta 30 vehículos\): 199 USD/,
+    );
+    const [en] = await lookupFacts(kb, 'demo', 'en', 'we run a fleet of 45 trucks, which plan?');
+    expect(en!.text).toMatch(/Professional plan fits \(up to 100 vehicles\)/);
+    const [big] = await lookupFacts(kb, 'demo', 'en', 'I need pricing for 400 vans');
+    expect(big!.text).toMatch(/Enterprise/);
+  });
+
+  it('a request for prices without a question mark is answered too', async () => {
+    const [list] = await lookupFacts(kb, 'demo', 'es', 'quiero precios');
+    expect(list!.text).toMatch(/Inicial: 49 USD al mes/);
+    expect(fleetSize('tenemos 12 camiones frigoríficos')).toBe(12);
+    expect(fleetSize('hola, buenos días')).toBeUndefined();
   });
 
   it('an unknown tenant has no facts', async () => {

@@ -117,6 +117,7 @@ function mapCase(original: string, replacement: string): string {
  */
 export function reflectNeed(need: string, language: Language): string | undefined {
   let text = need
+    .replace(/\p{Extended_Pictographic}|\u{FE0F}|\u{200D}/gu, '')
     .trim()
     .replace(/^(?:urgente|urgent|asap)[\s,:;!.-]+/iu, '')
     .replace(/[.!…\s]+$/u, '');
