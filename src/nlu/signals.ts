@@ -138,6 +138,13 @@ const SPAM_STRONG = [
   b(
     'inversion garantizada|guaranteed (?:returns|profit|income)|duplica tu dinero|double your money|multiplica tu dinero|rendimientos garantizados',
   ),
+  // Romance and advance-fee scams: no link, just a lonely stranger who soon needs money.
+  b(
+    'busco (?:amistad|novio|novia|pareja|amor|un hombre|una mujer)|amistad seria|looking for (?:love|friendship|a (?:man|woman|husband|wife|partner))|hola (?:carino|guapo|guapa|amor)|hello (?:dear|handsome|beautiful)|my dear|te mando (?:mis )?fotos|mis fotos privadas|send (?:you )?my (?:photos|pics|pictures)',
+  ),
+  b(
+    'billete de avion|plane ticket|western union|moneygram|herencia|inheritance|fondos (?:bloqueados|retenidos)|fund transfer|transferencia de fondos|necesito \\d+ (?:dolares|euros|usd)|i need \\$?\\d+ (?:dollars|usd)',
+  ),
 ];
 const SPAM_MILD = [
   b('click here|haz click aqui|haz clic aqui|da click aqui|dale click|clic aqui|click aqui'),

@@ -9,8 +9,8 @@ import { summarise } from '../../eval/conversations/score.ts';
  * wrong leads fails here. Raise them when the figures improve; never lower them to make a change pass.
  */
 const FLOORS = {
-  dev: { fully: 80, interest: 90, urgency: 85, qualification: 90 },
-  test: { fully: 45, interest: 78, urgency: 58, qualification: 70 },
+  dev: { fully: 83, interest: 92, urgency: 88, qualification: 91 },
+  test: { fully: 47, interest: 81, urgency: 58, qualification: 76 },
 };
 
 describe('conversation evaluation (npm run eval:conversations)', () => {
@@ -33,6 +33,16 @@ describe('conversation evaluation (npm run eval:conversations)', () => {
     const nonLeads = results.filter((r) => !r.persona.expect.lead);
     expect(nonLeads.length).toBeGreaterThan(10);
     for (const r of nonLeads) expect(r.lead?.qualification ?? 'none', r.persona.id).toMatch(/^(none|spam)$/);
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+  }, 180_000);
+
+  it('the LLM path through the OpenAI-compatible test server (tool calls) ends as leads too', async () => {
+    const { results, scores } = await evaluate({ splits: ['test'], fakeLlm: true });
+    const row = summarise('test', scores);
+    expect(row.fully).toBeGreaterThanOrEqual(43);
+    expect(row.field.email).toBeGreaterThanOrEqual(95);
+    for (const r of results.filter((x) => !x.persona.expect.lead))
+      expect(r.lead?.qualification ?? 'none', r.persona.id).toMatch(/^(none|spam)$/);
     expect(results.flatMap((r) => r.errors)).toEqual([]);
   }, 180_000);
 });
