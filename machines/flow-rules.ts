@@ -84,7 +84,7 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // Something is wrong (a charge, an error, a locked account): at least Medio, never Bajo.
   const area = interestArea(signals);
   if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true) score = Math.max(score, 0.3);
-  if (score >= 0.6) return 'Alto';
+  if (score >= 0.55) return 'Alto';
   if (score >= 0.3) return 'Medio';
   return 'Bajo';
 }

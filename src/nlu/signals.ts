@@ -37,7 +37,7 @@ const URGENT_STRONG = [
 ];
 /** A near date: wanting it soon is a real need with a clock (at least Medio), not an emergency. */
 const NEAR_DEADLINE = b(
-  'pronto|lo mas pronto|en cuanto (?:puedan|antes)|este mes|esta semana|la (?:proxima|siguiente) semana|el (?:proximo|siguiente) mes|antes de (?:fin de mes|final de mes|navidad|la temporada|temporada|el pico|la campana|diciembre|enero|que acabe)|para (?:el lunes|el viernes|la semana que viene)|soon|as soon as|this month|this week|next week|next month|by (?:monday|friday|the end of)|before (?:the )?(?:end of|next|peak|holiday|christmas|season)|get started (?:soon|quickly|right away)|start (?:soon|next)',
+  'pronto|lo mas pronto|en cuanto (?:puedan|antes)|este mes|esta semana|la (?:proxima|siguiente) semana|la semana que viene|el mes que viene|en (?:unas|pocas|un par de) semanas|el (?:proximo|siguiente) mes|antes de (?:fin de mes|final de mes|navidad|la temporada|temporada|el pico|la campana|diciembre|enero|que acabe)|para (?:el lunes|el viernes|la semana que viene)|soon|as soon as|this month|this week|next week|next month|(?:in )?the next (?:few )?weeks|in the coming weeks|within (?:a|two|three|\\d+) weeks?|by (?:monday|friday|the end of)|before (?:the )?(?:end of|next|peak|holiday|christmas|season)|get started (?:soon|quickly|right away)|start (?:soon|next)',
 );
 
 const URGENT_MILD = [
