@@ -77,7 +77,8 @@ export function interestArea(signals: FlowSignals): InterestArea {
 /** Urgency from the words and the mood of the whole conversation. */
 export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // A second urgent message adds to the first ("tracking is dead on all vans" + "it's urgent").
-  let score = 1 - (1 - signals.urgencyPeak) * (1 - 0.6 * (signals.urgencyNext ?? 0));
+  const next = signals.urgencyNext ?? 0;
+  let score = next >= 0.3 ? 1 - (1 - signals.urgencyPeak) * (1 - 0.6 * next) : signals.urgencyPeak;
   // An angry person is more urgent than their words alone say.
   if (signals.sentimentLow <= -0.5) score += 0.2;
   if (signals.wantsHuman) score += 0.1;

@@ -155,7 +155,11 @@ export function conversationEffects(deps: EffectDeps) {
     };
     const finish = (text: string): string =>
       decorateReply(enforceReplyFormat(text, brief), brief, deps.settings.emojiChannels ?? []);
-    const asksProducts = wantsProductInfo(input.userText);
+    // A problem report ("me llegó un cargo doble en la tarjeta") is not a product question: it gets
+    // no FAQ snippet about payment methods, it gets its case registered.
+    const reportsProblem =
+      (input.interest === 'Soporte' || input.interest === 'Facturación') && input.urgency !== 'Bajo';
+    const asksProducts = wantsProductInfo(input.userText) && !reportsProblem;
     /** The built-in model answers product questions from the tenant's catalog and pages. */
     const builtinAnswer = async (): Promise<ThinkOutput> => {
       const facts = asksProducts
