@@ -111,6 +111,24 @@ export const conversationMachine = conversationSetup.createMachine({
             onError: { target: 'waiting', actions: 'markNudged' },
           },
         },
+        /** Said goodbye mid-capture: a `partial` lead keeps what is known, then a kind farewell. */
+        leaving: {
+          invoke: {
+            src: 'deliverLead',
+            input: ({ context }) => deliverInput(context, 'partial'),
+            onDone: {
+              target: '#conversation.closed.replying',
+              actions: [
+                { type: 'recordDelivery', params: ({ event }) => event.output },
+                { type: 'planIntent', params: { intent: 'farewell' } },
+              ],
+            },
+            onError: {
+              target: '#conversation.closed.replying',
+              actions: { type: 'planIntent', params: { intent: 'farewell' } },
+            },
+          },
+        },
         /** Abandoned mid-capture: what is known is kept as a `partial` lead (completed later if they return). */
         abandoning: {
           invoke: {
@@ -128,6 +146,8 @@ export const conversationMachine = conversationSetup.createMachine({
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
             { guard: 'canClose', target: '#conversation.qualify' },
+            // A goodbye mid-capture ends gracefully: what is known is kept, nothing more is asked.
+            { guard: 'isFarewell', target: 'leaving' },
             { target: 'replying', actions: 'planCaptureReply' },
           ],
         },
@@ -220,6 +240,15 @@ export const conversationMachine = conversationSetup.createMachine({
             src: 'analyse',
             input: analyseInput,
             onDone: [
+              {
+                // Left mid-capture, back with details ("mi correo es…"): the capture goes on.
+                guard: ({ context, event }) =>
+                  !isCaptureComplete(context.lead) &&
+                  context.leadId !== undefined &&
+                  Object.keys(event.output.analysis.fields).length > 0,
+                target: '#conversation.capture.routing',
+                actions: { type: 'applyAnalysis', params: ({ event }) => event.output },
+              },
               {
                 guard: ({ event }) => event.output.analysis.farewell,
                 target: 'replying',

@@ -69,7 +69,7 @@
   const TEXT = {
     es: {
       botName: 'Asistente',
-      welcome: '¡Hola! ¿En qué te puedo ayudar?',
+      welcome: '¡Hola! ¿En qué le puedo ayudar?',
       open: 'Abrir chat',
       close: 'Cerrar chat',
       placeholder: 'Escriba su mensaje…',
@@ -259,7 +259,7 @@ textarea:focus { border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in
   display: grid; place-items: center; flex: none; transition: opacity .15s; }
 .send:disabled { opacity: .4; cursor: default; }
 .send svg { width: 18px; height: 18px; }
-.foot { text-align: center; font-size: 11px; color: #94a3b8; padding: 0 0 8px; background: #fff; }
+.foot { text-align: center; font-size: 11px; color: #64748b; padding: 0 0 8px; background: #fff; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @keyframes pulse { 50% { opacity: .35; } }
 @keyframes blink { 0%, 80%, 100% { opacity: .3; transform: translateY(0); } 40% { opacity: 1; transform: translateY(-2px); } }

@@ -108,6 +108,7 @@ export const NOT_NAME = list(`
   need want have looking would like hello hi hey hola gracias thanks please
   ventas compras soporte sistemas marketing finanzas contabilidad sales support billing
   ninguna ninguno none no sí si yes n/a independiente freelance particular personal
+  adiós adios bye goodbye chao chau hasta luego gracias perdón perdon sorry disculpe
 `);
 
 /** Places people say they write from ("soy de Monterrey"): never a name or a company. */

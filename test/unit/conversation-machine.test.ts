@@ -271,6 +271,23 @@ describe('conversation machine', () => {
     expect(h.deliveries[0]!.lead.phone?.value).toBe('5512345678');
   });
 
+  it('a goodbye mid-capture keeps a partial lead and ends kindly; coming back with details resumes', async () => {
+    const h = harness({
+      x: { need: 'demo', fields: { name: 'Ana' } },
+      adios: { farewell: true },
+      'ana@b.co': { fields: { email: 'ana@b.co' } },
+    });
+    await h.say('x');
+    let r = await h.say('adios');
+    expect(r.state).toBe('closed');
+    expect(h.requests.at(-1)?.intent).toBe('farewell');
+    expect(h.deliveries).toEqual([expect.objectContaining({ status: 'partial' })]);
+    r = await h.say('ana@b.co');
+    expect(r.state).toBe('handoff');
+    expect(h.deliveries.at(-1)).toMatchObject({ status: 'complete' });
+    expect(h.deliveries.at(-1)!.leadId).toBe('lead_1');
+  });
+
   it('session expiry mid-capture stores a partial lead and keeps the conversation open', async () => {
     const h = harness({ need: { need: 'planes', fields: { name: 'Ana' } }, hola: { greetingOnly: true } });
     h.actor.send({ type: 'session.expired' });
