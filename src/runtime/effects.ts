@@ -170,10 +170,16 @@ export function conversationEffects(deps: EffectDeps) {
       return { text: finish(response.text), captured };
     };
     if (deps.model === deps.fallbackModel) return builtinAnswer();
-    const tools = await deps.skills.toolsFor({
+    const needs = {
       phase: input.phase,
       wantsProductInfo: asksProducts,
-    });
+      ...(input.interest ? { interest: input.interest } : {}),
+    };
+    const tools = await deps.skills.toolsFor(needs);
+    deps.log.debug(
+      { conversationId, interest: input.interest ?? null, skills: deps.skills.skillsFor(needs) },
+      'skills for this turn',
+    );
     const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
     try {
       const text = await converse(deps.model, request, tools, ctx, AbortSignal.any([signal, timeout]));

@@ -1,6 +1,6 @@
 import { SKILL_LOADERS, type SkillName } from '../../skills/registry.ts';
 import type { Skill, Tool } from '../../skills/tool.ts';
-import type { Phase } from '../protocol/index.ts';
+import type { InterestArea, Phase } from '../protocol/index.ts';
 
 /** Skills each machine state may use; nothing else is ever offered to the model in that state. */
 export const DEFAULT_SKILL_POLICY: Readonly<Record<Phase, readonly SkillName[]>> = {
@@ -19,6 +19,8 @@ export interface TurnNeeds {
   phase: Phase;
   /** The person asks about products, plans or prices. */
   wantsProductInfo: boolean;
+  /** What the conversation is about so far (the classified interest area): the topic decides the tools. */
+  interest?: InterestArea;
 }
 
 /**
@@ -46,8 +48,10 @@ export class SkillManager {
     const wanted: SkillName[] = [];
     if (needs.phase === 'triage' || needs.phase === 'capture') wanted.push('lead_capture');
     if (needs.phase === 'handoff' || needs.phase === 'support') wanted.push('crm_integration');
-    if (needs.wantsProductInfo) wanted.push('product_kb');
-    return wanted.filter((s) => allowed.has(s));
+    // Buying: the catalog and pricing tiers. A technical or billing problem: the tenant's help pages
+    // (troubleshooting, billing policies) through the same search.
+    if (needs.wantsProductInfo || needs.interest !== undefined) wanted.push('product_kb');
+    return [...new Set(wanted)].filter((s) => allowed.has(s));
   }
 
   async toolsFor(needs: TurnNeeds): Promise<Tool[]> {

@@ -142,6 +142,22 @@ describe('seed skills', () => {
   });
 });
 
+describe('the topic decides the tools', () => {
+  it('buying loads the catalog; a problem loads the help pages, then tickets once registered', () => {
+    const m = new SkillManager();
+    expect(m.skillsFor({ phase: 'capture', wantsProductInfo: false })).toEqual(['lead_capture']);
+    expect(m.skillsFor({ phase: 'capture', wantsProductInfo: false, interest: 'Ventas' })).toEqual([
+      'lead_capture',
+      'product_kb',
+    ]);
+    expect(m.skillsFor({ phase: 'support', wantsProductInfo: false, interest: 'Soporte' })).toEqual([
+      'crm_integration',
+      'product_kb',
+    ]);
+    expect(m.skillsFor({ phase: 'spam', wantsProductInfo: true, interest: 'Ventas' })).toEqual([]);
+  });
+});
+
 describe('SecurityConfig: allowed tools per state', () => {
   it('a state listed in security.allowedTools is offered only those tools', async () => {
     const m = new SkillManager(DEFAULT_SKILL_POLICY, SKILL_LOADERS, { capture: ['verify_email_format'] });
