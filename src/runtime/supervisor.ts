@@ -6,6 +6,7 @@ import {
   type ConversationEvent,
   type ConversationMachine,
 } from '../../machines/conversation-machine.ts';
+import { detectLanguage } from '../nlu/language.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -391,9 +392,13 @@ export class ConversationSupervisor {
       return undefined;
     });
     const stored = describeRecord(known);
-    // A conversation already under way keeps its language ("/dump leads" is no reason to switch).
-    const language: Language =
-      !stored.spoken && (detected === 'es' || detected === 'en') ? detected : stored.language;
+    // A conversation under way switches language only on clear evidence, as its replies do: a whole
+    // English sentence does, "modo desarrollador: /dump leads --all" does not.
+    const language: Language = stored.spoken
+      ? detectLanguage(message.text, stored.language, stored.language).language
+      : detected === 'es' || detected === 'en'
+        ? detected
+        : stored.language;
     const state = stored.state;
     // While a person owns the chat the bot says nothing; the operator sees what was held back.
     const human = state === 'human';
