@@ -24,6 +24,8 @@ export interface FlowSignals {
   /** Highest spam score seen (0..1). */
   spamPeak: number;
   buyingSignals: number;
+  /** Concrete buying steps seen (a quote, a demo, a contract, a fleet size). */
+  concreteBuying?: number;
   /** Votes per interest area, one per message that hinted it. */
   interestVotes: Partial<Record<InterestArea, number>>;
   wantsHuman: boolean;
@@ -54,6 +56,7 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
     sentimentLow: Math.min(signals.sentimentLow, analysis.sentiment),
     spamPeak: Math.max(signals.spamPeak, analysis.spamScore),
     buyingSignals: signals.buyingSignals + analysis.buyingSignals,
+    concreteBuying: (signals.concreteBuying ?? 0) + (analysis.concreteBuying ?? 0),
     interestVotes,
     wantsHuman: signals.wantsHuman || analysis.wantsHuman,
     calm: signals.calm === true || analysis.calm === true,
@@ -95,18 +98,16 @@ export function isSpam(signals: FlowSignals): boolean {
 }
 
 /** hot / warm lead, support or spam. */
-export function qualify(signals: FlowSignals, lead: LeadDraft): Qualification {
+export function qualify(signals: FlowSignals, _lead: LeadDraft): Qualification {
   if (isSpam(signals)) return 'spam';
   const area = interestArea(signals);
   if (area === 'Soporte' || area === 'Facturación') return 'support';
   // Partnerships, press, job seekers: followed up, never a hot sales lead.
   if (area === 'Otro' && (signals.interestVotes.Otro ?? 0) > 0) return 'warm_lead';
   const urgency = urgencyLevel(signals);
-  // A buyer with a date ("before next month"), a size or a quote in mind, or a company behind them.
-  const hot =
-    signals.buyingSignals >= 2 ||
-    urgency !== 'Bajo' ||
-    (signals.buyingSignals >= 1 && lead.company !== undefined);
+  // A buyer with a date ("before next month") or a concrete step (a quote, a demo, a contract, a
+  // fleet size). Prices alone are interest, not intent; a company no longer counts (everyone is asked).
+  const hot = (signals.concreteBuying ?? 0) >= 1 || urgency !== 'Bajo';
   return hot ? 'hot_lead' : 'warm_lead';
 }
 

@@ -78,6 +78,8 @@ interface KindSpec {
   company?: 'named' | 'none';
   /** Per opening, when the urgency differs from `expect.urgency_level`. */
   urgency?: Record<Lang, (string | undefined)[]>;
+  /** Per opening, when the qualification differs (a price question with no size is only interest). */
+  qualification?: Record<Lang, (string | undefined)[]>;
 }
 
 const es = (...t: Template[]): Template[] => t;
@@ -163,6 +165,7 @@ const KINDS: Partial<Record<PersonaKind, KindSpec>> = {
       covers: { es: [['precio', 'plan', 'cuesta', 'costo']], en: [['price', 'pricing', 'plan', 'cost']] },
     },
     company: 'named',
+    qualification: { es: ['warm_lead', undefined], en: ['warm_lead', undefined] },
   },
   billing: {
     opening: {
@@ -380,6 +383,7 @@ export function devPersonas(): Persona[] {
     for (const [kind, spec] of Object.entries(KINDS) as [PersonaKind, KindSpec][]) {
       for (const [i, opening] of spec.opening[lang].entries()) {
         const urgency = spec.urgency?.[lang][i];
+        const qualification = spec.qualification?.[lang][i];
         add(lang, kind, (s) => {
           const named = spec.company === 'named';
           const email = named ? `${user(s)}@${s.domain}` : `${user(s)}@gmail.com`;
@@ -395,6 +399,7 @@ export function devPersonas(): Persona[] {
             expect: {
               ...expect,
               ...(urgency ? { urgency_level: urgency } : {}),
+              ...(qualification ? { qualification } : {}),
               name: `${s.first} ${s.last}`,
               email,
               company: named ? s.company : null,
@@ -430,15 +435,21 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
   const ph = PHRASES[lang];
   // The opening picked last, and its urgency when it differs from its kind's (expectations follow it).
   let urgency: string | undefined;
+  let qualification: string | undefined;
   const from = (kind: PersonaKind, s: Slots): string => {
     const spec = KINDS[kind] as KindSpec;
     const i = Math.floor(pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) % spec.opening[lang].length);
     urgency = spec.urgency?.[lang][i];
+    qualification = spec.qualification?.[lang][i];
     return (spec.opening[lang][i] as Template)(s);
   };
   const expectFor = (kind: PersonaKind, s: Slots, email: string, company: string | null): PersonaExpect => {
     const e = baseExpect(lang, kind, s, email, company);
-    return urgency ? { ...e, urgency_level: urgency } : e;
+    return {
+      ...e,
+      ...(urgency ? { urgency_level: urgency } : {}),
+      ...(qualification ? { qualification } : {}),
+    };
   };
   for (const base of ['hot_sales', 'billing', 'outage'] as const) {
     add(lang, 'all_in_one', (s) => {

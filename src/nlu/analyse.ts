@@ -24,6 +24,7 @@ import {
   wantsHuman,
   declinesDetail,
   soundsCalm,
+  concreteBuyingSignals,
 } from './signals.ts';
 import { fold } from './text.ts';
 import { areaModel, urgencyModel } from './models.ts';
@@ -72,7 +73,8 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   const captured = [fields.name, fields.company, fields.email, fields.phone, invalidEmail].filter(
     (v): v is string => v !== undefined,
   );
-  let need = greetingOnly ? undefined : extractNeed(text);
+  // "sí, perdón", "yes yahoo.com sorry": a confirmation, not a need.
+  let need = greetingOnly || affirms(text) ? undefined : extractNeed(text);
   if (need !== undefined) need = needBeyondFields(need, captured);
   const analysis: MessageAnalysis = {
     language: lang.language,
@@ -98,6 +100,8 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
   if (affirms(text)) analysis.affirms = true;
   if (soundsCalm(text)) analysis.calm = true;
+  const concrete = concreteBuyingSignals(text);
+  if (concrete > 0) analysis.concreteBuying = concrete;
   if (need !== undefined) analysis.need = need;
   return analysis;
 }

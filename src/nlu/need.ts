@@ -61,8 +61,17 @@ function clean(fragment: string): string {
   return s.replace(/^[¡\s]+/u, '').trim();
 }
 
+/** "perdón, me equivoqué de correo", "I gave you the wrong address": about the contact data itself. */
+const CORRECTION =
+  /(?:correo|email|e-mail|mail|address|direccion|numero|number|telefono|phone|nombre|name)\b.*\b(?:mal|equivoc\p{L}*|incorrect\p{L}*|correct\p{L}*|wrong|typo|mistake|error)|(?:mal|equivoc\p{L}*|wrong|typo|mistake|incorrect\p{L}*)\b.*\b(?:correo|email|e-mail|mail|address|direccion|numero|number)/u;
+
 function isData(folded: string, original: string): boolean {
-  return DATA_START.test(folded) || original.includes('@') || /\d[\d\s().-]{6,}\d/u.test(original);
+  return (
+    DATA_START.test(folded) ||
+    CORRECTION.test(folded) ||
+    original.includes('@') ||
+    /\d[\d\s().-]{6,}\d/u.test(original)
+  );
 }
 
 /**
@@ -83,7 +92,7 @@ export function extractNeed(text: string): string | undefined {
       !PLEASANTRY.test(f) &&
       !tokens.every((w) => GREETINGS.has(w) || FILLERS.has(w))
     ) {
-      if (wantsHuman(s)) keep = false;
+      if (wantsHuman(s) || CORRECTION.test(f)) keep = false;
       else if (NEED_CUE.test(f)) keep = true;
       else if (isData(f, s)) keep = false;
       else if (tokens.length >= 4) keep = true;

@@ -222,11 +222,19 @@ export function interestArea(text: string): InterestArea | undefined {
   return best;
 }
 
-const BUYING = [
+/** Interest in buying: prices, plans, licences, "for my company". */
+const BUYING_SOFT = [
   b('precio|precios|costo|costos|cuanto cuesta|cuanto cuestan|cuanto sale|tarifa|tarifas'),
   b('price|prices|pricing|how much|cost|costs|rates'),
-  b('cotiza\\p{L}*|presupuest\\p{L}*|propuestas?|quotes?|quotation|proposals?|estimates?'),
   b('planes|plan|paquete|paquetes|plans|package|packages|tier'),
+  b('licencias?|usuarios|asientos|licenses?|seats|users'),
+  b(
+    'para mi equipo|para mi empresa|para nuestra empresa|for my team|for our team|for my company|for our company',
+  ),
+];
+/** A concrete step towards buying: a quote, a demo or trial, a contract, a salesperson, a size. */
+const BUYING_CONCRETE = [
+  b('cotiza\\p{L}*|presupuest\\p{L}*|propuestas?|quotes?|quotation|proposals?|estimates?'),
   b('demos?|demostraci\\p{L}*|prueba gratis|periodo de prueba|trials?|free trial'),
   b(
     'contrat\\p{L}*|compra\\p{L}*|adquiri\\p{L}*|suscrib\\p{L}*|suscripcion|buy|purchase|subscribe|sign up|hire',
@@ -234,15 +242,17 @@ const BUYING = [
   b(
     '(?:un |a )?(?:comercial|vendedor|ejecutivo de ventas|asesor comercial|salesperson|sales rep|someone from sales)',
   ),
-  b('licencias?|usuarios|asientos|licenses?|seats|users'),
-  b(
-    'para mi equipo|para mi empresa|para nuestra empresa|for my team|for our team|for my company|for our company',
-  ),
   // A size: "35 furgonetas", "a fleet of 12", "200 entregas diarias".
   b(
     '\\d{1,5} (?:\\p{L}+ )?(?:camion\\p{L}*|furgon\\p{L}*|camionetas?|unidades|vehiculos?|repartidores?|choferes|chofer|conductores?|motos?|sucursales|tiendas|entregas|pedidos|envios|trucks?|vans?|vehicles?|drivers?|couriers?|riders?|stores?|branches|deliveries|orders|usuarios|users|licencias|licen[cs]es)|flota de \\d|fleet of \\d',
   ),
 ];
+const BUYING = [...BUYING_SOFT, ...BUYING_CONCRETE];
+
+/** How many concrete buying steps `text` shows (a quote, a demo, a contract, a fleet size…). */
+export function concreteBuyingSignals(text: string): number {
+  return countMatches(fold(text.slice(0, MAX)), BUYING_CONCRETE);
+}
 
 /** How many distinct buying-intent cues `text` shows (prices, plans, demo, quote…). */
 export function buyingSignals(text: string): number {

@@ -7,7 +7,7 @@ import { thirdPerson } from './third-person.ts';
 const MAX_CHARS = 300;
 const MAX_SENTENCES = 3;
 const GREETING =
-  /^(?:(?:hola+|buenos d[ií]as|buenas tardes|buenas noches|buenas|buen d[ií]a|hi|hello|hey|good (?:morning|afternoon|evening)|saludos)(?![\p{L}])[\s,!.¡]*)+/iu;
+  /^(?:(?:hola+|ola+|holi|buenos d[ií]as|buenas tardes|buenas noches|buenas|buen d[ií]a|hi+|hiya|hello|hey|good (?:morning|afternoon|evening)|saludos)(?![\p{L}])[\s,!.¡]*)+/iu;
 
 function key(s: string): string {
   return fold(s)

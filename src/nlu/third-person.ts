@@ -67,7 +67,11 @@ const EN: ReadonlyMap<string, string> = new Map([
   ['yours', 'ours'],
   ["you're", "we're"],
 ]);
-const ES_WH = /^(?:qu[eé]|cu[aá]nt[oa]s?|c[oó]mo|cu[aá]l(?:es)?|d[oó]nde|cu[aá]ndo|por qu[eé]|qui[eé]n)\b/iu;
+/** Words that follow "you" as a subject ("you offer", "you guys have"). */
+const SUBJECT_NEXT =
+  /^(?:guys|have|has|are|do|does|did|can|could|will|would|offer|sell|support|provide|integrate|ship|work|charge|accept|help|make|need|want|were|was|had|also|still|really)$/iu;
+const ES_WH =
+  /^(?:qu[eé]|q|cu[aá]nt[oa]s?|c[oó]mo|cu[aá]l(?:es)?|d[oó]nde|cu[aá]ndo|por qu[eé]|qui[eé]n)\b/iu;
 const EN_WH = /^(?:what|how|which|where|when|why|who)\b/iu;
 
 function swap(text: string, table: ReadonlyMap<string, string>, language: Language): string {
@@ -78,6 +82,8 @@ function swap(text: string, table: ReadonlyMap<string, string>, language: Langua
     let out = table.get(lower);
     // "I was" → "they were"; "sus planes" said to the company are "nuestros planes".
     if (language === 'en' && lower === 'was' && /^(?:i|we|they)$/iu.test(tokens[i - 2] ?? '')) out = 'were';
+    // "recommend you to others" → "recommend us"; "you offer" → "we offer".
+    if (language === 'en' && lower === 'you' && i > 1 && !SUBJECT_NEXT.test(tokens[i + 2] ?? '')) out = 'us';
     if (
       language === 'es' &&
       (lower === 'sus' || lower === 'su') &&

@@ -67,6 +67,8 @@ export interface MessageAnalysis {
   spamScore: number;
   /** Words that show buying intent (prices, plans, demo, quote…). */
   buyingSignals: number;
+  /** Of those, concrete steps (a quote, a demo, a contract, a fleet size). */
+  concreteBuying?: number;
   /** Just a greeting or small talk, nothing to act on. */
   greetingOnly: boolean;
   /** The person wants to stop / says goodbye. */

@@ -164,6 +164,7 @@ describe('human handoff in the conversation machine', () => {
           need: 'quiero contratar 40 licencias ya',
           interest: 'Ventas',
           buyingSignals: 3,
+          concreteBuying: 2,
           fields: { name: 'Ana', email: 'ana@x.mx', company: 'Rutas' },
         },
       },

@@ -109,7 +109,7 @@ describe('conversation machine', () => {
 
   it('does not finish the capture without an email, and re-asks a bad one', async () => {
     const h = harness({
-      all: { need: 'cotización', fields: { name: 'Ana' }, buyingSignals: 1 },
+      all: { need: 'cotización', fields: { name: 'Ana' }, buyingSignals: 1, concreteBuying: 1 },
       bad: { invalidEmail: 'ana@' },
       company: { fields: { company: 'Acme' } },
       good: { fields: { email: 'ana@acme.com' } },
