@@ -159,6 +159,7 @@ export const analyseInput = ({ context }: { context: ConversationContext }): Ana
   ...(context.turn > 1 ? { previousLanguage: context.language } : {}),
   defaultLanguage: context.defaultLanguage,
   needs: context.needs,
+  tenantId: context.tenantId,
 });
 
 export const conversationSetup = setup({

@@ -129,6 +129,8 @@ export interface AnalyseInput {
   defaultLanguage: Language;
   /** Need snippets so far, to summarise the problem with this message's. */
   needs: string[];
+  /** Whose bot this is: the tenant's own name is never the prospect's company. */
+  tenantId?: string;
 }
 export interface AnalyseOutput {
   analysis: MessageAnalysis;

@@ -73,6 +73,10 @@ export function wantsProductInfo(text: string): boolean {
   return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text);
 }
 
+const sameName = (a: string, b: string): boolean =>
+  a.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase() ===
+  b.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+
 /** The real `analyse`, `think` and `deliverLead` effects of the conversation machine. */
 export function conversationEffects(deps: EffectDeps) {
   const analyse = fromPromise<AnalyseOutput, AnalyseInput>(({ input }) => {
@@ -81,6 +85,12 @@ export function conversationEffects(deps: EffectDeps) {
       ...(input.previousLanguage ? { previousLanguage: input.previousLanguage } : {}),
       defaultLanguage: input.defaultLanguage,
     });
+    // "una entrevista con el equipo de RutaViva": the tenant's own name is not the prospect's company.
+    const own = input.tenantId ? deps.tenants.get(input.tenantId)?.companyName : undefined;
+    if (own && analysis.fields.company && sameName(analysis.fields.company, own)) {
+      const { company: _own, ...fields } = analysis.fields;
+      analysis.fields = fields;
+    }
     const needs = analysis.need ? [...input.needs, analysis.need] : input.needs;
     const output: AnalyseOutput = { analysis };
     const summary = needs.length > 0 ? summariseProblem(needs, analysis.language) : '';

@@ -159,8 +159,9 @@ describe('LLM conversations through the real openai SDK against the test server'
 
   it('a 429 cools the key (Retry-After) and the conversation moves to another key', async () => {
     // The provider allows less than leadbot was told, so the first key answers 429 on its second request.
-    const options: FakeLlmOptions = { keys: { ka: { rpm: 1 }, kb: { rpm: 100 } } };
-    const { fake, node } = await start(options, 'a=ka,b=kb', { llm: { rpm: 100 } });
+    // Secrets look like real ones: a two-letter "kb" would also match the skill name "product_kb" in logs.
+    const options: FakeLlmOptions = { keys: { 'sk-ka-secret': { rpm: 1 }, 'sk-kb-secret': { rpm: 100 } } };
+    const { fake, node } = await start(options, 'a=sk-ka-secret,b=sk-kb-secret', { llm: { rpm: 100 } });
     const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'cool' });
     await ws.say('Hola');
     await ws.say('Necesito una cotización');
@@ -168,8 +169,8 @@ describe('LLM conversations through the real openai SDK against the test server'
     for (const secret of secretsOf(options)) expect(capture.text()).not.toContain(secret);
     expect(capture.text()).toContain('provider answered 429');
     const stats = fake.stats();
-    expect(stats.keys.ka!.rateLimited).toBeGreaterThanOrEqual(1);
-    expect(stats.keys.kb!.accepted).toBeGreaterThanOrEqual(1);
+    expect(stats.keys['sk-ka-secret']!.rateLimited).toBeGreaterThanOrEqual(1);
+    expect(stats.keys['sk-kb-secret']!.accepted).toBeGreaterThanOrEqual(1);
     const report = (await (await fetch(`${node.url}/metrics`)).json()) as {
       pool_status: { key_id: string; rate_limited_total?: number }[];
     };
