@@ -74,8 +74,14 @@ export function wantsProductInfo(text: string): boolean {
 }
 
 const sameName = (a: string, b: string): boolean =>
-  a.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase() ===
-  b.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+  a
+    .normalize('NFD')
+    .replace(/[^\p{L}\p{N}]/gu, '')
+    .toLowerCase() ===
+  b
+    .normalize('NFD')
+    .replace(/[^\p{L}\p{N}]/gu, '')
+    .toLowerCase();
 
 /** The real `analyse`, `think` and `deliverLead` effects of the conversation machine. */
 export function conversationEffects(deps: EffectDeps) {
