@@ -4,7 +4,6 @@ import type {
   HandoffReason,
   LeadField,
   LeadStatus,
-  MessageAnalysis,
   Phase,
   ReplyIntent,
 } from '../src/protocol/index.ts';
@@ -39,6 +38,7 @@ import type {
   ThinkOutput,
 } from './conversation-types.ts';
 import { applyOperatorFields } from './operator-fields.ts';
+import { emailSuggestionPatch } from './email-suggestion.ts';
 
 const notProvided = (name: string) =>
   fromPromise<never, unknown>(() =>
@@ -125,31 +125,6 @@ export function deliverInput(context: ConversationContext, status: LeadStatus): 
   if (context.leadId) input.leadId = context.leadId;
   if (context.source) input.source = context.source;
   return input;
-}
-
-/**
- * "ana@gmial.com": the typed address is kept and the likely one is offered ("¿quiso decir …?"); a
- * yes takes the suggestion, anything else (a no, another address) leaves the suggestion behind.
- */
-function emailSuggestionPatch(
-  context: ConversationContext,
-  analysis: MessageAnalysis,
-  lead: ConversationContext['lead'],
-): Partial<ConversationContext> {
-  // Only while capturing: after registration a corrected address is simply taken.
-  // The same address typed again after the question: they mean it as written.
-  const insists = analysis.fields.email !== undefined && analysis.fields.email === context.lead.email?.value;
-  if (analysis.emailSuggestion !== undefined && context.leadId === undefined && !insists)
-    return { emailSuggestion: analysis.emailSuggestion };
-  const pending = context.emailSuggestion;
-  if (pending === undefined) return {};
-  if (analysis.affirms === true && !analysis.fields.email)
-    return {
-      emailSuggestion: undefined,
-      lead: { ...lead, email: { value: pending, turn: context.turn } },
-      newlyCaptured: [...new Set([...(context.newlyCaptured ?? []), 'email' as const])],
-    };
-  return { emailSuggestion: undefined };
 }
 
 export const analyseInput = ({ context }: { context: ConversationContext }): AnalyseInput => ({
