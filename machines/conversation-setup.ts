@@ -1,12 +1,6 @@
 /** Inputs, guards, actions and shared state builders of the conversation machine (see conversation-machine.ts). */
 import { assign, emit, fromPromise, setup } from 'xstate';
-import type {
-  HandoffReason,
-  LeadField,
-  LeadStatus,
-  Phase,
-  ReplyIntent,
-} from '../src/protocol/index.ts';
+import type { HandoffReason, LeadField, LeadStatus, Phase, ReplyIntent } from '../src/protocol/index.ts';
 import {
   accumulateSignals,
   correctsName,
