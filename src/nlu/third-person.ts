@@ -8,12 +8,14 @@
 
 import type { Language } from '../protocol/index.ts';
 
-const ES: ReadonlyMap<string, string> = new Map([
+/** Spanish first-person verbs and possessives → third person (= formal second person). */
+export const ES_FIRST_TO_THIRD: readonly (readonly [string, string])[] = [
   ['necesito', 'necesita'],
   ['necesitamos', 'necesitan'],
   ['quiero', 'quiere'],
   ['queremos', 'quieren'],
   ['quisiera', 'quisiera'],
+  ['quisiéramos', 'quisieran'],
   ['quería', 'quería'],
   ['queria', 'quería'],
   ['queríamos', 'querían'],
@@ -25,10 +27,15 @@ const ES: ReadonlyMap<string, string> = new Map([
   ['podemos', 'pueden'],
   ['busco', 'busca'],
   ['buscamos', 'buscan'],
+  ['requiero', 'requiere'],
+  ['requerimos', 'requieren'],
   ['manejo', 'maneja'],
   ['manejamos', 'manejan'],
-  ['usamos', 'usan'],
   ['uso', 'usa'],
+  ['usamos', 'usan'],
+  ['deseo', 'desea'],
+  ['deseamos', 'desean'],
+  ['soy', 'es'],
   ['somos', 'son'],
   ['he', 'ha'],
   ['hemos', 'han'],
@@ -40,6 +47,9 @@ const ES: ReadonlyMap<string, string> = new Map([
   ['nuestra', 'su'],
   ['nuestros', 'sus'],
   ['nuestras', 'sus'],
+];
+const ES: ReadonlyMap<string, string> = new Map([
+  ...ES_FIRST_TO_THIRD,
   ['yo', 'la persona'],
   ['nosotros', 'ellos'],
   ['ustedes', 'nosotros'],

@@ -4,38 +4,11 @@
  */
 
 import type { Language } from '../../protocol/index.ts';
+import { ES_FIRST_TO_THIRD } from '../../nlu/third-person.ts';
 
+/** First person → usted / ustedes (the same verb forms as the third person). */
 const ES: ReadonlyMap<string, string> = new Map([
-  ['necesito', 'necesita'],
-  ['necesitamos', 'necesitan'],
-  ['quiero', 'quiere'],
-  ['queremos', 'quieren'],
-  ['quisiera', 'quisiera'],
-  ['quisiéramos', 'quisieran'],
-  ['tengo', 'tiene'],
-  ['tenemos', 'tienen'],
-  ['estoy', 'está'],
-  ['estamos', 'están'],
-  ['puedo', 'puede'],
-  ['podemos', 'pueden'],
-  ['busco', 'busca'],
-  ['buscamos', 'buscan'],
-  ['requiero', 'requiere'],
-  ['requerimos', 'requieren'],
-  ['soy', 'es'],
-  ['somos', 'son'],
-  ['he', 'ha'],
-  ['hemos', 'han'],
-  ['deseo', 'desea'],
-  ['deseamos', 'desean'],
-  ['mi', 'su'],
-  ['mis', 'sus'],
-  ['nuestro', 'su'],
-  ['nuestra', 'su'],
-  ['nuestros', 'sus'],
-  ['nuestras', 'sus'],
-  ['me', 'le'],
-  ['nos', 'les'],
+  ...ES_FIRST_TO_THIRD,
   ['yo', 'usted'],
   ['nosotros', 'ustedes'],
 ]);
