@@ -18,6 +18,7 @@ const NEED_CUE = new RegExp(
     "|need\\p{L}*|want\\p{L}*|would like|i'd like|we'd like|looking for|interested|issues?|can't|cannot|unable",
     "|doesn't|isn't|aren't|not working|broken|down|slow|help|information|price\\p{L}*|quote|invoice|charged",
     '|refund|how (?:do|can|much|to)|question|trying to|wondering|order|delivery|urgent|asap',
+    '|evaluat\\p{L}*|evalua\\p{L}*|compar\\p{L}*|explor\\p{L}*|research\\p{L}*|considering|considerando|recopilando',
     ')(?![\\p{L}])',
   ].join(''),
   'u',

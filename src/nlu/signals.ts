@@ -240,11 +240,11 @@ const BUYING_CONCRETE = [
     'contrat\\p{L}*|compra\\p{L}*|adquiri\\p{L}*|suscrib\\p{L}*|suscripcion|buy|purchase|subscribe|sign up|hire',
   ),
   b(
-    '(?:un |a )?(?:comercial|vendedor|ejecutivo de ventas|asesor comercial|salesperson|sales rep|someone from sales)',
+    '(?:un |a )?(?:comercial|vendedor|ejecutivo de ventas|asesor comercial|salesperson|sales rep|someone from sales)|(?:somebody|someone|a person) to call me|que me llam\\p{L}* (?:un|una|alguien)',
   ),
   // A size: "35 furgonetas", "a fleet of 12", "200 entregas diarias".
   b(
-    '\\d{1,5} (?:\\p{L}+ )?(?:camion\\p{L}*|furgon\\p{L}*|camionetas?|unidades|vehiculos?|repartidores?|choferes|chofer|conductores?|motos?|sucursales|tiendas|entregas|pedidos|envios|trucks?|vans?|vehicles?|drivers?|couriers?|riders?|stores?|branches|deliveries|orders|usuarios|users|licencias|licen[cs]es)|flota de \\d|fleet of \\d',
+    '\\d{1,5} (?:\\p{L}+ )?(?:camion\\p{L}*|furgon\\p{L}*|camionetas?|utilitarios?|unidades|vehiculos?|repartidores?|choferes|chofer|conductores?|motos?|sucursales|tiendas|entregas|pedidos|envios|trucks?|vans?|vehicles?|drivers?|couriers?|riders?|stores?|branches|deliveries|orders|usuarios|users|licencias|licen[cs]es)|flota de \\d|fleet of \\d',
   ),
 ];
 const BUYING = [...BUYING_SOFT, ...BUYING_CONCRETE];
