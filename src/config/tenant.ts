@@ -43,6 +43,31 @@ export const TenantFileSchema = z.object({
     .default('#0f766e'),
   /** Human handoff: this tenant's Slack / Teams alert targets, business hours, live follow-up. */
   handoff: TenantHandoffSchema.optional(),
+  /** Where prospects can start on a messenger: the landing page renders these as buttons. */
+  contact: z
+    .object({
+      /** WhatsApp number in international format, digits only (wa.me links). */
+      whatsapp: z
+        .string()
+        .regex(/^\d{6,15}$/, 'digits only, with the country code')
+        .optional(),
+      /** Telegram bot username without the @ (t.me links). */
+      telegram: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'a Telegram bot username')
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  /**
+   * Campaign links: a prefilled first message per language (`wa.me/<n>?text=…`) and the Telegram
+   * start parameter (`t.me/<bot>?start=<id>`). A first message that is exactly a prefill makes the
+   * lead's source `campaign:<id>`, and is read as a greeting, not as the prospect's problem.
+   */
+  campaigns: z
+    .array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), prefill: Localised }).strict())
+    .max(50)
+    .optional(),
 });
 
 export const TenantSchema = TenantFileSchema.extend({

@@ -1,3 +1,4 @@
+import { campaignLinks } from '../config/campaigns.ts';
 import type { CatalogItem, TenantConfig } from '../config/tenant.ts';
 
 /** Languages the landing page is written in. */
@@ -138,6 +139,22 @@ function renderPlan(
   <ul class="features">${features}</ul>
   <a class="btn ${featured ? 'btn-primary' : 'btn-ghost'}" href="#chat">${escapeHtml(cta)}</a>
 </article>`;
+}
+
+/** WhatsApp / Telegram buttons of the tenant's first campaign (its prefilled text, its start id). */
+function messengerButtons(tenant: TenantConfig, lang: LandingLanguage): string {
+  const [link] = campaignLinks(tenant, lang);
+  if (!link) return '';
+  const label = {
+    es: ['Escríbanos por WhatsApp', 'Abrir en Telegram'],
+    en: ['Message us on WhatsApp', 'Open in Telegram'],
+  }[lang];
+  const out: string[] = [];
+  if (link.whatsapp)
+    out.push(`<a class="btn btn-ghost" rel="noopener" href="${escapeHtml(link.whatsapp)}">${label[0]}</a>`);
+  if (link.telegram)
+    out.push(`<a class="btn btn-ghost" rel="noopener" href="${escapeHtml(link.telegram)}">${label[1]}</a>`);
+  return out.length ? `\n          ${out.join('\n          ')}` : '';
 }
 
 /**
@@ -283,7 +300,7 @@ footer .wrap { display: flex; justify-content: space-between; gap: 16px; flex-wr
         <p class="tagline">${escapeHtml(tenant.tagline[lang])}</p>
         <div class="actions">
           <a class="btn btn-primary" href="#chat">${escapeHtml(copy.ctaChat)}</a>
-          <a class="btn btn-ghost" href="#plans">${escapeHtml(copy.ctaPlans)}</a>
+          <a class="btn btn-ghost" href="#plans">${escapeHtml(copy.ctaPlans)}</a>${messengerButtons(tenant, lang)}
         </div>
       </div>
       <div class="stats">${stats}</div>

@@ -19,6 +19,7 @@ import { promptLeak } from '../security/canary.ts';
 import { analyseMessage } from '../nlu/analyse.ts';
 import { buyingSignals } from '../nlu/signals.ts';
 import { summariseProblem } from '../nlu/summary.ts';
+import { campaignOfText } from '../config/campaigns.ts';
 import type { ChatMessage, ChatModel, ChatRequest } from '../ports/chat-model.ts';
 import { NO_ALERTS, type TeamAlerts } from '../ports/alerts.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -91,8 +92,16 @@ export function conversationEffects(deps: EffectDeps) {
       ...(input.previousLanguage ? { previousLanguage: input.previousLanguage } : {}),
       defaultLanguage: input.defaultLanguage,
     });
+    const tenant = input.tenantId ? deps.tenants.get(input.tenantId) : undefined;
+    // A campaign link's prefilled "Hola, necesito info" is the link's words, not the prospect's need.
+    if (tenant && campaignOfText(tenant, input.text)) {
+      analysis.greetingOnly = true;
+      delete analysis.need;
+      const { problem: _p, ...rest } = analysis.fields;
+      analysis.fields = rest;
+    }
     // "una entrevista con el equipo de RutaViva": the tenant's own name is not the prospect's company.
-    const own = input.tenantId ? deps.tenants.get(input.tenantId)?.companyName : undefined;
+    const own = tenant?.companyName;
     if (own && analysis.fields.company && sameName(analysis.fields.company, own)) {
       const { company: _own, ...fields } = analysis.fields;
       analysis.fields = fields;

@@ -7,6 +7,7 @@ import {
   type ConversationMachine,
 } from '../../machines/conversation-machine.ts';
 import { detectLanguage } from '../nlu/language.ts';
+import { campaignOfText } from '../config/campaigns.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -758,7 +759,8 @@ export class ConversationSupervisor {
       startedAt: message.receivedAt,
       maxDeliveryAttempts: this.options.maxDeliveryAttempts,
     };
-    if (message.source) input.source = message.source;
+    const source = message.source ?? (tenant ? campaignSource(tenant, message.text) : undefined);
+    if (source) input.source = source;
     if (tenant?.handoff?.liveFollowUp) input.liveFollowUp = true;
     const username = message.profile?.username
       ? `@${message.profile.username.replace(/^@/, '')}`
@@ -911,6 +913,12 @@ export class ConversationSupervisor {
 }
 
 /** A stored conversation's top-level state and language (`triage` / `es` when there is none). */
+/** A first message that is a campaign link's prefilled text: the lead's source. */
+function campaignSource(tenant: TenantConfig, text: string): string | undefined {
+  const id = campaignOfText(tenant, text);
+  return id === undefined ? undefined : `campaign:${id}`;
+}
+
 function describeRecord(record: ConversationRecord | undefined): {
   state: string;
   language: Language;

@@ -28,9 +28,12 @@ describe('renderLandingPage', () => {
     expect(html).toContain('href="/?tenant=demo&amp;lang=es"');
     expect(html).toContain('href="/?tenant=demo&amp;lang=en"');
     expect(html).toMatch(/leadbot/i);
-    // Self-contained: no external stylesheets, fonts or scripts.
+    // Self-contained: no external stylesheets, fonts or scripts; the only outside links are the
+    // tenant's messenger buttons (wa.me / t.me).
     expect(html).not.toMatch(/<link[^>]+stylesheet/i);
-    expect(html).not.toMatch(/(src|href)="https?:\/\//i);
+    expect(html).not.toMatch(/src="https?:\/\//i);
+    const external = [...html.matchAll(/href="(https?:\/\/[^"]+)"/gi)].map((m) => new URL(m[1]!).host);
+    expect(external.every((host) => host === 'wa.me' || host === 't.me')).toBe(true);
   });
 
   it.each(['es', 'en'] as const)('lists every catalog item and knowledge title (%s)', (language) => {
