@@ -85,9 +85,11 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // An angry person is more urgent than their words alone say.
   if (signals.sentimentLow <= -0.5) score += 0.2;
   if (signals.wantsHuman) score += 0.1;
-  // Something is wrong (a charge, an error, a locked account): at least Medio, never Bajo.
+  // Something is wrong (a wrong charge, an error, a locked account, said as a problem): at least
+  // Medio, never Bajo. A billing request ("una copia de la factura") is not a problem.
   const area = interestArea(signals);
-  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true) score = Math.max(score, 0.3);
+  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true && signals.sentimentLow < 0)
+    score = Math.max(score, 0.3);
   if (score >= 0.55) return 'Alto';
   if (score >= 0.3) return 'Medio';
   return 'Bajo';

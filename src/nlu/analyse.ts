@@ -94,7 +94,10 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
     analysis.interest = interest.area;
     analysis.interestConfidence = interest.confidence;
   }
-  analysis.urgency = combinedUrgency(text, analysis.urgency);
+  // An answer to what the bot asked ("just me, I'm job hunting at the moment") states no need: the
+  // trained model's urgency is for needs, the keyword signals still count.
+  if (need !== undefined || ctx.expecting.length === 0)
+    analysis.urgency = combinedUrgency(text, analysis.urgency);
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
   const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;

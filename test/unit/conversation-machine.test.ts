@@ -144,6 +144,7 @@ describe('conversation machine', () => {
       x: {
         need: 'no puedo exportar',
         interest: 'Soporte',
+        sentiment: -0.4,
         fields: { name: 'Luis', email: 'l@x.io', company: 'Acme' },
       },
     });
