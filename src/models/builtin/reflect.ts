@@ -41,6 +41,15 @@ const EN: ReadonlyMap<string, string> = new Map([
   ['am', 'are'],
   ['your', 'our'],
   ['yours', 'ours'],
+  // The lead's problem statement is a third-person note ("They run 30 vans…"): said back as "you".
+  ['they', 'you'],
+  ['them', 'you'],
+  ['their', 'your'],
+  ['theirs', 'yours'],
+  ["they're", "you're"],
+  ["they've", "you've"],
+  ["they'd", "you'd"],
+  ["they'll", "you'll"],
 ]);
 
 /** First words after which "Entiendo que … / I understand that …" reads naturally. */
