@@ -5,7 +5,8 @@
  */
 
 import type { Persona, PersonaExpect, PersonaKind } from './types.ts';
-import { COMPANIES, INJECTION, KINDS, PEOPLE, SPAM, VEHICLES, rng } from './dev-templates.ts';
+import { prng } from '../../bench/stats.ts';
+import { COMPANIES, INJECTION, KINDS, PEOPLE, SPAM, VEHICLES } from './dev-templates.ts';
 import type { KindSpec, Lang, Slots, Template } from './dev-templates.ts';
 
 const stripAccents = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/gu, '');
@@ -56,7 +57,7 @@ const PHRASES = {
 
 /** All dev personas (deterministic: the same list on every run). */
 export function devPersonas(): Persona[] {
-  const rand = rng(20261206);
+  const rand = prng(20261206);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const out: Persona[] = [];
   let counter = 0;

@@ -17,6 +17,12 @@ export function campaignOfText(tenant: Pick<TenantConfig, 'campaigns'>, text: st
   return (tenant.campaigns ?? []).find((c) => norm(c.prefill.es) === t || norm(c.prefill.en) === t)?.id;
 }
 
+/** The lead `source` of a first message that is a campaign link's prefilled text (`campaign:<id>`). */
+export function campaignSource(tenant: Pick<TenantConfig, 'campaigns'>, text: string): string | undefined {
+  const id = campaignOfText(tenant, text);
+  return id === undefined ? undefined : `campaign:${id}`;
+}
+
 /** `wa.me` and `t.me` links of every campaign, for the landing page. */
 export function campaignLinks(
   tenant: Pick<TenantConfig, 'campaigns' | 'contact'>,

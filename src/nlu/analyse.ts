@@ -74,7 +74,8 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
     (v): v is string => v !== undefined,
   );
   // "sí, perdón", "yes yahoo.com sorry": a confirmation, not a need.
-  let need = greetingOnly || affirms(text) ? undefined : extractNeed(text);
+  const yes = affirms(text);
+  let need = greetingOnly || yes ? undefined : extractNeed(text);
   if (need !== undefined) need = needBeyondFields(need, captured);
   const analysis: MessageAnalysis = {
     language: lang.language,
@@ -101,7 +102,7 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
   const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
-  if (affirms(text)) analysis.affirms = true;
+  if (yes) analysis.affirms = true;
   if (soundsCalm(text)) analysis.calm = true;
   const concrete = concreteBuyingSignals(text);
   if (concrete > 0) analysis.concreteBuying = concrete;

@@ -33,23 +33,23 @@ export function trainingCorpus(): readonly Utterance[] {
   return corpus;
 }
 
-/** Interest area of one message, or `none` when it names no topic. */
-export function areaModel(): Classifier<AreaLabel> {
-  area ??= train(
-    AREA_LABELS,
-    trainingCorpus().map((u) => ({ text: u.text, label: u.area })),
+function trainOn<L extends string>(labels: readonly L[], labelOf: (u: Utterance) => L): Classifier<L> {
+  return train(
+    labels,
+    trainingCorpus().map((u) => ({ text: u.text, label: labelOf(u) })),
     OPTIONS,
   );
+}
+
+/** Interest area of one message, or `none` when it names no topic. */
+export function areaModel(): Classifier<AreaLabel> {
+  area ??= trainOn(AREA_LABELS, (u) => u.area);
   return area;
 }
 
 /** Urgency of one message (business impact and tone). */
 export function urgencyModel(): Classifier<UrgencyLevel> {
-  urgency ??= train(
-    URGENCY_LABELS,
-    trainingCorpus().map((u) => ({ text: u.text, label: u.urgency })),
-    OPTIONS,
-  );
+  urgency ??= trainOn(URGENCY_LABELS, (u) => u.urgency);
   return urgency;
 }
 

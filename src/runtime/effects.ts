@@ -201,10 +201,11 @@ export function conversationEffects(deps: EffectDeps) {
       ...(input.interest ? { interest: input.interest } : {}),
     };
     const tools = await deps.skills.toolsFor(needs);
-    deps.log.debug(
-      { conversationId, interest: input.interest ?? null, skills: deps.skills.skillsFor(needs) },
-      'skills for this turn',
-    );
+    if (deps.log.isLevelEnabled('debug'))
+      deps.log.debug(
+        { conversationId, interest: input.interest ?? null, skills: deps.skills.skillsFor(needs) },
+        'skills for this turn',
+      );
     const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
     try {
       const text = await converse(deps.model, request, tools, ctx, AbortSignal.any([signal, timeout]));

@@ -7,7 +7,7 @@ import {
   type ConversationMachine,
 } from '../../machines/conversation-machine.ts';
 import { detectLanguage } from '../nlu/language.ts';
-import { campaignOfText } from '../config/campaigns.ts';
+import { campaignSource } from '../config/campaigns.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import { errorMessage } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -913,12 +913,6 @@ export class ConversationSupervisor {
 }
 
 /** A stored conversation's top-level state and language (`triage` / `es` when there is none). */
-/** A first message that is a campaign link's prefilled text: the lead's source. */
-function campaignSource(tenant: TenantConfig, text: string): string | undefined {
-  const id = campaignOfText(tenant, text);
-  return id === undefined ? undefined : `campaign:${id}`;
-}
-
 function describeRecord(record: ConversationRecord | undefined): {
   state: string;
   language: Language;
