@@ -61,4 +61,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
+  {
+    // The web-chat widget: plain browser JavaScript (not in the TS project), bundled by esbuild.
+    files: ['src/widget/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        history: 'readonly',
+        WebSocket: 'readonly',
+        URL: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+  },
 );

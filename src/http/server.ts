@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import websocket from '@fastify/websocket';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
 } from 'fastify';
 import { ClientError, LeadbotError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -14,6 +14,7 @@ import type { TenantConfig } from '../config/tenant.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { requireAdmin } from './auth.ts';
 import { renderLandingPage } from './landing.ts';
+import { widgetBundle } from './widget-bundle.ts';
 
 export interface HttpServerDeps {
   log: Logger;
@@ -34,8 +35,6 @@ export interface HttpServerDeps {
   };
 }
 
-const WIDGET_PATH = fileURLToPath(new URL('../../public/widget.js', import.meta.url));
-
 /** Fastify with the common routes; channels add theirs before `listen`. */
 export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const httpLog: FastifyBaseLogger = deps.log.child({ component: 'http' });
@@ -48,47 +47,66 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   });
   await app.register(websocket, { options: { maxPayload: deps.wsMaxPayloadBytes } });
 
-  app.setErrorHandler((error: FastifyError | LeadbotError, request, reply) => {
-    if (error instanceof LeadbotError) {
-      if (!(error instanceof ClientError))
-        request.log.error({ err: errorMessage(error), code: error.code }, 'request failed');
-      return reply.code(error.status).send({ error: error.toJSON() });
-    }
-    const status = error.statusCode ?? 500;
-    if (
-      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-      (error instanceof SyntaxError && status === 400)
-    ) {
-      return reply.code(400).send({ error: { code: 'bad_json', message: 'The body is not valid JSON.' } });
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({
-        error: {
-          code: 'message_too_long',
-          message: `The body is larger than ${deps.bodyLimitBytes} bytes.`,
-        },
-      });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply
-        .code(415)
-        .send({ error: { code: 'invalid_message', message: 'Send the body as application/json.' } });
-    }
-    if (status < 500)
-      return reply.code(status).send({ error: { code: 'invalid_message', message: error.message } });
-    request.log.error({ err: errorMessage(error) }, 'unhandled request error');
-    return reply
-      .code(500)
-      .send({ error: { code: 'internal_error', message: 'Something failed inside leadbot.' } });
-  });
+  app.setErrorHandler((error: FastifyError | LeadbotError, request, reply) =>
+    handleError(error, request, reply, deps.bodyLimitBytes),
+  );
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
     }),
   );
 
-  const widget = readFileSync(WIDGET_PATH, 'utf8');
+  registerWidgetRoute(app, await widgetBundle());
+  registerLandingRoute(app, deps);
+  registerStatusRoutes(app, deps);
+  registerLeadRoutes(app, deps);
+  registerContactRoutes(app, deps);
+  return app;
+}
+
+/** Every error as a JSON `{ error: { code, message } }` body with a fitting status. */
+function handleError(
+  error: FastifyError | LeadbotError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bodyLimitBytes: number,
+): FastifyReply {
+  if (error instanceof LeadbotError) {
+    if (!(error instanceof ClientError))
+      request.log.error({ err: errorMessage(error), code: error.code }, 'request failed');
+    return reply.code(error.status).send({ error: error.toJSON() });
+  }
+  const status = error.statusCode ?? 500;
+  if (
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    (error instanceof SyntaxError && status === 400)
+  ) {
+    return reply.code(400).send({ error: { code: 'bad_json', message: 'The body is not valid JSON.' } });
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return reply.code(413).send({
+      error: {
+        code: 'message_too_long',
+        message: `The body is larger than ${bodyLimitBytes} bytes.`,
+      },
+    });
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return reply
+      .code(415)
+      .send({ error: { code: 'invalid_message', message: 'Send the body as application/json.' } });
+  }
+  if (status < 500)
+    return reply.code(status).send({ error: { code: 'invalid_message', message: error.message } });
+  request.log.error({ err: errorMessage(error) }, 'unhandled request error');
+  return reply
+    .code(500)
+    .send({ error: { code: 'internal_error', message: 'Something failed inside leadbot.' } });
+}
+
+/** `GET /widget.js`: the bundled web-chat widget, embeddable from any origin. */
+function registerWidgetRoute(app: FastifyInstance, widget: string): void {
   app.get('/widget.js', (_request, reply) =>
     reply
       .type('application/javascript; charset=utf-8')
@@ -96,7 +114,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       .header('access-control-allow-origin', '*')
       .send(widget),
   );
+}
 
+/** `GET /`: the tenant's demo landing page (`?tenant=`, `?lang=`). */
+function registerLandingRoute(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/', (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const tenantId = typeof query.tenant === 'string' ? query.tenant : deps.defaultTenant;
@@ -106,20 +127,31 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const language = query.lang === 'en' || query.lang === 'es' ? query.lang : tenant.defaultLanguage;
     return reply.type('text/html; charset=utf-8').send(renderLandingPage(tenant, { language }));
   });
+}
 
+/** Health and metrics (JSON and Prometheus). */
+function registerStatusRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/health', async () => ({ status: 'ok', ...deps.health(), store: await deps.store.stats() }));
   app.get('/metrics', () => deps.metrics.report());
   app.get('/metrics/prometheus', async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
+}
 
+/** The `?tenant=` filter of the admin API; an unknown tenant is a 404. */
+function tenantFilter(query: Record<string, unknown>, deps: HttpServerDeps): string | undefined {
+  const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
+  if (tenantId !== undefined && !deps.tenants.has(tenantId))
+    throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
+  return tenantId;
+}
+
+/** `GET /api/leads` (admin): captured leads, optionally of one tenant, at most `?limit=` (≤ 10 000). */
+function registerLeadRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/api/leads', async (request) => {
     requireAdmin(request, deps.adminToken);
     const query = request.query as Record<string, unknown>;
-    const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
-    if (tenantId !== undefined && !deps.tenants.has(tenantId)) {
-      throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
-    }
+    const tenantId = tenantFilter(query, deps);
     const limit =
       typeof query.limit === 'string' && /^\d+$/.test(query.limit)
         ? Math.min(Number(query.limit), 10_000)
@@ -130,13 +162,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     });
     return { leads };
   });
+}
 
+/** `GET` / `DELETE /api/contacts/:id` (admin): export or erase everything stored about one person. */
+function registerContactRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   const contactQuery = async (request: { params: unknown; query: unknown }) => {
     const { id } = request.params as { id: string };
-    const query = request.query as Record<string, unknown>;
-    const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
-    if (tenantId !== undefined && !deps.tenants.has(tenantId))
-      throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
+    const tenantId = tenantFilter(request.query as Record<string, unknown>, deps);
     if (id.length === 0 || id.length > 320)
       throw new ClientError('invalid_message', 'The contact id is 1-320 characters.');
     const q = { id, ...(tenantId ? { tenantId } : {}) };
@@ -152,5 +184,4 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     requireAdmin(request, deps.adminToken);
     return { erased: await deps.contacts!.erase(await contactQuery(request)) };
   });
-  return app;
 }

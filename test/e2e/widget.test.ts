@@ -1,22 +1,22 @@
 /**
- * Browser end-to-end tests of the web-chat widget (`public/widget.js`) in Debian Chromium:
+ * Browser end-to-end tests of the web-chat widget (`src/widget/`, served as `/widget.js`) in Debian Chromium:
  * 1. against a scripted WebSocket server (rendering safety, errors, state, queue + reconnect, reload);
  * 2. against the real leadbot process (a whole lead captured through the demo landing page).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { widgetBundle } from '../../src/http/widget-bundle.ts';
 import type { NatsServer } from '../helpers/nats-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INSTALL_HINT = 'Install it with `apt-get install -y chromium` (Debian/Ubuntu).';
 const haveChromium = existsSync(CHROMIUM);
 const screenshotDir = fileURLToPath(new URL('./__screenshots__/', import.meta.url));
-const widgetSource = readFileSync(fileURLToPath(new URL('../../public/widget.js', import.meta.url)), 'utf8');
 
 async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -46,7 +46,7 @@ if (!haveChromium && process.env.CI === 'true') {
   });
 } else if (!haveChromium) {
   console.warn(
-    `[widget e2e] skipped: Chromium not found at ${CHROMIUM}, so the browser tests of public/widget.js did not run. ${INSTALL_HINT}`,
+    `[widget e2e] skipped: Chromium not found at ${CHROMIUM}, so the browser tests of the web-chat widget did not run. ${INSTALL_HINT}`,
   );
   describe.skip('widget e2e (needs Chromium)', () => {
     it('skipped', () => undefined);
@@ -86,6 +86,8 @@ if (!haveChromium && process.env.CI === 'true') {
     }
 
     beforeAll(async () => {
+      // The same bundle the leadbot server serves at GET /widget.js.
+      const widgetSource = await widgetBundle();
       http = createServer((req, res) => {
         if (req.url?.startsWith('/widget.js')) {
           res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
