@@ -173,22 +173,5 @@ export interface DeliverOutput {
   reference: string;
 }
 
-/** What `alertTeam` needs to tell the team a conversation needs a person. */
-export interface AlertInput {
-  conversationId: string;
-  tenantId: string;
-  channel: string;
-  reason: HandoffReason;
-  level: 1 | 2;
-  lead: LeadDraft;
-  qualification: Qualification;
-  urgency: ReturnType<typeof urgencyLevel>;
-  interestArea: ReturnType<typeof interestArea>;
-  reference?: string;
-  language: Language;
-  startedAt: number;
-  /** Which time this conversation needs a person (1, 2…): alerts are idempotent per episode and level. */
-  episode: number;
-}
-/** What may be promised after the alert (accepted or not, business hours). */
-export type AlertOutput = HandoffPromise;
+/** The alert port's input and output (declared with the port, in src/ports/alerts.ts). */
+export type { AlertInput, AlertOutput } from '../src/ports/alerts.ts';

@@ -1,5 +1,5 @@
 import type { Database } from 'lmdb';
-import type { ConversationSummary, SummaryStore } from '../memory/consolidator.ts';
+import type { ConversationSummary, SummaryStore } from '../ports/summaries.ts';
 import type { LmdbStore } from './lmdb-store.ts';
 
 /** Conversation summaries in the store's LMDB environment (`summaries`: conversation id → summary). */

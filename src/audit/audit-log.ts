@@ -3,6 +3,10 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'lmdb';
 import type { LmdbStore } from '../adapters/lmdb-store.ts';
+import type { AuditCheckpoint } from '../ports/audit.ts';
+
+/** The checkpoint type lives in src/ports/audit.ts (adapters publish it); re-exported here. */
+export type { AuditCheckpoint };
 
 /** What kinds of things the audit log records. */
 export type AuditType =
@@ -45,13 +49,6 @@ export interface AuditInput {
   person?: string;
   tenantId?: string;
   data?: AuditEntry['data'];
-}
-
-/** The chain head written outside LMDB, so the writer cannot silently rewrite history. */
-export interface AuditCheckpoint {
-  seq: number;
-  hash: string;
-  at: string;
 }
 
 export type VerifyResult =

@@ -4,24 +4,11 @@ import { analyseMessage } from '../nlu/analyse.ts';
 import { summariseProblem } from '../nlu/summary.ts';
 import type { SummaryRequest } from '../ports/chat-model.ts';
 import type { HistoryEntry, Store } from '../ports/store.ts';
+import type { ConversationSummary, SummaryStore } from '../ports/summaries.ts';
 import type { Language, LeadField } from '../protocol/index.ts';
 
-/** What is kept of the older part of a long conversation. */
-export interface ConversationSummary {
-  conversationId: string;
-  /** Every line of turns up to and including this one is covered by `text`. */
-  upToTurn: number;
-  text: string;
-  by: 'llm' | 'extractive';
-  /** Epoch ms. */
-  at: number;
-}
-
-/** Where summaries live (LMDB `summaries` in production; a Map in unit tests). */
-export interface SummaryStore {
-  get(conversationId: string): ConversationSummary | undefined;
-  put(summary: ConversationSummary): Promise<void>;
-}
+/** The summary port lives in src/ports/summaries.ts; re-exported for existing importers. */
+export type { ConversationSummary, SummaryStore };
 
 /** Longest summary kept, in characters. */
 export const MAX_SUMMARY_CHARS = 900;

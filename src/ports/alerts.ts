@@ -1,6 +1,32 @@
-import type { AlertInput, AlertOutput } from '../../machines/conversation-types.ts';
+import type {
+  HandoffPromise,
+  HandoffReason,
+  InterestArea,
+  Language,
+  LeadDraft,
+  Qualification,
+  UrgencyLevel,
+} from '../protocol/index.ts';
 
-export type { AlertInput, AlertOutput };
+/** What `alertTeam` needs to tell the team a conversation needs a person. */
+export interface AlertInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  reason: HandoffReason;
+  level: 1 | 2;
+  lead: LeadDraft;
+  qualification: Qualification;
+  urgency: UrgencyLevel;
+  interestArea: InterestArea;
+  reference?: string;
+  language: Language;
+  startedAt: number;
+  /** Which time this conversation needs a person (1, 2…): alerts are idempotent per episode and level. */
+  episode: number;
+}
+/** What may be promised after the alert (accepted or not, business hours). */
+export type AlertOutput = HandoffPromise;
 
 /**
  * Tells a tenant's team that a conversation needs a person (Slack, Teams, a Slack app) and

@@ -1,37 +1,26 @@
-import type { Database } from 'lmdb';
-import type { LmdbStore } from '../adapters/lmdb-store.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { TimerKind } from '../protocol/index.ts';
+import type { OrderedTable, TimerEntry, TimerKind, TimerStore } from '../ports/timers.ts';
 
-export type { TimerKind };
-
-export interface TimerEntry {
-  conversationId: string;
-  tenantId: string;
-  channel: string;
-  userId: string;
-  kind: TimerKind;
-  dueAt: number;
-  /** The user turn after which it was set (absent in entries written by older versions). */
-  turn?: number;
-}
+/** The timer types live in src/ports/timers.ts; re-exported for existing importers. */
+export type { TimerEntry, TimerKind, TimerStore };
 
 type DueKey = [number, string, TimerKind];
 type OwnKey = [string, TimerKind];
 
 /**
- * Timers that survive restarts: kept in LMDB (`timers` by due time, `timer_of` per conversation),
- * one per conversation and kind (scheduling again replaces it). A single process timer is armed for
- * the earliest due entry; at start, entries that came due while the process was down fire at once.
- * A fired entry stays in LMDB until its handler calls `complete` (after the conversation persisted
- * the outcome), so a crash between firing and handling fires it again after restart; handlers
- * recognise a timer that was already handled (the conversation moved on) and ignore it.
+ * Timers that survive restarts: kept in a `TimerStore` port (LMDB in production: `timers` by due
+ * time, `timer_of` per conversation), one per conversation and kind (scheduling again replaces it).
+ * A single process timer is armed for the earliest due entry; at start, entries that came due while
+ * the process was down fire at once. A fired entry stays in the store until its handler calls
+ * `complete` (after the conversation persisted the outcome), so a crash between firing and handling
+ * fires it again after restart; handlers recognise a timer that was already handled (the
+ * conversation moved on) and ignore it.
  */
 export class DurableTimers {
-  private readonly due: Database<TimerEntry, DueKey>;
-  private readonly own: Database<number, OwnKey>;
+  private readonly due: OrderedTable<TimerEntry, DueKey>;
+  private readonly own: OrderedTable<number, OwnKey>;
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
   private closed = false;
@@ -39,7 +28,7 @@ export class DurableTimers {
   private readonly firing = new Set<string>();
 
   constructor(
-    private readonly store: LmdbStore,
+    private readonly store: TimerStore,
     private readonly clock: Clock,
     private readonly log: Logger,
     /** Called for each due entry (publishes it to the conversation, in order with its messages). */

@@ -1,7 +1,10 @@
 import { ClientError, ShuttingDownError } from '../errors.ts';
 import type { Bus, BusStats, InboundHandler, OutboundListener } from '../ports/bus.ts';
 import type { InboundMessage, OutboundEvent } from '../protocol/index.ts';
-import { PriorityHeap } from './priority-heap.ts';
+import { PriorityHeap } from '../util/priority-heap.ts';
+import { coalesce } from '../protocol/coalesce.ts';
+
+export { coalesce } from '../protocol/coalesce.ts';
 
 export interface InProcessBusOptions {
   /** Conversations handled at the same time. */
@@ -19,22 +22,6 @@ export interface InProcessBusOptions {
 
 /** Most messages merged into one turn. */
 const MAX_BATCH = 20;
-
-/** One turn for a burst: the texts in order, answered as the last message (the others listed). */
-export function coalesce(batch: readonly InboundMessage[]): InboundMessage {
-  const first = batch[0]!;
-  const last = batch[batch.length - 1]!;
-  if (batch.length === 1) return first;
-  const source = batch.find((m) => m.source)?.source;
-  return {
-    ...last,
-    text: batch.map((m) => m.text).join('\n'),
-    receivedAt: first.receivedAt,
-    priority: Math.max(...batch.map((m) => m.priority)),
-    coalesced: batch.slice(0, -1).map((m) => m.id),
-    ...(source ? { source } : {}),
-  };
-}
 
 /**
  * The embedded bus: a priority queue of conversations with work. A conversation is in the ready

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessBus } from '../../src/runtime/in-process-bus.ts';
-import { PriorityHeap } from '../../src/runtime/priority-heap.ts';
+import { PriorityHeap } from '../../src/util/priority-heap.ts';
 import type { InboundMessage } from '../../src/protocol/index.ts';
 
 function msg(conversationId: string, id: string, priority = 5, receivedAt = 0): InboundMessage {

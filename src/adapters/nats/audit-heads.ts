@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { AuditCheckpoint } from '../../audit/audit-log.ts';
+import type { AuditCheckpoint } from '../../ports/audit.ts';
 import { openBucket } from './resources.ts';
 
 /** KV bucket where every node publishes its audit chain head (history kept: the last 64 heads). */

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../../protocol/index.ts';
-import { coalesce } from '../../runtime/in-process-bus.ts';
-import { PriorityHeap } from '../../runtime/priority-heap.ts';
+import { coalesce } from '../../protocol/coalesce.ts';
+import { PriorityHeap } from '../../util/priority-heap.ts';
 
 /** One inbound message a worker holds (delivered by JetStream, not yet acknowledged). */
 export interface HeldMessage<H> {

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { TimerEntry, TimerKind } from '../../runtime/durable-timers.ts';
+import type { TimerEntry, TimerKind } from '../../ports/timers.ts';
 import { openBucket } from './resources.ts';
 
 export const TIMERS_BUCKET = 'leadbot_timers';
