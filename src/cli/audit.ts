@@ -1,36 +1,45 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
 import { AuditLog, type AuditCheckpoint } from '../audit/audit-log.ts';
 import { openAuditHeads, publishedHeads } from '../adapters/nats/audit-heads.ts';
 import { connectNats } from '../adapters/nats/connection.ts';
 import { loadConfig } from '../config/load.ts';
+import { parseCommand, UsageError } from './args.ts';
 
-export const AUDIT_HELP = `leadbot audit <verify|list> [--data-dir <dir>] [--limit <n>] [--json]
-                           [--nats <url> --node <node id>]
+export const AUDIT_HELP = `Usage: leadbot audit <verify|list> [--data-dir <dir>] [--limit <n>] [--json]
+                            [--nats <url> --node <node id>]
 
   verify   Walks the hash chain and the checkpoints in <dir>/audit-checkpoints.jsonl (and, with
            --nats, the heads the node published to NATS, out of its own reach); prints "intact"
            and exits 0, or names the first tampered entry and exits 1.
   list     Prints entries as JSON lines (pseudonymous: no person ids or message text).
+
+Options:
+  --data-dir <dir>   data folder (default: LEADBOT_DATA_DIR, then ./data)
+  --limit <n>        list: at most n entries
+  --json             verify: print the result as one JSON line
+  --nats <url>       verify: also check against the heads published to NATS (needs --node)
+  --node <node id>   the LEADBOT_NODE_ID of the node that wrote the log
+  -h, --help         show this help
+
+Exit codes: 0 intact (or listed); 1 tampered; 2 bad usage or no data in the folder.
 `;
 
 /** `leadbot audit verify|list`: reads the audit log of a data folder (safe while the server runs). */
 export async function runAudit(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
+    'audit',
     args,
-    options: {
+    {
       'data-dir': { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
       nats: { type: 'string' },
       node: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-    strict: true,
-  });
+    true,
+  );
   const action = positionals[0];
   if (values.help || (action !== 'verify' && action !== 'list')) {
     (values.help ? process.stdout : process.stderr).write(AUDIT_HELP);
@@ -47,6 +56,8 @@ export async function runAudit(args: string[]): Promise<number> {
   try {
     const log = new AuditLog(store, dataDir);
     if (action === 'list') {
+      if (values.limit !== undefined && !/^[1-9]\d*$/.test(values.limit))
+        throw new UsageError('audit', `--limit takes a whole number above 0; got '${values.limit}'`);
       const limit = values.limit ? Number(values.limit) : undefined;
       for (const entry of log.list(limit ? { limit } : {}))
         process.stdout.write(`${JSON.stringify(entry)}\n`);

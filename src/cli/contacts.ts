@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { loadConfig } from '../config/load.ts';
+import { parseCommand } from './args.ts';
 import { ContactData } from '../privacy/contacts.ts';
 
-export const CONTACTS_HELP = `leadbot contacts <export|erase> <id> [--tenant <id>] [--data-dir <dir>] [--yes]
+export const CONTACTS_HELP = `Usage: leadbot contacts <export|erase> <id> [--tenant <id>] [--data-dir <dir>] [--yes]
 
   <id> is a conversation id, a lead id, an email, a phone number or a @username.
   export   Prints everything stored about the person as JSON (history, snapshots, leads,
@@ -14,21 +14,28 @@ export const CONTACTS_HELP = `leadbot contacts <export|erase> <id> [--tenant <id
   erase    Deletes all of it (asks for --yes). The audit log stays verifiable: the person's
            pseudonym key is destroyed. With the server running, prefer the admin API
            (DELETE /api/contacts/<id>), which also drops the conversation from memory.
+
+Options:
+  --tenant <id>      only that tenant's conversations
+  --data-dir <dir>   data folder (default: LEADBOT_DATA_DIR, then ./data)
+  --yes              erase: really erase
+  -h, --help         show this help
+
+Exit codes: 0 done; 1 nothing stored about <id>; 2 bad usage, no data, or erase without --yes.
 `;
 
 /** `leadbot contacts export|erase <id>` on a data folder. */
 export async function runContacts(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
+    'contacts',
     args,
-    options: {
+    {
       'data-dir': { type: 'string' },
       tenant: { type: 'string' },
       yes: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-    strict: true,
-  });
+    true,
+  );
   const [action, id] = positionals;
   if (values.help) {
     process.stdout.write(CONTACTS_HELP);

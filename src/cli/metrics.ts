@@ -2,16 +2,123 @@
  * `leadbot metrics [--watch] [--url nats://…]`: the cluster's metrics stream for ops. Every node
  * publishes its report on `leadbot.metrics.<node>`; this subscribes to `leadbot.metrics.>`, asks
  * every node for a report at once, then prints one JSON snapshot or, with `--watch`, redraws a
- * table of all nodes every second.
+ * table of all nodes every second. With an http(s) URL (or no cluster configured) it reads one
+ * node's `GET /metrics` instead (`node-metrics.ts`).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, followLinkStatus, redactUrl, type LinkStatus } from '../adapters/nats/connection.ts';
 import { METRICS_PING, METRICS_PREFIX } from '../adapters/nats/subjects.ts';
 import { NodeMetricsSchema, type NodeMetrics } from '../cluster/metrics-publisher.ts';
 import { errorMessage } from '../errors.ts';
+import { parseCommand, UsageError } from './args.ts';
 
-/** Where NATS is when neither `--url` nor `LEADBOT_NATS_URL` says. */
+/** The usual NATS address (what `--url nats://…` typically says on one machine). */
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+export const METRICS_HELP = `Usage: leadbot metrics [<url>] [--url <url>] [--watch] [--json] [--token <token>]
+
+Prints what leadbot is doing: live conversations, queues, messages, leads, restarts, the key pool.
+
+  One node (an http:// or https:// URL): reads GET <url>/metrics and prints it readably.
+  A cluster (a nats:// URL): asks every node on leadbot.metrics.> for its report and prints one
+  JSON snapshot of them all ({"nodes": […]}), or a live table with --watch.
+
+Without a URL: the cluster when LEADBOT_NATS_URL (cluster.natsUrl) is set, else this machine's
+node at the configured HOST and PORT (default http://127.0.0.1:3000).
+
+Options:
+  --url <url>       the node or NATS server(s) (the URL may also be given as the only argument)
+  -w, --watch       redraw every second until Ctrl-C
+  --json            one node: print the report exactly as served (cluster: the default already)
+  --token <token>   one node: bearer token for a node that protects /metrics
+                    (default: LEADBOT_ADMIN_TOKEN)
+  -h, --help        show this help
+
+Exit codes: 0 printed; 1 the node or NATS could not be reached (said on stderr); 2 bad usage.
+
+Examples:
+  leadbot metrics
+  leadbot metrics http://127.0.0.1:3000 --watch
+  leadbot metrics --url nats://127.0.0.1:4222 --watch
+`;
+
+/** Which way `leadbot metrics` reads a URL. */
+export function metricsMode(url: string): 'node' | 'cluster' | undefined {
+  if (/^https?:\/\//i.test(url)) return 'node';
+  // NATS takes `nats://`, `tls://`, `ws(s)://` or a bare host:port; several comma-separated.
+  const first = url.split(',')[0]!.trim();
+  if (
+    /^(nats|tls|wss?):\/\//i.test(first) ||
+    /^[\w.-]+(:\d+)?$/.test(first) ||
+    /^\[[\d:a-f]+\](:\d+)?$/i.test(first)
+  )
+    return 'cluster';
+  return undefined;
+}
+
+/** The configured node's own address, for `leadbot metrics` without a URL. */
+function localNodeUrl(server: { host: string; port: number }): string {
+  const host =
+    server.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : server.host === '::'
+        ? '[::1]'
+        : server.host.includes(':')
+          ? `[${server.host}]`
+          : server.host;
+  return `http://${host}:${server.port || 3000}`;
+}
+
+/** `leadbot metrics …`: parses the arguments, picks node or cluster, runs; resolves with the exit code. */
+export async function metricsCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand(
+    'metrics',
+    args,
+    {
+      watch: { type: 'boolean', short: 'w' },
+      url: { type: 'string' },
+      json: { type: 'boolean' },
+      token: { type: 'string' },
+    },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(METRICS_HELP);
+    return 0;
+  }
+  if (positionals.length > 1)
+    throw new UsageError('metrics', `takes one URL; got ${positionals.map((p) => `'${p}'`).join(', ')}`);
+  if (positionals.length === 1 && values.url !== undefined)
+    throw new UsageError('metrics', 'give the URL once: as the argument or with --url, not both');
+  let url = values.url ?? positionals[0];
+  if (url === undefined) {
+    const { loadConfig } = await import('../config/load.ts');
+    const config = loadConfig();
+    url = config.cluster.natsUrl ?? localNodeUrl(config.server);
+  }
+  const mode = metricsMode(url);
+  if (mode === undefined)
+    throw new UsageError(
+      'metrics',
+      `'${redactUrl(url)}' is neither a node's http(s):// address nor a nats:// URL`,
+    );
+  if (mode === 'node') {
+    const { runNodeMetrics } = await import('./node-metrics.ts');
+    const token = values.token ?? process.env.LEADBOT_ADMIN_TOKEN;
+    return runNodeMetrics({
+      url,
+      watch: values.watch === true,
+      json: values.json === true,
+      ...(token ? { token } : {}),
+    });
+  }
+  if (values.token !== undefined)
+    throw new UsageError(
+      'metrics',
+      '--token is for one node (an http:// URL); NATS URLs carry their own credentials',
+    );
+  return runMetrics({ url, watch: values.watch === true });
+}
 
 export interface MetricsCommandOptions {
   /** NATS server URL(s), comma-separated. */

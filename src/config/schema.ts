@@ -9,228 +9,433 @@ import { PHASES } from '../protocol/conversation.ts';
 /**
  * Every setting leadbot reads, with its default. Files (`config/default.json`, then the file named by
  * `LEADBOT_CONFIG`) are merged, then environment variables win. Secrets come only from the environment.
+ *
+ * Each setting carries its description (`.describe()`): `npm run docs:config` writes
+ * docs/configuration.md from this schema and the environment table in `load.ts`.
  */
 export const SettingsSchema = z
   .object({
     server: z
       .object({
-        /** Interface to listen on. Env `HOST`. */
-        host: z.string().min(1).default('127.0.0.1'),
-        /** TCP port; 0 picks a free one. Env `PORT`. */
-        port: z.coerce.number().int().min(0).max(65535).default(3000),
-        /** Largest HTTP body accepted, in bytes. */
+        host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on.'),
+        port: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(3000)
+          .describe('TCP port (`0` picks a free one).'),
         bodyLimitBytes: z
           .number()
           .int()
           .min(1024)
-          .default(256 * 1024),
-        /** Largest WebSocket frame accepted, in bytes; larger frames close the socket (1009). */
+          .default(256 * 1024)
+          .describe('Largest HTTP body accepted, in bytes (`message_too_long` beyond).'),
         wsMaxPayloadBytes: z
           .number()
           .int()
           .min(1024)
-          .default(256 * 1024),
-        /** How long the REST channel waits for the bot's replies before answering 504. */
-        restReplyTimeoutMs: z.number().int().min(100).default(30_000),
+          .default(256 * 1024)
+          .describe('Largest WebSocket frame accepted, in bytes; a larger frame closes the socket (1009).'),
+        restReplyTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(30_000)
+          .describe("How long `POST /webhooks/rest` waits for the bot's replies before answering 504."),
       })
       .strict()
-      .prefault({}),
-    /** Where LMDB keeps history, snapshots and leads. Env `LEADBOT_DATA_DIR`. */
-    dataDir: z.string().min(1).default('./data'),
-    /** Folder with one sub-folder per tenant (`tenant.json`, `catalog.json`, `knowledge/`). */
-    tenantsDir: z.string().min(1).default('./config/tenants'),
-    /** Tenant used when a channel does not say (REST without `tenant`, CLI). */
-    defaultTenant: z.string().min(1).default('demo'),
-    /** Id of this process in logs and metrics. Env `LEADBOT_NODE_ID`; default host name + pid. */
-    nodeId: z.string().min(1).optional(),
+      .prefault({})
+      .describe('The HTTP and WebSocket server.'),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Where LMDB keeps history, snapshots, leads and the outbox, and the generated admin token.'),
+    tenantsDir: z
+      .string()
+      .min(1)
+      .default('./config/tenants')
+      .describe('Folder with one sub-folder per tenant (`tenant.json`, `catalog.json`, `knowledge/`).'),
+    defaultTenant: z
+      .string()
+      .min(1)
+      .default('demo')
+      .describe('Tenant used when a channel does not name one (REST without `tenant`, CLI).'),
+    nodeId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Id of this process in logs and metrics. Unset: host name + pid.'),
     conversation: z
       .object({
-        /** Longest inbound message accepted, in characters. */
-        maxInputChars: z.number().int().min(1).max(100_000).default(4000),
-        /** Most history messages handed to the model per turn. */
-        historyWindow: z.number().int().min(2).max(500).default(30),
-        /** Token budget of the history in the model's context (newest lines that fit). */
-        historyTokenBudget: z.number().int().min(64).max(200_000).default(3000),
-        /** A model call that takes longer is aborted and the built-in model answers. */
-        modelTimeoutMs: z.number().int().min(100).default(12_000),
-        /** Silence after which an unfinished capture is kept as a `partial` lead (a durable timer). */
+        maxInputChars: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(4000)
+          .describe('Longest inbound message accepted, in characters (`message_too_long` beyond).'),
+        historyWindow: z
+          .number()
+          .int()
+          .min(2)
+          .max(500)
+          .default(30)
+          .describe('Most history messages handed to the model per turn.'),
+        historyTokenBudget: z
+          .number()
+          .int()
+          .min(64)
+          .max(200_000)
+          .default(3000)
+          .describe(
+            "Token budget of that history in the model's context: the newest lines that fit (≈ 4 characters a token).",
+          ),
+        modelTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(12_000)
+          .describe('A model call that takes longer is abandoned and the built-in model answers.'),
         sessionTimeoutMs: z
           .number()
           .int()
           .min(1000)
-          .default(30 * 60_000),
-        /**
-         * Silence in the middle of a capture after which the bot sends one gentle follow-up (a nudge).
-         * 0 turns nudges off. Only useful below `sessionTimeoutMs`.
-         */
+          .default(30 * 60_000)
+          .describe(
+            'A person silent this long in the middle of the capture leaves a `partial` lead (a durable timer: it fires after a restart too); if they come back, the same lead is completed.',
+          ),
         followUpAfterMs: z
           .number()
           .int()
           .min(0)
-          .default(10 * 60_000),
-        /**
-         * A case handed to a human that nobody took over within this time is escalated to ops (log,
-         * metric, audit entry) and the person is told the team still has it. 0 turns the deadline off.
-         */
+          .default(10 * 60_000)
+          .describe(
+            'Silence in the middle of a capture after which the bot sends one gentle follow-up asking for what is missing (a durable timer). `0` turns nudges off; only useful below `sessionTimeoutMs`.',
+          ),
         handoffDeadlineMs: z
           .number()
           .int()
           .min(0)
-          .default(15 * 60_000),
-        /** A message id seen again within this window (a retried delivery) is dropped. */
+          .default(15 * 60_000)
+          .describe(
+            'A case handed to a human that nobody took over within this time is escalated to ops (log, `leadbot_handoffs_overdue_total`, audit entry) and the person is told the team still has it. `0` turns the deadline off.',
+          ),
         dedupeWindowMs: z
           .number()
           .int()
           .min(0)
-          .default(24 * 60 * 60_000),
-        /** Attempts to store a lead before the conversation goes to `failed`. */
-        deliveryAttempts: z.number().int().min(1).max(20).default(5),
-        /** Base delay of the exponential back-off between delivery attempts. */
-        deliveryBackoffMs: z.number().int().min(1).default(200),
+          .default(24 * 60 * 60_000)
+          .describe(
+            'A message id seen again in the same conversation within this window (a widget resend, a client retry) is acknowledged and dropped: no second reply. `0` turns it off.',
+          ),
+        deliveryAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(20)
+          .default(5)
+          .describe('Attempts to store a lead before the conversation goes to `failed`.'),
+        deliveryBackoffMs: z
+          .number()
+          .int()
+          .min(1)
+          .default(200)
+          .describe('Base delay of the exponential back-off between those attempts.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('How one conversation is held: input limits, history, timers, lead storage.'),
     cluster: z
       .object({
-        /** NATS server URL(s), comma-separated: cluster mode when set. Env `LEADBOT_NATS_URL`. */
-        natsUrl: z.string().min(1).optional(),
-        /** `all`: channels and conversations; `gateway`: channels and HTTP only; `worker`: conversations only. Env `LEADBOT_ROLE`. */
-        role: z.enum(['all', 'gateway', 'worker']).default('all'),
-        /** Partitions of the inbound stream (every node must agree); ownership moves per partition. */
-        partitions: z.number().int().min(1).max(1024).default(16),
-        /** A node that stops renewing its partition leases loses them after this long. */
-        leaseTtlMs: z.number().int().min(1000).default(10_000),
-        /** JetStream ack wait of inbound messages (long turns are marked in progress). */
-        ackWaitMs: z.number().int().min(1000).default(60_000),
-        /** How often each node publishes its metrics on `leadbot.metrics.<node>`. */
-        metricsEveryMs: z.number().int().min(500).default(5_000),
-        /** Stream and bucket replicas (3 in a 3-server NATS cluster). */
-        replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1),
+        natsUrl: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'NATS server URL(s), comma-separated. Set: cluster mode — the bus, conversation state, leads and key budgets go through NATS JetStream (docs/cluster.md). Unset: one node, in-process bus.',
+          ),
+        role: z
+          .enum(['all', 'gateway', 'worker'])
+          .default('all')
+          .describe(
+            '`gateway`: channels and HTTP only; `worker`: conversations only; `all`: both. Needs `natsUrl`.',
+          ),
+        partitions: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(16)
+          .describe(
+            'Partitions of the inbound stream (every node must agree); ownership moves per partition.',
+          ),
+        leaseTtlMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(10_000)
+          .describe('A node that stops renewing its partition leases loses them after this long.'),
+        ackWaitMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(60_000)
+          .describe('JetStream ack wait of inbound messages (long turns are marked in progress).'),
+        metricsEveryMs: z
+          .number()
+          .int()
+          .min(500)
+          .default(5_000)
+          .describe('How often each node publishes its metrics on `leadbot.metrics.<node>`.'),
+        replicas: z
+          .union([z.literal(1), z.literal(3), z.literal(5)])
+          .default(1)
+          .describe('Stream and bucket replicas (3 in a 3-server NATS cluster).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Cluster mode on NATS JetStream (docs/cluster.md).'),
     security: z
       .object({
-        /** Messages one person may send per minute; more get one polite notice and are not processed. */
-        maxMessagesPerUserPerMinute: z.number().int().min(1).max(10_000).default(20),
-        /** Messages one tenant may receive per minute across all its conversations. */
-        maxMessagesPerTenantPerMinute: z.number().int().min(1).max(1_000_000).default(1200),
-        /** Blocked messages (ThreatDetector) within `blockWindowMs` after which a person is muted. */
-        blocksBeforeMute: z.number().int().min(1).max(100).default(3),
+        maxMessagesPerUserPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(20)
+          .describe(
+            'Flood control: messages one person may send per minute; more get one polite notice and are not processed.',
+          ),
+        maxMessagesPerTenantPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(1200)
+          .describe(
+            'Flood control: messages one tenant may receive per minute across all its conversations.',
+          ),
+        blocksBeforeMute: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe(
+            'Messages blocked by the ThreatDetector within `blockWindowMs` after which a person is muted.',
+          ),
         blockWindowMs: z
           .number()
           .int()
           .min(1000)
-          .default(10 * 60_000),
-        /** How long a muted person's messages are recorded but not answered. */
+          .default(10 * 60_000)
+          .describe('The window `blocksBeforeMute` counts in.'),
         muteMs: z
           .number()
           .int()
           .min(1000)
-          .default(15 * 60_000),
-        /**
-         * Tools allowed per conversation state, e.g. `{"capture": ["save_temp_lead_data"]}`: a state
-         * listed here is offered only these tools (within what its skills provide). Unknown states or
-         * tools refuse to start.
-         */
-        allowedTools: z.partialRecord(z.enum(PHASES), z.array(z.enum(TOOL_NAMES))).default({}),
-        /** With LLM keys: messages the ThreatDetector is unsure about are judged by the LLM too. */
-        llmJudge: z.boolean().default(true),
-        /** Longest wait for the judge; past it the rules' verdict stands. */
-        judgeTimeoutMs: z.number().int().min(100).default(3000),
-        /** Highest sampling temperature allowed (`model.temperature` above it refuses to start). */
-        maxTemperature: z.number().min(0).max(2).default(0.7),
-        /** Highest reply token cap allowed (`model.maxTokens` above it refuses to start). */
-        maxOutputTokens: z.number().int().min(16).max(32_000).default(1000),
+          .default(15 * 60_000)
+          .describe("How long a muted person's messages are recorded (and audited) but not answered."),
+        allowedTools: z
+          .partialRecord(z.enum(PHASES), z.array(z.enum(TOOL_NAMES)))
+          .default({})
+          .describe(
+            'Tools allowed per conversation state, e.g. `{"capture": ["save_temp_lead_data"]}`: a state listed here is offered only these tools (within what its skills provide). Unknown states or tools refuse to start.',
+          ),
+        llmJudge: z
+          .boolean()
+          .default(true)
+          .describe(
+            'With LLM keys: messages the ThreatDetector is unsure about get a second opinion from the LLM (through the key pool).',
+          ),
+        judgeTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(3000)
+          .describe("Longest wait for the judge; past it the rules' verdict stands."),
+        maxTemperature: z
+          .number()
+          .min(0)
+          .max(2)
+          .default(0.7)
+          .describe('Highest sampling temperature allowed: a higher `model.temperature` refuses to start.'),
+        maxOutputTokens: z
+          .number()
+          .int()
+          .min(16)
+          .max(32_000)
+          .default(1000)
+          .describe('Highest reply token cap allowed: a higher `model.maxTokens` refuses to start.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('SecurityConfig, enforced: flood control, mutes, tool allow-lists, caps (docs/security.md).'),
     memory: z
       .object({
-        /** Turns kept verbatim at the end of the model's context; older turns are summarised. */
-        keepRecentTurns: z.number().int().min(1).max(200).default(8),
-        /** A summary is written (or extended) once this many older turns are not covered yet. */
-        consolidateEveryTurns: z.number().int().min(1).max(200).default(8),
-        /** Longest wait for an LLM summary before the extractive one is used. */
-        summaryTimeoutMs: z.number().int().min(100).default(10_000),
-        /** Extract insights (entities, products, objections) from conversations that went idle. */
-        insights: z.boolean().default(true),
+        keepRecentTurns: z
+          .number()
+          .int()
+          .min(1)
+          .max(200)
+          .default(8)
+          .describe('Turns the model sees verbatim; older turns come as a rolling summary.'),
+        consolidateEveryTurns: z
+          .number()
+          .int()
+          .min(1)
+          .max(200)
+          .default(8)
+          .describe('A summary is written (or extended) once this many older turns are not covered yet.'),
+        summaryTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(10_000)
+          .describe('Longest wait for an LLM summary before the extractive one is used.'),
+        insights: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Extract insights (products of interest, objections, contact preference) from conversations that went idle, onto their lead.',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('MemoryConsolidator and IntelligenceExtractor.'),
     retention: z
       .object({
-        /** Conversations (snapshots and history) untouched this long are deleted; leads are kept. 0 = keep forever. */
         conversationTtlMs: z
           .number()
           .int()
           .min(0)
-          .default(180 * 24 * 60 * 60_000),
-        /** How often the retention sweep runs. */
+          .default(180 * 24 * 60 * 60_000)
+          .describe(
+            'Conversations (snapshots and history, with their summaries and insights) untouched this long are deleted; leads are kept. `0` keeps everything.',
+          ),
         sweepEveryMs: z
           .number()
           .int()
           .min(1000)
-          .default(60 * 60_000),
+          .default(60 * 60_000)
+          .describe('How often the retention sweep runs (also once at start).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('How long conversations are kept.'),
     supervisor: z
       .object({
-        /** Restarts of one conversation actor tolerated within `withinMs` before escalating. */
-        maxRestarts: z.number().int().min(0).max(100).default(3),
-        withinMs: z.number().int().min(1).default(10_000),
-        /** First back-off before a restart; doubles for each further restart in the window. */
-        backoffMs: z.number().int().min(0).default(10),
-        /** Idle actors are stopped (passivated) after this long; the next message rehydrates them. */
+        maxRestarts: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(3)
+          .describe(
+            'Restarts of one conversation actor tolerated within `withinMs` before escalating (log, metric, apology; the message is kept in history).',
+          ),
+        withinMs: z.number().int().min(1).default(10_000).describe('The restart-intensity window.'),
+        backoffMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(10)
+          .describe('First back-off before a restart; doubles for each further restart in the window.'),
         idleTimeoutMs: z
           .number()
           .int()
           .min(1000)
-          .default(10 * 60_000),
+          .default(10 * 60_000)
+          .describe(
+            'Idle actors are stopped (passivated) after this long — the next message rehydrates them from LMDB — and read by the IntelligenceExtractor.',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Supervision of conversation actors.'),
     bus: z
       .object({
-        /** Conversations processed at the same time by this node. */
-        concurrency: z.number().int().min(1).max(10_000).default(64),
-        /** Burst window in ms: messages of one conversation this close together are answered once. 0 = off. */
-        coalesceMs: z.number().int().min(0).max(10_000).default(0),
-        /** Messages waiting per conversation before new ones are refused (`busy`). */
-        maxQueuedPerConversation: z.number().int().min(1).default(100),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(64)
+          .describe('Conversations processed at the same time by this node.'),
+        coalesceMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(0)
+          .describe(
+            'Burst window: messages of one conversation this close together ("hola" / "necesito" / "precios") are answered as one turn; a first message waits this long for the rest. `0` = off; 1000–2000 suits WhatsApp.',
+          ),
+        maxQueuedPerConversation: z
+          .number()
+          .int()
+          .min(1)
+          .default(100)
+          .describe('Messages waiting per conversation before new ones are refused (`busy`).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The priority bus that feeds conversations.'),
     model: z
       .object({
-        /** Sampling temperature for LLM providers. */
-        temperature: z.number().min(0).max(2).default(0.3),
-        /** Cap on the tokens of one reply. */
-        maxTokens: z.number().int().min(16).max(8192).default(400),
-        /**
-         * Channels whose replies get a few strategic emojis (✅ registered, ⚠️ urgent, 📩 asking the
-         * email). Env `LEADBOT_REPLY_EMOJIS` (comma-separated; `none` for no channel).
-         */
+        temperature: z
+          .number()
+          .min(0)
+          .max(2)
+          .default(0.3)
+          .describe('Sampling temperature for LLM providers (at most `security.maxTemperature`).'),
+        maxTokens: z
+          .number()
+          .int()
+          .min(16)
+          .max(8192)
+          .default(400)
+          .describe('Cap on the tokens of one reply (at most `security.maxOutputTokens`).'),
         emojiChannels: z
           .array(z.enum(['web', 'whatsapp', 'twilio', 'telegram', 'rest', 'cli']))
-          .default(['web', 'whatsapp', 'twilio', 'telegram']),
+          .default(['web', 'whatsapp', 'twilio', 'telegram'])
+          .describe(
+            'Channels whose replies get a few strategic emojis (✅ registered, ⚠️ urgent, 📩 asking the email). REST and CLI get none unless listed. In the environment: comma-separated, `none` for no channel.',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('How replies are written.'),
     llm: z
       .object({
-        /** OpenAI-compatible base URL. Env `LEADBOT_LLM_BASE_URL`. */
-        baseUrl: z.url().default('https://api.deepseek.com'),
-        /** Model id (required when keys are set; `config/default.json` names the current DeepSeek one). Env `LEADBOT_LLM_MODEL`. */
-        model: z.string().min(1).optional(),
-        /** Default requests per minute per key (or per group). Env `LEADBOT_LLM_RPM`. */
-        rpm: z.number().int().min(1).default(60),
-        /** Default tokens per minute per key (or per group); unset = unlimited. Env `LEADBOT_LLM_TPM`. */
-        tpm: z.number().int().min(1).optional(),
-        /** Conversations pinned to one key at most. */
-        maxConversationsPerKey: z.number().int().min(1).default(200),
-        /** Limit groups (keys of one provider account share one budget). */
+        baseUrl: z.url().default('https://api.deepseek.com').describe('Any OpenAI-compatible endpoint.'),
+        model: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Model id; required when keys are set (`config/default.json` names the current DeepSeek one).',
+          ),
+        rpm: z
+          .number()
+          .int()
+          .min(1)
+          .default(60)
+          .describe('Default requests per minute per key (or per group).'),
+        tpm: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Default tokens per minute per key (or per group). Unset: unlimited.'),
+        maxConversationsPerKey: z
+          .number()
+          .int()
+          .min(1)
+          .default(200)
+          .describe('Conversations pinned to one key at most.'),
         groups: z
           .record(
             z.string(),
@@ -238,10 +443,14 @@ export const SettingsSchema = z
               .object({ rpm: z.number().int().min(1).optional(), tpm: z.number().int().min(1).optional() })
               .strict(),
           )
-          .default({}),
-        /** Key name → group name. */
-        keyGroups: z.record(z.string(), z.string()).default({}),
-        /** Key name → its own limits when they differ from the defaults (e.g. a bigger plan). */
+          .default({})
+          .describe(
+            'Limit groups, e.g. `{"acct1": {"rpm": 100}}`: keys of one provider account share one budget.',
+          ),
+        keyGroups: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('Key name → group name, e.g. `{"a": "acct1", "b": "acct1"}`.'),
         keyLimits: z
           .record(
             z.string(),
@@ -253,107 +462,172 @@ export const SettingsSchema = z
               })
               .strict(),
           )
-          .default({}),
-        /**
-         * DeepSeek's `thinking` switch. Unset: sent as disabled to DeepSeek (V4 models think by default)
-         * and not sent to other providers, which may reject unknown fields. Env `LEADBOT_LLM_THINKING`.
-         */
-        thinking: z.boolean().optional(),
-        /** Most model ↔ tool round trips in one turn. */
-        maxToolSteps: z.number().int().min(0).max(10).default(4),
-        /** How long a turn waits for a free key before the built-in model answers. */
-        queueDeadlineMs: z.number().int().min(0).default(8000),
-        /** A conversation silent this long gives its key back. */
+          .default({})
+          .describe(
+            'Key name → its own `rpm` / `tpm` / `maxConversations` when they differ from the defaults (a bigger plan), e.g. `{"main": {"rpm": 500}}`.',
+          ),
+        thinking: z
+          .boolean()
+          .optional()
+          .describe(
+            "DeepSeek's `thinking` switch. Unset: sent as disabled to DeepSeek hosts (V4 models think by default) and not sent to other providers, which may reject unknown fields.",
+          ),
+        maxToolSteps: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(4)
+          .describe('Most model ↔ tool round trips in one turn.'),
+        queueDeadlineMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(8000)
+          .describe('How long a turn waits for a free key before the built-in model answers.'),
         idleReleaseMs: z
           .number()
           .int()
           .min(1000)
-          .default(10 * 60_000),
-        /** `alert` turns on when pool capacity stays ≥ 80 % this long. */
-        alertWindowMs: z.number().int().min(0).default(60_000),
+          .default(10 * 60_000)
+          .describe('A conversation silent this long gives its key back.'),
+        alertWindowMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60_000)
+          .describe('`alert` turns on when pool capacity stays ≥ 80 % this long.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('LLM providers and the key pool. Without keys the built-in model answers.'),
     crm: z
       .object({
-        /** HTTPS endpoint that receives leads and tickets (signed). Env `LEADBOT_CRM_WEBHOOK_URL`; secret in `LEADBOT_CRM_WEBHOOK_SECRET`. */
-        webhookUrl: z.url().optional(),
-        /** Attempts before an entry is kept as a dead letter. */
-        maxAttempts: z.number().int().min(1).default(12),
-        baseBackoffMs: z.number().int().min(1).default(1000),
+        webhookUrl: z
+          .url()
+          .optional()
+          .describe(
+            'HTTPS endpoint that receives leads and tickets, signed (plain http only to loopback). Needs `LEADBOT_CRM_WEBHOOK_SECRET`.',
+          ),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .default(12)
+          .describe('Delivery attempts before an entry is kept as a dead letter.'),
+        baseBackoffMs: z
+          .number()
+          .int()
+          .min(1)
+          .default(1000)
+          .describe(
+            'First back-off between attempts: exponential with full jitter (`Retry-After` honoured).',
+          ),
         maxBackoffMs: z
           .number()
           .int()
           .min(1)
-          .default(10 * 60_000),
-        timeoutMs: z.number().int().min(100).default(10_000),
+          .default(10 * 60_000)
+          .describe('Longest back-off between attempts.'),
+        timeoutMs: z.number().int().min(100).default(10_000).describe('Per delivery request.'),
       })
       .strict()
-      .prefault({}),
-    /** Messaging channels (Telegram, WhatsApp Cloud, Twilio). Each is on when its credentials are set. */
+      .prefault({})
+      .describe('The CRM webhook and its durable outbox.'),
     channels: z
       .object({
-        /**
-         * The public https URL this server is reached at (e.g. behind a tunnel or proxy). Twilio signs the
-         * public URL, so its signature is checked against this + path when set. Env `LEADBOT_PUBLIC_URL`.
-         */
-        publicUrl: z.url().optional(),
+        enabled: z
+          .array(z.enum(['web', 'rest', 'telegram', 'whatsapp', 'twilio']))
+          .optional()
+          .describe(
+            'Channels this node runs, e.g. `["web", "rest"]`. Unset: every channel (a provider channel still needs its credentials).',
+          ),
+        publicUrl: z
+          .url()
+          .optional()
+          .describe(
+            "The public https address of this server (behind a tunnel or proxy): Twilio signatures are checked against it + path; Telegram's webhook is registered on it.",
+          ),
         telegram: z
           .object({
-            /** Bot API root (Telegram's own local Bot API server, or a test peer). Env `LEADBOT_TELEGRAM_API_ROOT`. */
-            apiRoot: z.url().default('https://api.telegram.org'),
-            /** Tenant whose bot this is. Default: `defaultTenant`. */
-            tenant: z.string().min(1).optional(),
+            apiRoot: z
+              .url()
+              .default('https://api.telegram.org')
+              .describe("Bot API root (Telegram's own local Bot API server, or a test peer)."),
+            tenant: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Tenant whose bot this is. Unset: `defaultTenant`.'),
           })
           .strict()
           .prefault({}),
         whatsapp: z
           .object({
-            /** Graph API base URL. Env `LEADBOT_WHATSAPP_API_BASE`. */
-            apiBase: z.url().default('https://graph.facebook.com'),
-            /** Graph API version used in send URLs. */
+            apiBase: z.url().default('https://graph.facebook.com').describe('Graph API base URL.'),
             apiVersion: z
               .string()
               .regex(/^v\d+\.\d+$/, 'must look like v21.0')
-              .default('v21.0'),
-            /** Tenant whose number this is. Default: `defaultTenant`. */
-            tenant: z.string().min(1).optional(),
-            /**
-             * Approved template sent when a reply falls outside the 24-hour customer-service window.
-             * Without it such replies are not sent and a clear log line says so.
-             */
+              .default('v21.0')
+              .describe('Graph API version used in send URLs.'),
+            tenant: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Tenant whose number this is. Unset: `defaultTenant`.'),
             windowTemplate: z
-              .object({ name: z.string().min(1), language: z.string().min(2).default('es') })
+              .object({
+                name: z.string().min(1).describe('Name of the approved template.'),
+                language: z.string().min(2).default('es').describe('Language code of the template.'),
+              })
               .strict()
-              .optional(),
+              .optional()
+              .describe(
+                'Approved template sent when a reply falls outside the 24-hour customer-service window. Without it such replies are not sent and a clear log line says so.',
+              ),
           })
           .strict()
           .prefault({}),
         twilio: z
           .object({
-            /** Twilio REST API base URL. Env `LEADBOT_TWILIO_API_BASE`. */
-            apiBase: z.url().default('https://api.twilio.com'),
-            /** Tenant whose number this is. Default: `defaultTenant`. */
-            tenant: z.string().min(1).optional(),
-            /** `rest`: replies sent through the Messages API; `twiml`: returned in the webhook response. */
-            reply: z.enum(['rest', 'twiml']).default('rest'),
+            apiBase: z.url().default('https://api.twilio.com').describe('Twilio REST API base URL.'),
+            tenant: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('Tenant whose number this is. Unset: `defaultTenant`.'),
+            reply: z
+              .enum(['rest', 'twiml'])
+              .default('rest')
+              .describe(
+                '`rest`: replies sent through the Messages API; `twiml`: returned in the webhook response.',
+              ),
           })
           .strict()
           .prefault({}),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe(
+        'Messaging channels (Telegram, WhatsApp Cloud API, Twilio). Each is on when its credentials are set (docs/channels/).',
+      ),
     log: z
       .object({
-        /** pino level. Env `LEADBOT_LOG_LEVEL`. */
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-        /** Log message text and contact data (off by default: logs carry ids only). Env `LEADBOT_LOG_CONTENT`. */
-        content: z.boolean().default(false),
-        /** Pretty-print for humans instead of JSON lines. Env `LEADBOT_LOG_PRETTY`. */
-        pretty: z.boolean().default(false),
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info')
+          .describe('pino level.'),
+        content: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Log message text and contact data. Off: logs carry ids only, and ids that hold a phone number or messaging id are keyed pseudonyms.',
+          ),
+        pretty: z.boolean().default(false).describe('Pretty-print for humans instead of JSON lines.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Logs: pino JSON lines.'),
   })
   .strict()
   .superRefine((settings, ctx) => {

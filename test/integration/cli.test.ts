@@ -26,10 +26,12 @@ describe('leadbot CLI', () => {
       'rosa@diaz-fletes.com',
       '',
     ].join('\n');
-    const { code, stdout } = await runCli(['chat', '--session', 'cli-test'], input, {
+    const { code, stdout, stderr } = await runCli(['chat', '--session', 'cli-test'], input, {
       LEADBOT_DATA_DIR: dataDir,
     });
     expect(code).toBe(0);
+    // Piped stdin: the banner goes to stderr, so stdout holds only the replies.
+    expect(stderr).toContain('Chatting with RutaViva (session cli-test). Ctrl-D to quit.');
     const replies = stdout.split('bot> ').slice(1);
     expect(replies).toHaveLength(3);
     expect(replies[2]).toMatch(/¡Perfecto, Rosa!/);
