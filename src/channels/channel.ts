@@ -6,7 +6,7 @@ import type { Store } from '../ports/store.ts';
 import type { ChannelName } from '../protocol/index.ts';
 import type { Intake } from './intake.ts';
 
-/** What a messaging channel (Telegram, WhatsApp Cloud, Twilio) gets from the composition root. */
+/** What every channel gets from the composition root. */
 export interface ChannelDeps {
   config: Readonly<Config>;
   /** Hands a person's message to the runtime (`submit(intake, …)`); `intake.bus` carries replies back. */
@@ -14,16 +14,25 @@ export interface ChannelDeps {
   log: Logger;
   clock: Clock;
   store: Store;
-  /** The HTTP server, before `listen`: webhook routes are registered on it (in their own plugin scope). */
+  /** The HTTP server, before `listen`: routes are registered on it (webhooks in their own plugin scope). */
   app: FastifyInstance;
+  /** The replies a handled message got (from history), so a retried request is answered the same way. */
+  repliesTo?: (conversationId: string, messageId: string) => Promise<string[]>;
+  /** Cluster mode: the bus's link to NATS, so live clients can be told while it is down. */
+  link?: {
+    status: () => 'connected' | 'reconnecting' | 'disconnected';
+    onStatus: (listener: (status: 'connected' | 'reconnecting' | 'disconnected') => void) => () => void;
+  };
+  /** A live client of a conversation went away (the key pool may release that conversation's key). */
+  onDisconnect?: (conversationId: string) => void;
 }
 
 /**
- * A provider channel behind the same seam as the web widget: its producer turns provider updates into
- * `InboundMessage`s through `submit`, and it sends the `bot.message` events of its own channel back
- * through the provider's API, formatted for that app.
+ * One shape for every producer (web widget, REST, Telegram, WhatsApp Cloud, Twilio): it receives the
+ * provider's update, normalises it into an `InboundMessage` and hands it over with `submit`; it sends
+ * the `bot.message` events of its own channel back, formatted for that app.
  */
-export interface MessagingChannel {
+export interface Channel {
   readonly name: ChannelName;
   /** Called once the HTTP server listens (start polling, subscribe to replies…). */
   start(): Promise<void>;
@@ -33,5 +42,14 @@ export interface MessagingChannel {
   status(): Record<string, unknown>;
 }
 
-/** A channel factory: undefined (after one clear log line saying how to turn it on) when credentials are missing. */
-export type ChannelFactory = (deps: ChannelDeps) => MessagingChannel | undefined;
+/** Older name of `Channel`, kept for the provider channels' modules. */
+export type MessagingChannel = Channel;
+
+/** Builds a channel: undefined (after one clear log line saying how to turn it on) when it is not configured. */
+export type ChannelFactory = (deps: ChannelDeps) => Channel | undefined;
+
+/** A channel as the registry lists it: `LEADBOT_CHANNELS` names which of them a node runs. */
+export interface ChannelPlugin {
+  readonly name: ChannelName;
+  readonly create: ChannelFactory;
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ClientError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Store } from '../ports/store.ts';
+import type { ChannelPlugin } from './channel.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
 import { collectTurn } from './turn-collector.ts';
 
@@ -91,3 +92,20 @@ export function repliesFromHistory(store: Pick<Store, 'getHistory'>) {
       .flatMap((l) => (l.role === 'assistant' && l.turn === turn && !l.by ? [l.text] : []));
   };
 }
+
+/** The REST channel as a plug-in (`LEADBOT_REST_REPLY_TIMEOUT_MS` bounds its wait for the replies). */
+export const restChannel: ChannelPlugin = {
+  name: 'rest',
+  create(deps) {
+    registerRestChannel(deps.app, deps.intake, {
+      replyTimeoutMs: deps.config.server.restReplyTimeoutMs,
+      ...(deps.repliesTo ? { repliesTo: deps.repliesTo } : {}),
+    });
+    return {
+      name: 'rest',
+      start: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+      status: () => ({ path: '/webhooks/rest' }),
+    };
+  },
+};

@@ -6,6 +6,7 @@ import { ClientError, errorMessage, type ErrorCode } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundEvent } from '../protocol/index.ts';
+import type { ChannelPlugin } from './channel.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
 
 /** Client → server frame. */
@@ -244,3 +245,22 @@ function rawToString(data: RawData): string {
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
 }
+
+/** The web widget as a channel plug-in: its WebSocket route is registered on the server before `listen`. */
+export const webChannel: ChannelPlugin = {
+  name: 'web',
+  create(deps) {
+    const web = new WebChannel(deps.intake, {
+      log: deps.log,
+      ...(deps.link ? { link: deps.link } : {}),
+      ...(deps.onDisconnect ? { onDisconnect: deps.onDisconnect } : {}),
+    });
+    web.register(deps.app);
+    return {
+      name: 'web',
+      start: () => Promise.resolve(),
+      close: () => Promise.resolve(web.close()),
+      status: () => ({ websockets: web.connections }),
+    };
+  },
+};

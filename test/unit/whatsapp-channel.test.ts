@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import type { ChannelDeps } from '../../src/channels/messaging.ts';
+import type { ChannelDeps } from '../../src/channels/channel.ts';
 import { createWhatsAppChannel } from '../../src/channels/whatsapp/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.ts';
 import { grammySignal } from './signal.ts';
 import type { OutboundEvent } from '../../protocol/index.ts';
 import { conversationIdFor, submit } from '../intake.ts';
-import type { ChannelDeps, MessagingChannel } from '../messaging.ts';
+import type { ChannelDeps, MessagingChannel } from '../channel.ts';
 import { TelegramPoller } from './poller.ts';
 import { TelegramSender } from './sender.ts';
 import { NOTICES, TelegramUpdateSchema, readUpdate, type TelegramUpdate } from './update.ts';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.ts';
-import type { ChannelDeps, MessagingChannel } from '../messaging.ts';
+import type { ChannelDeps, ChannelPlugin, MessagingChannel } from '../channel.ts';
 import { TelegramChannel } from './channel.ts';
 
 export { TelegramChannel } from './channel.ts';
@@ -30,3 +30,6 @@ export function createTelegramChannel(deps: ChannelDeps): MessagingChannel | und
   const webhookSecret = config.secrets.telegramWebhookSecret;
   return new TelegramChannel(deps, { token, tenant, ...(webhookSecret ? { webhookSecret } : {}) });
 }
+
+/** The telegram channel as a plug-in of the channel registry. */
+export const telegramChannel: ChannelPlugin = { name: 'telegram', create: createTelegramChannel };

@@ -111,60 +111,10 @@ export class TwilioSender {
         this.counts.failed++;
         return;
       }
-      let waitMs = Math.min(baseBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
-      let reason: string;
-      try {
-        const response = await fetch(this.endpoint, {
-          method: 'POST',
-          headers: {
-            authorization: this.authorization,
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'application/json',
-            'i-twilio-idempotency-token': key,
-          },
-          body: new URLSearchParams({ From: this.options.from, To: to, Body: body }).toString(),
-          signal: AbortSignal.any([
-            this.abort.signal,
-            AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
-          ]),
-        });
-        const payload = (await response.json().catch(() => undefined)) as
-          { sid?: unknown; code?: unknown; more_info?: unknown } | undefined;
-        if (response.ok) {
-          this.counts.sent++;
-          log.debug({ channel: 'twilio', key, sid: payload?.sid, attempt }, 'reply sent through Twilio');
-          return;
-        }
-        const code = typeof payload?.code === 'number' ? payload.code : undefined;
-        reason = `HTTP ${response.status}${code ? ` (Twilio error ${code})` : ''}`;
-        if (response.status === 429) {
-          waitMs = Math.min(
-            retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? waitMs,
-            maxBackoffMs,
-          );
-        } else if (response.status < 500) {
-          this.counts.failed++;
-          log.error(
-            {
-              channel: 'twilio',
-              key,
-              status: response.status,
-              twilioCode: code,
-              ...(code && HINTS[code] ? { hint: HINTS[code] } : {}),
-              ...(typeof payload?.more_info === 'string' ? { moreInfo: payload.more_info } : {}),
-            },
-            'Twilio refused a reply; not retried',
-          );
-          return;
-        }
-      } catch (error) {
-        if (this.abort.signal.aborted) {
-          this.counts.failed++;
-          log.warn({ channel: 'twilio', key }, 'reply abandoned: the Twilio channel closed');
-          return;
-        }
-        reason = errorMessage(error);
-      }
+      const backoffMs = Math.min(baseBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
+      const outcome = await this.attempt(to, body, key, attempt, backoffMs, maxBackoffMs);
+      if (outcome === 'done') return;
+      const { reason, waitMs } = outcome;
       if (attempt >= maxAttempts) {
         this.counts.failed++;
         log.error(
@@ -181,6 +131,66 @@ export class TwilioSender {
         // Aborted by close(): the loop's first check records it.
         continue;
       }
+    }
+  }
+
+  /** One POST to the Messages API: `done` (sent, refused for good or abandoned), or retry after a wait. */
+  private async attempt(
+    to: string,
+    body: string,
+    key: string,
+    attempt: number,
+    backoffMs: number,
+    maxBackoffMs: number,
+  ): Promise<'done' | { reason: string; waitMs: number }> {
+    const log = this.options.log;
+    try {
+      const response = await fetch(this.endpoint, {
+        method: 'POST',
+        headers: {
+          authorization: this.authorization,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          'i-twilio-idempotency-token': key,
+        },
+        body: new URLSearchParams({ From: this.options.from, To: to, Body: body }).toString(),
+        signal: AbortSignal.any([
+          this.abort.signal,
+          AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
+        ]),
+      });
+      const payload = (await response.json().catch(() => undefined)) as
+        { sid?: unknown; code?: unknown; more_info?: unknown } | undefined;
+      if (response.ok) {
+        this.counts.sent++;
+        log.debug({ channel: 'twilio', key, sid: payload?.sid, attempt }, 'reply sent through Twilio');
+        return 'done';
+      }
+      const code = typeof payload?.code === 'number' ? payload.code : undefined;
+      const reason = `HTTP ${response.status}${code ? ` (Twilio error ${code})` : ''}`;
+      if (response.status === 429) {
+        const asked = retryAfterMs(response.headers.get('retry-after'), Date.now());
+        return { reason, waitMs: Math.min(asked ?? backoffMs, maxBackoffMs) };
+      }
+      if (response.status >= 500) return { reason, waitMs: backoffMs };
+      this.counts.failed++;
+      log.error(
+        {
+          channel: 'twilio',
+          key,
+          status: response.status,
+          twilioCode: code,
+          ...(code && HINTS[code] ? { hint: HINTS[code] } : {}),
+          ...(typeof payload?.more_info === 'string' ? { moreInfo: payload.more_info } : {}),
+        },
+        'Twilio refused a reply; not retried',
+      );
+      return 'done';
+    } catch (error) {
+      if (!this.abort.signal.aborted) return { reason: errorMessage(error), waitMs: backoffMs };
+      this.counts.failed++;
+      log.warn({ channel: 'twilio', key }, 'reply abandoned: the Twilio channel closed');
+      return 'done';
     }
   }
 }

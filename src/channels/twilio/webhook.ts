@@ -36,12 +36,16 @@ function isFormParams(body: unknown): body is FormParams {
   return typeof body === 'object' && body !== null && !Array.isArray(body);
 }
 
-/** `POST /webhooks/twilio`, in its own plugin scope (form bodies, no JSON). */
-export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebhookOptions): void {
-  const { intake, tenantId, mode, waits, log, counts } = options;
-  const base = options.publicUrl?.replace(/\/+$/, '');
-  const signedUrl = (request: FastifyRequest) =>
-    base ? `${base}${request.url}` : `${request.protocol}://${request.host}${request.url}`;
+/** What the route handler's steps share: options, the fixed-answer helper and TwiML replies. */
+interface Route {
+  options: TwilioWebhookOptions;
+  base: string | undefined;
+  xml: (reply: FastifyReply, bodies?: string[]) => FastifyReply;
+  answerOnce: (reply: FastifyReply, userId: string, messageSid: string, text: string) => FastifyReply;
+}
+
+function routeFor(options: TwilioWebhookOptions): Route {
+  const { intake, tenantId, mode, counts } = options;
   const xml = (reply: FastifyReply, bodies: string[] = []) =>
     reply.code(200).type('text/xml; charset=utf-8').send(twiml(bodies));
   /** A fixed answer (not a turn): sent once per MessageSid, in the TwiML or through REST. */
@@ -58,7 +62,162 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
     options.deliver(userId, bodies, `${messageSid}-notice`);
     return xml(reply);
   };
+  return { options, base: options.publicUrl?.replace(/\/+$/, ''), xml, answerOnce };
+}
 
+/** Refuses (401) a request whose X-Twilio-Signature is missing or does not match, with a hint why. */
+function checkSignature({ options, base }: Route, request: FastifyRequest, params: FormParams): void {
+  const header = request.headers['x-twilio-signature'];
+  const signedUrl = base ? `${base}${request.url}` : `${request.protocol}://${request.host}${request.url}`;
+  if (
+    verifyTwilioSignature(
+      options.authToken,
+      typeof header === 'string' ? header : undefined,
+      signedUrl,
+      params,
+    )
+  )
+    return;
+  options.counts.badSignatures++;
+  options.log.warn(
+    {
+      channel: 'twilio',
+      signed: header ? 'wrong' : 'missing',
+      hint: base
+        ? 'the signature is checked over LEADBOT_PUBLIC_URL + path: it must match the webhook URL set in Twilio'
+        : 'behind a proxy or tunnel? set LEADBOT_PUBLIC_URL to the public URL Twilio calls',
+    },
+    'refused a Twilio webhook: X-Twilio-Signature is missing or wrong',
+  );
+  throw new ClientError(
+    'bad_signature',
+    'X-Twilio-Signature is missing or does not match this request; nothing was processed.',
+    { status: 401 },
+  );
+}
+
+/** Status callbacks, empty messages and media without text: answered without a turn. */
+function answerWithoutTurn(
+  route: Route,
+  reply: FastifyReply,
+  inbound: ReturnType<typeof parseTwilioInbound>,
+) {
+  const { log, counts } = route.options;
+  if (inbound.kind === 'status') {
+    log.debug(
+      { channel: 'twilio', sid: inbound.messageSid, status: inbound.status },
+      'status callback ignored',
+    );
+    return route.xml(reply);
+  }
+  if (inbound.kind === 'empty') {
+    counts.ignored++;
+    log.info({ channel: 'twilio', sid: inbound.messageSid }, 'message without text or media ignored');
+    return route.xml(reply);
+  }
+  if (inbound.kind === 'unsupported') {
+    counts.ignored++;
+    log.info(
+      { channel: 'twilio', sid: inbound.messageSid, numMedia: inbound.numMedia },
+      'message without text: asked the person to type',
+    );
+    return route.answerOnce(reply, inbound.userId, inbound.messageSid, TEXT_ONLY_REPLY);
+  }
+  return undefined;
+}
+
+type TextInbound = Extract<ReturnType<typeof parseTwilioInbound>, { kind: 'text' }>;
+
+/** Hands the message to the runtime; a refusal becomes the answer Twilio should get (or a 503 to retry). */
+async function submitInbound(
+  route: Route,
+  reply: FastifyReply,
+  inbound: TextInbound,
+  stopWaiting: () => void,
+) {
+  const { intake, tenantId, counts } = route.options;
+  const { messageSid, userId } = inbound;
+  try {
+    const { duplicate } = await submit(intake, {
+      id: messageSid,
+      tenantId,
+      channel: 'twilio',
+      userId,
+      text: inbound.text,
+      profile: inbound.profile,
+      ...(inbound.source ? { source: inbound.source } : {}),
+    });
+    if (!duplicate) return undefined;
+    // A retried delivery: its reply went (or goes) out once already.
+    counts.duplicates++;
+    stopWaiting();
+    return route.xml(reply);
+  } catch (error) {
+    stopWaiting();
+    if (!(error instanceof ClientError)) throw error;
+    if (error.code === 'message_too_long') return route.answerOnce(reply, userId, messageSid, TOO_LONG_REPLY);
+    if (error.code === 'empty_message') {
+      counts.ignored++;
+      return route.xml(reply);
+    }
+    // 5xx, so Twilio delivers it again later instead of dropping it.
+    if (error.code === 'busy')
+      throw new ClientError('busy', `${error.message} Twilio will retry.`, { status: 503, cause: error });
+    throw error;
+  }
+}
+
+/** TwiML mode: the turn's replies in the answer; past Twilio's 15 s wait, the rest goes through REST. */
+async function answerWithReplies(
+  route: Route,
+  reply: FastifyReply,
+  messageSid: string,
+  done: Promise<{ replies: BotMessage[] }>,
+) {
+  const { waits, log, waitMs } = route.options;
+  try {
+    const { replies } = await done;
+    waits.finish(messageSid);
+    return route.xml(
+      reply,
+      replies.flatMap((r) => formatForWhatsApp(r.text)),
+    );
+  } catch {
+    const held: BotMessage[] = waits.expire(messageSid);
+    log.warn(
+      { channel: 'twilio', sid: messageSid, waitMs, held: held.length },
+      'the turn took too long for a TwiML answer; its replies go out through the REST API',
+    );
+    for (const event of held) route.options.deliver(event.userId, formatForWhatsApp(event.text), event.id);
+    return route.xml(reply);
+  }
+}
+
+async function handle(route: Route, request: FastifyRequest, reply: FastifyReply) {
+  const { intake, tenantId, mode, waits, counts } = route.options;
+  const params = isFormParams(request.body) ? request.body : parseForm('');
+  checkSignature(route, request, params);
+  const inbound = parseTwilioInbound(params);
+  if (inbound.kind !== 'text') return answerWithoutTurn(route, reply, inbound);
+  const { messageSid, userId } = inbound;
+  const conversationId = conversationIdFor(tenantId, 'twilio', userId);
+  // Subscribe before submitting so no reply is missed.
+  const collector =
+    mode === 'twiml' ? collectTurn(intake.bus, messageSid, conversationId, route.options.waitMs) : undefined;
+  if (collector) waits.begin(messageSid);
+  const stopWaiting = () => {
+    collector?.cancel();
+    waits.finish(messageSid);
+  };
+  const refused = await submitInbound(route, reply, inbound, stopWaiting);
+  if (refused) return refused;
+  counts.received++;
+  return collector ? answerWithReplies(route, reply, messageSid, collector.done) : route.xml(reply);
+}
+
+/** `POST /webhooks/twilio`, in its own plugin scope (form bodies, no JSON). */
+export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebhookOptions): void {
+  const route = routeFor(options);
   // Sync plugin with `done`: registered before `listen`, loaded when the server starts.
   void app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
@@ -74,118 +233,7 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
         ),
       );
     });
-
-    scope.post(TWILIO_WEBHOOK_PATH, async (request, reply) => {
-      const params = isFormParams(request.body) ? request.body : parseForm('');
-      const header = request.headers['x-twilio-signature'];
-      if (
-        !verifyTwilioSignature(
-          options.authToken,
-          typeof header === 'string' ? header : undefined,
-          signedUrl(request),
-          params,
-        )
-      ) {
-        counts.badSignatures++;
-        log.warn(
-          {
-            channel: 'twilio',
-            signed: header ? 'wrong' : 'missing',
-            hint: base
-              ? 'the signature is checked over LEADBOT_PUBLIC_URL + path: it must match the webhook URL set in Twilio'
-              : 'behind a proxy or tunnel? set LEADBOT_PUBLIC_URL to the public URL Twilio calls',
-          },
-          'refused a Twilio webhook: X-Twilio-Signature is missing or wrong',
-        );
-        throw new ClientError(
-          'bad_signature',
-          'X-Twilio-Signature is missing or does not match this request; nothing was processed.',
-          { status: 401 },
-        );
-      }
-
-      const inbound = parseTwilioInbound(params);
-      if (inbound.kind === 'status') {
-        log.debug(
-          { channel: 'twilio', sid: inbound.messageSid, status: inbound.status },
-          'status callback ignored',
-        );
-        return xml(reply);
-      }
-      if (inbound.kind === 'empty') {
-        counts.ignored++;
-        log.info({ channel: 'twilio', sid: inbound.messageSid }, 'message without text or media ignored');
-        return xml(reply);
-      }
-      if (inbound.kind === 'unsupported') {
-        counts.ignored++;
-        log.info(
-          { channel: 'twilio', sid: inbound.messageSid, numMedia: inbound.numMedia },
-          'message without text: asked the person to type',
-        );
-        return answerOnce(reply, inbound.userId, inbound.messageSid, TEXT_ONLY_REPLY);
-      }
-
-      const { messageSid, userId } = inbound;
-      const conversationId = conversationIdFor(tenantId, 'twilio', userId);
-      // Subscribe before submitting so no reply is missed.
-      const collector =
-        mode === 'twiml' ? collectTurn(intake.bus, messageSid, conversationId, options.waitMs) : undefined;
-      if (collector) waits.begin(messageSid);
-      const stopWaiting = () => {
-        collector?.cancel();
-        waits.finish(messageSid);
-      };
-      try {
-        const { duplicate } = await submit(intake, {
-          id: messageSid,
-          tenantId,
-          channel: 'twilio',
-          userId,
-          text: inbound.text,
-          profile: inbound.profile,
-          ...(inbound.source ? { source: inbound.source } : {}),
-        });
-        if (duplicate) {
-          // A retried delivery: its reply went (or goes) out once already.
-          counts.duplicates++;
-          stopWaiting();
-          return xml(reply);
-        }
-      } catch (error) {
-        stopWaiting();
-        if (error instanceof ClientError && error.code === 'message_too_long')
-          return answerOnce(reply, userId, messageSid, TOO_LONG_REPLY);
-        if (error instanceof ClientError && error.code === 'empty_message') {
-          counts.ignored++;
-          return xml(reply);
-        }
-        if (error instanceof ClientError && error.code === 'busy') {
-          // 5xx, so Twilio delivers it again later instead of dropping it.
-          throw new ClientError('busy', `${error.message} Twilio will retry.`, { status: 503, cause: error });
-        }
-        throw error;
-      }
-      counts.received++;
-      if (!collector) return xml(reply);
-      try {
-        const { replies } = await collector.done;
-        waits.finish(messageSid);
-        return xml(
-          reply,
-          replies.flatMap((r) => formatForWhatsApp(r.text)),
-        );
-      } catch {
-        // Twilio stops waiting after 15 s: what came so far, and what comes later, goes through REST.
-        const held: BotMessage[] = waits.expire(messageSid);
-        log.warn(
-          { channel: 'twilio', sid: messageSid, waitMs: options.waitMs, held: held.length },
-          'the turn took too long for a TwiML answer; its replies go out through the REST API',
-        );
-        for (const event of held) options.deliver(event.userId, formatForWhatsApp(event.text), event.id);
-        return xml(reply);
-      }
-    });
+    scope.post(TWILIO_WEBHOOK_PATH, (request, reply) => handle(route, request, reply));
     done();
   });
 }

@@ -79,6 +79,9 @@ function retryAfterMs(header: string | null, now: number): number | undefined {
  * 429 and the throttling codes ({@link THROTTLE_CODES}) with `Retry-After` when given, else backoff;
  * gives up at once on any other 4xx and logs its Graph error code (never the body we sent).
  */
+/** What a failed attempt reports with the result. */
+type Failure = { status?: number; code?: number };
+
 export class GraphSender {
   private readonly url: string;
   private readonly maxAttempts: number;
@@ -110,72 +113,13 @@ export class GraphSender {
     signal: AbortSignal,
     attempts = this.maxAttempts,
   ): Promise<SendResult> {
-    const log = this.options.log;
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return { ok: false, reason: 'aborted', attempts: attempt - 1 };
-      let wait: number | undefined;
-      let failure: { status?: number; code?: number } = {};
-      try {
-        const response = await fetch(this.url, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${this.options.token}`,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-        });
-        const json: unknown = await response.json().catch(() => undefined);
-        if (response.ok) {
-          const sent = GraphSentSchema.safeParse(json);
-          const messageId = sent.success ? sent.data.messages?.[0]?.id : undefined;
-          return { ok: true, attempts: attempt, ...(messageId ? { messageId } : {}) };
-        }
-        const parsed = GraphErrorSchema.safeParse(json);
-        const graph = parsed.success ? parsed.data.error : undefined;
-        failure = { status: response.status, ...(graph?.code !== undefined ? { code: graph.code } : {}) };
-        const throttled =
-          response.status === 429 || (graph?.code !== undefined && THROTTLE_CODES.has(graph.code));
-        const transient = response.status >= 500 || graph?.is_transient === true;
-        const details = {
-          ...context,
-          status: response.status,
-          code: graph?.code,
-          subcode: graph?.error_subcode,
-          fbtrace_id: graph?.fbtrace_id,
-          attempt,
-        };
-        if (throttled) {
-          const asked = retryAfterMs(response.headers.get('retry-after'), Date.now());
-          if (asked !== undefined && asked > this.maxRetryAfterMs) {
-            log.error(
-              { ...details, retryAfterMs: asked },
-              'WhatsApp Graph API throttled the send for longer than we wait; message not sent',
-            );
-            return { ok: false, reason: 'gave_up', attempts: attempt, ...failure };
-          }
-          wait = asked ?? this.backoff(attempt);
-          log.warn({ ...details, waitMs: wait }, 'WhatsApp Graph API throttled the send; retrying');
-        } else if (transient) {
-          wait = this.backoff(attempt);
-          log.warn({ ...details, waitMs: wait }, 'WhatsApp Graph API failed; retrying');
-        } else {
-          log.error(
-            { ...details, type: graph?.type },
-            'WhatsApp Graph API refused the message (see the error code in the Cloud API error-code reference)',
-          );
-          return { ok: false, reason: 'rejected', attempts: attempt, ...failure };
-        }
-      } catch (error) {
-        if (signal.aborted) return { ok: false, reason: 'aborted', attempts: attempt };
-        wait = this.backoff(attempt);
-        log.warn(
-          { ...context, attempt, err: errorMessage(error), waitMs: wait },
-          'WhatsApp Graph API unreachable; retrying',
-        );
-      }
+      const outcome = await this.attempt(body, context, signal, attempt);
+      if ('result' in outcome) return outcome.result;
+      const { wait, failure } = outcome;
       if (attempt >= attempts) {
-        log.error(
+        this.options.log.error(
           { ...context, attempts: attempt, ...failure },
           'WhatsApp send failed after retries; message not sent',
         );
@@ -187,5 +131,87 @@ export class GraphSender {
         return { ok: false, reason: 'aborted', attempts: attempt, ...failure };
       }
     }
+  }
+
+  /** One POST: a final result, or how long to wait before the next attempt. */
+  private async attempt(
+    body: Record<string, unknown>,
+    context: SendContext,
+    signal: AbortSignal,
+    attempt: number,
+  ): Promise<{ result: SendResult } | { wait: number; failure: Failure }> {
+    try {
+      const response = await fetch(this.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+      });
+      const json: unknown = await response.json().catch(() => undefined);
+      if (response.ok) {
+        const sent = GraphSentSchema.safeParse(json);
+        const messageId = sent.success ? sent.data.messages?.[0]?.id : undefined;
+        return { result: { ok: true, attempts: attempt, ...(messageId ? { messageId } : {}) } };
+      }
+      return this.refused(response, json, context, attempt);
+    } catch (error) {
+      if (signal.aborted) return { result: { ok: false, reason: 'aborted', attempts: attempt } };
+      const wait = this.backoff(attempt);
+      this.options.log.warn(
+        { ...context, attempt, err: errorMessage(error), waitMs: wait },
+        'WhatsApp Graph API unreachable; retrying',
+      );
+      return { wait, failure: {} };
+    }
+  }
+
+  /** A non-2xx answer: throttled or transient (retry after a wait), or refused for good. */
+  private refused(
+    response: Response,
+    json: unknown,
+    context: SendContext,
+    attempt: number,
+  ): { result: SendResult } | { wait: number; failure: Failure } {
+    const log = this.options.log;
+    const parsed = GraphErrorSchema.safeParse(json);
+    const graph = parsed.success ? parsed.data.error : undefined;
+    const failure: Failure = {
+      status: response.status,
+      ...(graph?.code !== undefined ? { code: graph.code } : {}),
+    };
+    const throttled =
+      response.status === 429 || (graph?.code !== undefined && THROTTLE_CODES.has(graph.code));
+    const transient = response.status >= 500 || graph?.is_transient === true;
+    const details = {
+      ...context,
+      status: response.status,
+      code: graph?.code,
+      subcode: graph?.error_subcode,
+      fbtrace_id: graph?.fbtrace_id,
+      attempt,
+    };
+    if (throttled) {
+      const asked = retryAfterMs(response.headers.get('retry-after'), Date.now());
+      if (asked !== undefined && asked > this.maxRetryAfterMs) {
+        log.error(
+          { ...details, retryAfterMs: asked },
+          'WhatsApp Graph API throttled the send for longer than we wait; message not sent',
+        );
+        return { result: { ok: false, reason: 'gave_up', attempts: attempt, ...failure } };
+      }
+      const wait = asked ?? this.backoff(attempt);
+      log.warn({ ...details, waitMs: wait }, 'WhatsApp Graph API throttled the send; retrying');
+      return { wait, failure };
+    }
+    if (transient) {
+      const wait = this.backoff(attempt);
+      log.warn({ ...details, waitMs: wait }, 'WhatsApp Graph API failed; retrying');
+      return { wait, failure };
+    }
+    log.error(
+      { ...details, type: graph?.type },
+      'WhatsApp Graph API refused the message (see the error code in the Cloud API error-code reference)',
+    );
+    return { result: { ok: false, reason: 'rejected', attempts: attempt, ...failure } };
   }
 }

@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify';
+import type { Channel } from '../channels/channel.ts';
+import type { Intake } from '../channels/intake.ts';
+import { createChannels } from '../channels/registry.ts';
+import { repliesFromHistory } from '../channels/rest.ts';
+import type { TenantConfig } from '../config/tenant.ts';
+import type { Config } from '../config/schema.ts';
+import type { Handoff } from '../handoff/index.ts';
+import { createHttpServer, type HttpServerDeps } from '../http/server.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { KeyPool } from '../runtime/key-pool.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import type { ConversationSupervisor } from '../runtime/supervisor.ts';
+import type { ClusterLayer } from './cluster.ts';
+import type { Part } from './lifecycle.ts';
+
+export interface HttpDeps {
+  cluster: ClusterLayer;
+  intake: Intake;
+  metrics: Metrics;
+  tenants: ReadonlyMap<string, TenantConfig>;
+  handoff: Handoff;
+  supervisor: ConversationSupervisor;
+  pool: KeyPool | undefined;
+  modelName: string;
+  admin: { token: string };
+  contacts: HttpServerDeps['contacts'];
+  clock: Clock;
+  log: Logger;
+}
+
+/** The HTTP server with the channels on it. Filled in by `start`; absent for the embedded CLI chat. */
+export interface Http extends Part {
+  app?: FastifyInstance;
+  url?: string;
+  channels: Channel[];
+}
+
+function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
+  const { cluster, pool, supervisor, tenants } = deps;
+  const nats = cluster.nats;
+  return () => ({
+    node_id: config.nodeId,
+    model: deps.modelName,
+    llm_keys: pool?.keyIds.length ?? 0,
+    bus: nats ? `nats (${cluster.role})` : 'in-process',
+    ...(nats ? { cluster: nats.bus.clusterStats() } : {}),
+    live_conversations: supervisor.liveCount,
+    websockets: http.channels.find((c) => c.name === 'web')?.status().websockets ?? 0,
+    channels: Object.fromEntries(
+      http.channels.filter((c) => c.name !== 'web' && c.name !== 'rest').map((c) => [c.name, c.status()]),
+    ),
+    tenants: [...tenants.keys()],
+  });
+}
+
+/** Channels run on gateways and single nodes; a worker's HTTP server has health, metrics and the API only. */
+function channelsFor(config: Readonly<Config>, deps: HttpDeps, app: FastifyInstance): Channel[] {
+  if (deps.cluster.role === 'worker') return [];
+  deps.handoff.attach(app);
+  const nats = deps.cluster.nats;
+  const pool = deps.pool;
+  return createChannels(
+    {
+      config,
+      intake: deps.intake,
+      log: deps.log,
+      clock: deps.clock,
+      store: deps.cluster.leadStore,
+      app,
+      repliesTo: repliesFromHistory(deps.cluster.turnStore),
+      ...(nats
+        ? { link: { status: () => nats.bus.status, onStatus: (listener) => nats.bus.onStatus(listener) } }
+        : {}),
+      ...(pool
+        ? { onDisconnect: (conversationId: string) => void pool.release(conversationId, 'disconnected') }
+        : {}),
+    },
+    config.channels.enabled,
+  );
+}
+
+function urlOf(app: FastifyInstance, config: Readonly<Config>): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return `http://${host}:${port}`;
+}
+
+export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: boolean): Http {
+  const http: Http = {
+    name: 'http',
+    channels: [],
+    async start() {
+      if (!enabled) return;
+      const app = await createHttpServer({
+        log: deps.log,
+        store: deps.cluster.leadStore,
+        metrics: deps.metrics,
+        tenants: deps.tenants,
+        defaultTenant: config.defaultTenant,
+        adminToken: deps.admin.token,
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
+        ...(deps.contacts ? { contacts: deps.contacts } : {}),
+        health: healthOf(config, deps, http),
+      });
+      http.app = app;
+      http.channels = channelsFor(config, deps, app);
+      await app.listen({ host: config.server.host, port: config.server.port });
+      for (const channel of http.channels) await channel.start();
+      http.url = urlOf(app, config);
+    },
+    async close() {
+      for (const channel of http.channels) await channel.close();
+      await http.app?.close();
+    },
+  };
+  return http;
+}

@@ -1,0 +1,94 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Config } from '../config/schema.ts';
+import type { MemoryConsolidator } from '../memory/consolidator.ts';
+import type { KeyPool } from '../runtime/key-pool.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import type { ConversationSupervisor } from '../runtime/supervisor.ts';
+
+type Options = ConstructorParameters<typeof ConversationSupervisor>[0];
+
+/** States after which a conversation needs no LLM key any more. */
+const ENDED_STATES = new Set(['closed', 'spam', 'failed']);
+
+interface HookDeps {
+  metrics: Metrics;
+  audit: AuditLog;
+  consolidator: MemoryConsolidator;
+  pool: KeyPool | undefined;
+}
+
+/** Flood, guard, overdue handoff and escalation: each counted in metrics and written to the audit log. */
+function securityHooks(config: Readonly<Config>, { metrics, audit }: HookDeps) {
+  return {
+    onFlood: ((message, outcome, muteStarted) => {
+      if (!muteStarted) metrics.rejected.inc({ code: outcome });
+      if (muteStarted)
+        audit.append({
+          type: 'user.muted',
+          person: message.conversationId,
+          tenantId: message.tenantId,
+          data: { channel: message.channel, muteMs: config.security.muteMs },
+        });
+    }) satisfies Options['onFlood'],
+    onGuard: ((message, { verdict, score, reasons }) => {
+      metrics.threats.inc({ verdict });
+      audit.append({
+        type: verdict === 'block' ? 'message.blocked' : 'message.flagged',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, score, reasons: reasons.slice(0, 5).join(' ') },
+      });
+    }) satisfies Options['onGuard'],
+  };
+}
+
+/** Restarts, escalations and overdue handoffs: what an operator watches in metrics and the audit log. */
+function supervisionHooks(config: Readonly<Config>, { metrics, audit }: HookDeps) {
+  return {
+    onHandoffOverdue: ((message) => {
+      metrics.handoffsOverdue.inc();
+      audit.append({
+        type: 'handoff.overdue',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, deadlineMs: config.conversation.handoffDeadlineMs },
+      });
+    }) satisfies Options['onHandoffOverdue'],
+    onRestart: () => metrics.restarts.inc(),
+    onActorReady: (({ how, ms }) =>
+      metrics.actorReadySeconds.observe({ how }, ms / 1000)) satisfies Options['onActorReady'],
+    onEscalate: (({ message, restarts }) => {
+      metrics.escalations.inc();
+      audit.append({
+        type: 'conversation.escalated',
+        person: message.conversationId,
+        tenantId: message.tenantId,
+        data: { channel: message.channel, messageId: message.id, restarts },
+      });
+    }) satisfies Options['onEscalate'],
+  };
+}
+
+/** After each turn: metrics, memory consolidation, the handoff audit line, the key given back at the end. */
+function turnHook({ metrics, audit, consolidator, pool }: HookDeps): NonNullable<Options['onTurn']> {
+  return ({ conversationId, channel, state, ms, replies, failed, intents, turn, language }) => {
+    metrics.turnSeconds.observe({ channel }, ms / 1000);
+    if (!failed) void consolidator.maybeConsolidate(conversationId, turn, language);
+    if (intents.includes('confirm_human_handoff'))
+      audit.append({
+        type: 'handoff.requested',
+        person: conversationId,
+        tenantId: conversationId.split(':')[0]!,
+        data: { channel },
+      });
+    metrics.repliesSent.inc({ channel }, replies);
+    if (failed) metrics.turnFailures.inc();
+    // A conversation that ended gives its key back at once; others keep it until idle.
+    if (pool && ENDED_STATES.has(state)) pool.release(conversationId, 'ended');
+  };
+}
+
+/** The supervisor's observation hooks: none of them changes what a conversation does. */
+export function supervisorHooks(config: Readonly<Config>, deps: HookDeps) {
+  return { ...securityHooks(config, deps), ...supervisionHooks(config, deps), onTurn: turnHook(deps) };
+}
