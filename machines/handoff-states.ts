@@ -1,15 +1,18 @@
 /** The delivered phases (handoff, support) with the team alert and escalation, and the hard `human` state. */
 import { not } from 'xstate';
 import { isCaptureComplete } from './flow-rules.ts';
-import type { DeliverOutput, ResumePhase } from './conversation-types.ts';
+import type { ResumePhase } from './conversation-types.ts';
+import { analysing, conversationSetup, deliverInput, speaking } from './conversation-setup.ts';
 import {
-  alertInput,
-  analysing,
-  conversationSetup,
-  deliverInput,
-  speaking,
-  takeover,
-} from './conversation-setup.ts';
+  alerting,
+  backingOff,
+  delivering,
+  escalating,
+  routing,
+  updating,
+  waiting,
+  type HumanTarget,
+} from './delivered-states.ts';
 
 /**
  * A phase that delivers the lead, confirms it, then answers follow-ups (updating the lead when the
@@ -20,131 +23,21 @@ export function deliveredPhase(
   phase: 'handoff' | 'support',
   confirmIntent: 'confirm_lead' | 'confirm_ticket',
   /** Where cases that need a person go: the team is alerted from the `handoff` phase. */
-  humanTarget: 'alerting' | '#conversation.handoff.alerting',
+  humanTarget: HumanTarget,
 ) {
-  const toPerson = [
-    {
-      type: 'recordDelivery' as const,
-      params: ({ event }: { event: { output: DeliverOutput } }) => event.output,
-    },
-    'openHandoff' as const,
-    { type: 'planIntent' as const, params: { intent: 'confirm_human_handoff' as const } },
-    'askCompanyOnce' as const,
-  ];
   return conversationSetup.createStateConfig({
     initial: 'delivering',
     states: {
-      delivering: {
-        entry: 'noteDeliveryAttempt',
-        invoke: {
-          src: 'deliverLead',
-          input: ({ context }) =>
-            deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
-          onDone: [
-            { guard: 'needsHuman', target: humanTarget, actions: toPerson },
-            { guard: 'wantsLiveFollowUp', target: humanTarget, actions: toPerson },
-            {
-              target: 'confirming',
-              actions: [
-                { type: 'recordDelivery', params: ({ event }) => event.output },
-                { type: 'planIntent', params: { intent: confirmIntent } },
-                'askCompanyOnce',
-              ],
-            },
-          ],
-          onError: 'backingOff',
-        },
-      },
-      backingOff: {
-        after: {
-          deliveryBackoff: [
-            { guard: 'canRetryDelivery', target: 'delivering' },
-            { target: '#conversation.failed.replying' },
-          ],
-        },
-      },
-      /** The team is told (Slack, Teams…); the reply promises only what is true. */
-      alerting: {
-        invoke: {
-          src: 'alertTeam',
-          input: ({ context }) => alertInput(context, 1),
-          onDone: {
-            target: 'confirming',
-            actions: { type: 'applyAlert', params: ({ event }) => event.output },
-          },
-          onError: { target: 'confirming', actions: { type: 'applyAlert', params: { alerted: false } } },
-        },
-      },
+      delivering: delivering(humanTarget, confirmIntent),
+      backingOff: backingOff(),
+      alerting: alerting(),
       confirming: speaking(phase),
-      waiting: {
-        tags: 'awaiting-input',
-        on: {
-          'user.message.received': { target: 'analysing', actions: 'recordMessage' },
-          'handoff.deadline': { guard: 'awaitingPerson', target: 'escalating', actions: 'escalate' },
-          ...takeover(phase),
-        },
-      },
-      /** Nobody took the case over in time: a second alert, then one honest update for the person. */
-      escalating: {
-        entry: { type: 'planIntent', params: { intent: 'handoff_pending' } },
-        invoke: {
-          src: 'alertTeam',
-          input: ({ context }) => alertInput(context, 2),
-          onDone: {
-            target: 'reassuring',
-            actions: { type: 'applyAlert', params: ({ event }) => event.output },
-          },
-          onError: { target: 'reassuring', actions: { type: 'applyAlert', params: { alerted: false } } },
-        },
-      },
+      waiting: waiting(phase),
+      escalating: escalating(),
       reassuring: speaking(phase, { tolerant: true }),
       analysing: analysing('following'),
-      routing: {
-        always: [
-          {
-            guard: 'isFarewell',
-            target: '#conversation.closed.replying',
-            actions: { type: 'planIntent', params: { intent: 'farewell' } },
-          },
-          // The topic or urgency changed: the stored lead is updated first (then a person, if needed).
-          { guard: 'assessmentChanged', target: 'updating', actions: 'decideQualification' },
-          {
-            guard: 'newlyNeedsHuman',
-            target: humanTarget,
-            actions: ['openHandoff', { type: 'planIntent', params: { intent: 'confirm_human_handoff' } }],
-          },
-          // A company or a size added later may make a warm lead hot: the qualification is redone.
-          { guard: 'capturedSomething', target: 'updating', actions: 'decideQualification' },
-          {
-            guard: 'personPending',
-            target: 'following',
-            actions: { type: 'planIntent', params: { intent: 'handoff_pending' } },
-          },
-          { target: 'following', actions: { type: 'planIntent', params: { intent: 'closed_followup' } } },
-        ],
-      },
-      /** New or corrected details after delivery update the stored lead (same id, pushed again). */
-      updating: {
-        invoke: {
-          src: 'deliverLead',
-          input: ({ context }) =>
-            deliverInput(context, isCaptureComplete(context.lead) ? 'complete' : 'partial'),
-          onDone: [
-            { guard: 'newlyNeedsHuman', target: humanTarget, actions: toPerson },
-            {
-              target: 'following',
-              actions: [
-                { type: 'recordDelivery', params: ({ event }) => event.output },
-                { type: 'planIntent', params: { intent: 'closed_followup' } },
-              ],
-            },
-          ],
-          onError: {
-            target: 'following',
-            actions: { type: 'planIntent', params: { intent: 'closed_followup' } },
-          },
-        },
-      },
+      routing: routing(humanTarget),
+      updating: updating(humanTarget),
       following: speaking(phase),
     },
   });

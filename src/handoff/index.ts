@@ -57,13 +57,14 @@ const AUDIT_TYPE = {
   'human.lead': 'handoff.lead_edited',
 } as const;
 
-/**
- * Human handoff: alerts to Slack / Teams / a Slack app through a durable outbox, the queue, the
- * operator API and console, and the audit of what operators do.
- */
-export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
-  const env = config.handoff;
-  const log = deps.log.child({ module: 'handoff' });
+type HandoffEnv = Config['handoff'];
+
+/** The Slack Web API client (with a bot token) and the Slack app (with a signing secret too). */
+function slackOf(
+  env: HandoffEnv,
+  deps: HandoffDeps,
+  log: Logger,
+): { slack: SlackApi | undefined; slackApp: SlackApp | undefined } {
   const slack = env.slackBotToken
     ? new SlackApi({ token: env.slackBotToken, ...(env.slackApiBase ? { apiBase: env.slackApiBase } : {}) })
     : undefined;
@@ -79,8 +80,19 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
           log,
         })
       : undefined;
+  return { slack, slackApp };
+}
+
+/** Team alerts through the durable `alerts` outbox, sent (and retried) by its dispatcher. */
+function alertPipeline(
+  env: HandoffEnv,
+  deps: HandoffDeps,
+  log: Logger,
+  slack: { slack: SlackApi | undefined; slackApp: SlackApp | undefined },
+  publicUrl: string | undefined,
+): { alerts: HandoffAlerts; dispatcher: OutboxDispatcher } {
+  const { slackApp } = slack;
   const outbox = new LmdbOutbox({ store: deps.store, clock: deps.clock, name: 'alerts' });
-  const publicUrl = config.channels.publicUrl?.replace(/\/+$/, '');
   const alerts = new HandoffAlerts({
     outbox,
     notify: () => dispatcher.notify(),
@@ -88,7 +100,7 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     env,
     clock: deps.clock,
     log,
-    slack,
+    slack: slack.slack,
     ...(publicUrl ? { consoleUrl: (id: string) => `${publicUrl}/console#c=${encodeURIComponent(id)}` } : {}),
     ...(slackApp ? { onSlackPosted: (alert, posted) => slackApp.remember(alert, posted) } : {}),
   });
@@ -101,14 +113,17 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     baseBackoffMs: 1000,
     maxBackoffMs: 5 * 60_000,
   });
-  void dispatcher.start();
-  const registry = new HandoffRegistry(deps.store.database<QueueItem, string>('handoff_queue'), deps.clock);
-  const unsubscribe = deps.bus.subscribeOutbound((event) => {
-    registry.observe(event);
-    slackApp?.observe(event);
-  });
-  const auth = new OperatorAuth(deps.admin.token, env.operators);
-  const own = [...deps.tenants.values()].filter((t) => t.handoff).map((t) => t.id);
+  return { alerts, dispatcher };
+}
+
+/** Says at start-up where alerts go (or that cases only wait in the console). */
+function logAlertTargets(
+  env: HandoffEnv,
+  tenants: ReadonlyMap<string, TenantConfig>,
+  slackApp: SlackApp | undefined,
+  log: Logger,
+): void {
+  const own = [...tenants.values()].filter((t) => t.handoff).map((t) => t.id);
   const targets = [
     env.slackWebhookUrl && 'Slack webhook',
     env.teamsWebhookUrl && 'Teams webhook',
@@ -124,21 +139,46 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
       ? 'human handoff: alerts configured; operators work in /console'
       : 'human handoff: no alert target (set LEADBOT_SLACK_WEBHOOK_URL or LEADBOT_TEAMS_WEBHOOK_URL); cases wait in /console and prospects are told how they will be contacted',
   );
+}
+
+/** Records an operator's action in the audit log. */
+function auditHuman(audit: AuditLog, action: HumanAction): ReturnType<AuditLog['append']> {
+  return audit.append({
+    type: AUDIT_TYPE[action.kind],
+    person: action.conversationId,
+    tenantId: action.tenantId,
+    data: {
+      // Operators are staff, named for accountability; the prospect stays a pseudonym.
+      operator: action.operator,
+      previousOwner: action.previousOwner,
+      reassigned: action.previousOwner !== null && action.previousOwner !== action.operator,
+      ...(action.fields ? { fields: action.fields.join(' ') } : {}),
+    },
+  });
+}
+
+/**
+ * Human handoff: alerts to Slack / Teams / a Slack app through a durable outbox, the queue, the
+ * operator API and console, and the audit of what operators do.
+ */
+export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
+  const env = config.handoff;
+  const log = deps.log.child({ module: 'handoff' });
+  const slack = slackOf(env, deps, log);
+  const { slackApp } = slack;
+  const publicUrl = config.channels.publicUrl?.replace(/\/+$/, '');
+  const { alerts, dispatcher } = alertPipeline(env, deps, log, slack, publicUrl);
+  void dispatcher.start();
+  const registry = new HandoffRegistry(deps.store.database<QueueItem, string>('handoff_queue'), deps.clock);
+  const unsubscribe = deps.bus.subscribeOutbound((event) => {
+    registry.observe(event);
+    slackApp?.observe(event);
+  });
+  const auth = new OperatorAuth(deps.admin.token, env.operators);
+  logAlertTargets(env, deps.tenants, slackApp, log);
   return {
     alerts,
-    onHuman: (action) =>
-      deps.audit.append({
-        type: AUDIT_TYPE[action.kind],
-        person: action.conversationId,
-        tenantId: action.tenantId,
-        data: {
-          // Operators are staff, named for accountability; the prospect stays a pseudonym.
-          operator: action.operator,
-          previousOwner: action.previousOwner,
-          reassigned: action.previousOwner !== null && action.previousOwner !== action.operator,
-          ...(action.fields ? { fields: action.fields.join(' ') } : {}),
-        },
-      }),
+    onHuman: (action) => auditHuman(deps.audit, action),
     forget: (ids) => registry.forget(ids),
     published: (event) => slackApp?.published(event),
     attach(app) {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { ThreatDetector } from './detector.ts';
 import { corpusFiles, readCorpusFile, type CorpusItem, type CorpusProblem } from './eval-corpus.ts';
 import { rateAt, reportSubset, type Scored, type SubsetReport } from './eval-metrics.ts';
+import { renderText, type EvalTiming } from './eval-render.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PUBLIC_DIR = resolve(ROOT, '../shared/security-eval');
@@ -80,19 +81,15 @@ export function buildReport(
   return { subsets, bySource };
 }
 
-const pct = (x: number): string => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
-const num = (x: number): string => (Number.isNaN(x) ? '—' : x === -Infinity ? '-inf' : x.toFixed(3));
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '),
-    )
-    .join('\n');
+interface EvalArgs {
+  json: boolean;
+  shortChars: number;
+  maxFpr: number;
+  positionals: string[];
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command line, or the exit code when there is nothing to evaluate (help, bad options). */
+function parseEvalArgs(argv: string[]): EvalArgs | number {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -119,6 +116,19 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  return { json: values.json, shortChars, maxFpr, positionals };
+}
+
+interface LoadedCorpus {
+  files: string[];
+  items: CorpusItem[];
+  problems: CorpusProblem[];
+  /** Files of the project's own corpus (reported apart from the public one). */
+  ownFiles: Set<string>;
+}
+
+/** Reads the corpus (the default folders when `positionals` is empty), or the exit code 2. */
+async function loadCorpus(positionals: readonly string[]): Promise<LoadedCorpus | number> {
   let paths = positionals.map((p) => resolve(p));
   const ownFiles = new Set<string>();
   if (paths.length === 0) {
@@ -153,7 +163,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('eval:security: no labelled items found (JSONL lines with "text" and "label").\n');
     return 2;
   }
+  return { files, items, problems, ownFiles };
+}
 
+/** Scores every item (after a warm-up) and times each inspection. */
+function scoreItems(items: readonly CorpusItem[]): {
+  scored: ScoredItem[];
+  thresholds: { block: number; flag: number };
+  timing: EvalTiming;
+} {
   const detector = new ThreatDetector();
   for (const item of items.slice(0, 50)) detector.inspect(item.text);
   const scored: ScoredItem[] = items.map((item) => {
@@ -163,7 +181,6 @@ async function main(argv: string[]): Promise<number> {
     return { ...item, score: v.score, micros };
   });
   const thresholds = { block: detector.blockThreshold, flag: detector.flagThreshold };
-  const { subsets, bySource } = buildReport(scored, thresholds, { shortChars, maxFpr, ownFiles });
   const times = scored.map((s) => s.micros).sort((a, b) => a - b);
   const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? NaN;
   const timing = {
@@ -172,81 +189,29 @@ async function main(argv: string[]): Promise<number> {
     p99Micros: q(0.99),
     maxMicros: times[times.length - 1] ?? NaN,
   };
+  return { scored, thresholds, timing };
+}
 
-  if (values.json) {
+async function main(argv: string[]): Promise<number> {
+  const args = parseEvalArgs(argv);
+  if (typeof args === 'number') return args;
+  const { shortChars, maxFpr } = args;
+  const corpus = await loadCorpus(args.positionals);
+  if (typeof corpus === 'number') return corpus;
+  const { files, items, problems, ownFiles } = corpus;
+
+  const { scored, thresholds, timing } = scoreItems(items);
+  const { subsets, bySource } = buildReport(scored, thresholds, { shortChars, maxFpr, ownFiles });
+
+  if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ files, items: items.length, unreadable: problems.length, maxFpr, thresholds, subsets, bySource, timing }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
     );
     return 0;
   }
-  const fprLabel = `${(maxFpr * 100).toFixed(maxFpr < 0.01 ? 1 : 0)}%`;
-  const head = [
-    'subset',
-    'attacks',
-    'benign',
-    `recall@${fprLabel}FPR`,
-    'threshold',
-    'AUC',
-    'block recall',
-    'block FPR',
-    'flag recall',
-    'flag FPR',
-  ];
-  const row = (s: SubsetReport): string[] => [
-    s.name,
-    String(s.attacks),
-    String(s.benign),
-    pct(s.recallAt1Fpr.recall),
-    num(s.recallAt1Fpr.threshold),
-    num(s.auc),
-    pct(s.block.recall),
-    pct(s.block.fpr),
-    pct(s.flag.recall),
-    pct(s.flag.fpr),
-  ];
-  const out: string[] = [];
-  out.push(
-    `ThreatDetector evaluation: ${items.length} items from ${files.length} file(s); thresholds block ≥ ${thresholds.block}, flag ≥ ${thresholds.flag}`,
-  );
-  if (problems.length > 0) out.push(`${problems.length} unreadable line(s) skipped (listed on stderr)`);
-  out.push('', table([head, ...subsets.map(row)]), '');
-  const overallThr = subsets[0]?.recallAt1Fpr.threshold ?? NaN;
-  out.push(
-    `Per source (recall / FPR at the overall ${fprLabel}-FPR threshold ${num(overallThr)}, and at block / flag):`,
-  );
-  out.push(
-    table([
-      [
-        'source',
-        'attacks',
-        'benign',
-        'recall@thr',
-        'FPR@thr',
-        'block recall',
-        'block FPR',
-        'flag recall',
-        'flag FPR',
-      ],
-      ...bySource.map((s) => [
-        s.name,
-        String(s.attacks),
-        String(s.benign),
-        pct(s.atOverall.recall),
-        pct(s.atOverall.fpr),
-        pct(s.block.recall),
-        pct(s.block.fpr),
-        pct(s.flag.recall),
-        pct(s.flag.fpr),
-      ]),
-    ]),
-  );
   const all = rateAt(scored, thresholds.flag);
-  out.push(
-    '',
-    `Latency per message: mean ${timing.meanMicros.toFixed(0)} µs, p50 ${timing.p50Micros.toFixed(0)} µs, p99 ${timing.p99Micros.toFixed(0)} µs, max ${timing.maxMicros.toFixed(0)} µs`,
-    `Flagged or blocked overall: ${pct(all.recall)} of attacks, ${pct(all.fpr)} of benign messages.`,
-  );
-  process.stdout.write(`${out.join('\n')}\n`);
+  const summary = { items: items.length, files: files.length, unreadable: problems.length, maxFpr };
+  process.stdout.write(`${renderText({ ...summary, thresholds, subsets, bySource, timing, all })}\n`);
   return 0;
 }
 

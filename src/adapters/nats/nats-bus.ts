@@ -1,37 +1,22 @@
 import {
-  AckPolicy,
-  DeliverPolicy,
   jetstream,
   jetstreamManager,
-  type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { headers, nanos, nuid, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { nuid, type NatsConnection } from '@nats-io/transport-node';
 import { ClientError, ConfigError, ShuttingDownError, errorMessage } from '../../errors.ts';
 import type { Bus, BusStats, Delivery, OutboundListener } from '../../ports/bus.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
-import {
-  InboundMessageSchema,
-  OutboundEventSchema,
-  type InboundMessage,
-  type OutboundEvent,
-} from '../../protocol/index.ts';
+import { InboundMessageSchema, type InboundMessage, type OutboundEvent } from '../../protocol/index.ts';
 import { followLinkStatus, type LinkStatus, type LinkStatusListener } from './connection.ts';
+import { OutboundFanOut } from './nats-outbound.ts';
+import { PartitionConsumers } from './nats-partition-consumers.ts';
 import { PartitionLeases, type ClusterLogger } from './partition-leases.ts';
 import { ensureInboundStream, openBucket } from './resources.ts';
 import { ConversationScheduler, type HeldMessage } from './scheduler.ts';
-import {
-  DEFAULT_PARTITIONS,
-  INBOUND_STREAM,
-  OUTBOUND_PREFIX,
-  OWNERS_BUCKET,
-  consumerName,
-  inboundSubject,
-  outboundSubject,
-  partitionOf,
-} from './subjects.ts';
+import { DEFAULT_PARTITIONS, OWNERS_BUCKET, inboundSubject, partitionOf } from './subjects.ts';
 
 export type { Delivery };
 
@@ -83,8 +68,6 @@ export interface NatsBusClusterStats {
   publish_refused: number;
 }
 
-const ORIGIN_HEADER = 'Leadbot-Origin';
-
 /**
  * The cluster bus on NATS JetStream.
  *
@@ -103,17 +86,15 @@ const ORIGIN_HEADER = 'Leadbot-Origin';
 export class NatsBus implements Bus {
   private readonly nc: NatsConnection;
   private readonly js: JetStreamClient;
-  private readonly jsm: JetStreamManager;
   private readonly partitions: number;
   private readonly instance = nuid.next();
-  private readonly listeners = new Set<OutboundListener>();
+  private readonly fanOut: OutboundFanOut;
   private readonly statusListeners = new Set<LinkStatusListener>();
   private readonly scheduler: ConversationScheduler<JsMsg>;
-  private readonly pulls = new Map<number, ConsumerMessages>();
+  private readonly consumers: PartitionConsumers;
   private readonly clock: Clock;
   private leases: PartitionLeases | undefined;
   private handler: FencedInboundHandler | undefined;
-  private outbound: Subscription | undefined;
   private stopStatus: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private link: LinkStatus;
@@ -128,7 +109,6 @@ export class NatsBus implements Bus {
     jsm: JetStreamManager,
   ) {
     this.nc = options.nc;
-    this.jsm = jsm;
     this.js = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5_000 });
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
     this.clock = options.clock ?? systemClock;
@@ -137,6 +117,17 @@ export class NatsBus implements Bus {
       concurrency: options.concurrency,
       coalesceMs: options.coalesceMs ?? 0,
       run: (turn, held) => this.runTurn(turn, held),
+    });
+    this.fanOut = new OutboundFanOut(options.nc, this.instance, options.log);
+    this.consumers = new PartitionConsumers({
+      js: this.js,
+      jsm,
+      log: options.log,
+      ackWaitMs: options.ackWaitMs,
+      maxDeliver: options.maxDeliver,
+      maxAckPending: options.maxAckPending,
+      fence: (partition) => this.leases?.fence(partition),
+      receive: (partition, msg, redelivered) => this.receive(partition, msg, redelivered),
     });
   }
 
@@ -163,31 +154,7 @@ export class NatsBus implements Bus {
   }
 
   private start(): void {
-    this.outbound = this.nc.subscribe(`${OUTBOUND_PREFIX}.>`, {
-      callback: (error, msg) => {
-        if (error) {
-          this.options.log.warn({ err: errorMessage(error) }, 'outbound subscription error');
-          return;
-        }
-        if (msg.headers?.get(ORIGIN_HEADER) === this.instance) return;
-        let raw: unknown;
-        try {
-          raw = msg.json();
-        } catch (cause) {
-          this.options.log.warn(
-            { subject: msg.subject, err: errorMessage(cause) },
-            'outbound event is not JSON',
-          );
-          return;
-        }
-        const parsed = OutboundEventSchema.safeParse(raw);
-        if (!parsed.success) {
-          this.options.log.warn({ subject: msg.subject }, 'outbound event with an unknown shape ignored');
-          return;
-        }
-        this.deliverLocally(parsed.data);
-      },
-    });
+    this.fanOut.listen();
     this.stopStatus = followLinkStatus(this.nc, (status) => {
       this.link = status;
       this.options.log.info({ link: status }, `NATS link ${status}`);
@@ -266,7 +233,7 @@ export class NatsBus implements Bus {
           log: this.options.log,
           clock: this.clock,
           hooks: {
-            acquired: (p, fence) => this.startPartition(p, fence),
+            acquired: (p, fence) => this.consumers.start(p, fence),
             releasing: (p) => this.stopPartition(p),
             lost: (p) => this.losePartition(p),
           },
@@ -282,48 +249,6 @@ export class NatsBus implements Bus {
     const ackWait = this.options.ackWaitMs ?? 60_000;
     // Held messages (queued or in a long turn) are marked in progress well within the ack wait.
     this.heartbeat = setInterval(() => this.markInProgress(), Math.max(500, Math.floor(ackWait / 3)));
-  }
-
-  private async startPartition(partition: number, fence: number): Promise<void> {
-    const subject = inboundSubject(partition);
-    const name = consumerName(partition, fence);
-    // The previous owner's consumer goes: what it did not ack is delivered again, in order, to ours.
-    // What it had delivered may have been handled already: those messages are marked redelivered.
-    let deliveredBefore = 0;
-    for await (const info of this.jsm.consumers.list(INBOUND_STREAM)) {
-      if (info.config.filter_subject !== subject || info.name === name) continue;
-      deliveredBefore = Math.max(deliveredBefore, info.delivered.stream_seq);
-      await this.jsm.consumers.delete(INBOUND_STREAM, info.name);
-    }
-    await this.jsm.consumers.add(INBOUND_STREAM, {
-      durable_name: name,
-      filter_subject: subject,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(this.options.ackWaitMs ?? 60_000),
-      max_deliver: this.options.maxDeliver ?? 100,
-      max_ack_pending: this.options.maxAckPending ?? 64,
-    });
-    const consumer = await this.js.consumers.get(INBOUND_STREAM, name);
-    const messages = await consumer.consume({ max_messages: this.options.maxAckPending ?? 64 });
-    this.pulls.set(partition, messages);
-    void this.pull(partition, fence, messages, deliveredBefore);
-  }
-
-  private async pull(
-    partition: number,
-    fence: number,
-    messages: ConsumerMessages,
-    deliveredBefore: number,
-  ): Promise<void> {
-    try {
-      for await (const msg of messages) {
-        if (this.leases?.fence(partition) !== fence) break;
-        this.receive(partition, msg, msg.redelivered || msg.seq <= deliveredBefore);
-      }
-    } catch (error) {
-      this.options.log.warn({ partition, err: errorMessage(error) }, 'partition consumer stopped');
-    }
   }
 
   private receive(partition: number, msg: JsMsg, redelivered: boolean): void {
@@ -378,73 +303,21 @@ export class NatsBus implements Bus {
   }
 
   private async stopPartition(partition: number): Promise<void> {
-    await this.closePull(partition);
+    await this.consumers.close(partition);
     await this.scheduler.whenIdle(partition);
   }
 
   private losePartition(partition: number): void {
-    void this.closePull(partition);
+    void this.consumers.close(partition);
     this.scheduler.dropPartition(partition);
   }
 
-  private async closePull(partition: number): Promise<void> {
-    const messages = this.pulls.get(partition);
-    this.pulls.delete(partition);
-    try {
-      await messages?.close();
-    } catch (error) {
-      this.options.log.debug({ partition, err: errorMessage(error) }, 'closing a partition consumer failed');
-    }
-  }
-
   publishOutbound(event: OutboundEvent): Promise<void> {
-    this.deliverLocally(event);
-    if (this.dead) return Promise.resolve();
-    const h = headers();
-    h.set(ORIGIN_HEADER, this.instance);
-    try {
-      // Core NATS: buffered by the client while reconnecting, at most once to each gateway.
-      this.nc.publish(outboundSubject(event.tenantId, event.channel), JSON.stringify(event), { headers: h });
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  /**
-   * Reply ids handed to channels lately: a new owner that re-publishes the replies of a turn the dead
-   * owner persisted (it cannot know whether they left) is not sent twice to the person.
-   */
-  private readonly deliveredReplies = new Set<string>();
-
-  private deliverLocally(event: OutboundEvent): void {
-    if (event.type === 'bot.message') {
-      const key = `${event.conversationId}\u0000${event.id}`;
-      if (this.deliveredReplies.has(key)) return;
-      this.deliveredReplies.add(key);
-      if (this.deliveredReplies.size > 20_000) {
-        // Oldest first (Set keeps insertion order).
-        for (const id of this.deliveredReplies) {
-          this.deliveredReplies.delete(id);
-          if (this.deliveredReplies.size <= 15_000) break;
-        }
-      }
-    }
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.options.log.error(
-          { conversationId: event.conversationId, err: errorMessage(error) },
-          'outbound listener failed',
-        );
-      }
-    }
+    return this.fanOut.publish(event, this.dead);
   }
 
   subscribeOutbound(listener: OutboundListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.fanOut.subscribe(listener);
   }
 
   stats(): BusStats {
@@ -474,16 +347,16 @@ export class NatsBus implements Bus {
       await this.workerStarting;
       await this.leases?.stop();
       if (this.heartbeat) clearInterval(this.heartbeat);
-      for (const partition of [...this.pulls.keys()]) await this.closePull(partition);
+      for (const partition of this.consumers.partitions()) await this.consumers.close(partition);
       await this.scheduler.whenIdle();
     })());
   }
 
   async close(): Promise<void> {
     await this.drain();
-    this.outbound?.unsubscribe();
+    this.fanOut.unsubscribe();
     this.stopStatus?.();
-    this.listeners.clear();
+    this.fanOut.clearListeners();
     if (this.options.ownsConnection && !this.nc.isClosed()) await this.nc.drain();
   }
 
@@ -494,7 +367,7 @@ export class NatsBus implements Bus {
     if (!this.closing) this.options.log.error({}, 'NATS connection closed; this node stops consuming');
     this.leases?.kill();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.pulls.clear();
+    this.consumers.clear();
     this.scheduler.clear();
   }
 }
