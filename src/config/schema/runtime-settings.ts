@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+export const memorySettings = z
+  .object({
+    keepRecentTurns: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(8)
+      .describe('Turns the model sees verbatim; older turns come as a rolling summary.'),
+    consolidateEveryTurns: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(8)
+      .describe('A summary is written (or extended) once this many older turns are not covered yet.'),
+    summaryTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe('Longest wait for an LLM summary before the extractive one is used.'),
+    insights: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Extract insights (products of interest, objections, contact preference) from conversations that went idle, onto their lead.',
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe('MemoryConsolidator and IntelligenceExtractor.');
+
+export const retentionSettings = z
+  .object({
+    conversationTtlMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(180 * 24 * 60 * 60_000)
+      .describe(
+        'Conversations (snapshots and history, with their summaries and insights) untouched this long are deleted; leads are kept. `0` keeps everything.',
+      ),
+    sweepEveryMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(60 * 60_000)
+      .describe('How often the retention sweep runs (also once at start).'),
+  })
+  .strict()
+  .prefault({})
+  .describe('How long conversations are kept.');
+
+export const supervisorSettings = z
+  .object({
+    maxRestarts: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(3)
+      .describe(
+        'Restarts of one conversation actor tolerated within `withinMs` before escalating (log, metric, apology; the message is kept in history).',
+      ),
+    withinMs: z.number().int().min(1).default(10_000).describe('The restart-intensity window.'),
+    backoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe('First back-off before a restart; doubles for each further restart in the window.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(10 * 60_000)
+      .describe(
+        'Idle actors are stopped (passivated) after this long — the next message rehydrates them from LMDB — and read by the IntelligenceExtractor.',
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe('Supervision of conversation actors.');
+
+export const busSettings = z
+  .object({
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(64)
+      .describe('Conversations processed at the same time by this node.'),
+    coalesceMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(0)
+      .describe(
+        'Burst window: messages of one conversation this close together ("hola" / "necesito" / "precios") are answered as one turn; a first message waits this long for the rest. `0` = off; 1000–2000 suits WhatsApp.',
+      ),
+    maxQueuedPerConversation: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe('Messages waiting per conversation before new ones are refused (`busy`).'),
+  })
+  .strict()
+  .prefault({})
+  .describe('The priority bus that feeds conversations.');
+
+export const logSettings = z
+  .object({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino level.'),
+    content: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Log message text and contact data. Off: logs carry ids only, and ids that hold a phone number or messaging id are keyed pseudonyms.',
+      ),
+    pretty: z.boolean().default(false).describe('Pretty-print for humans instead of JSON lines.'),
+  })
+  .strict()
+  .prefault({})
+  .describe('Logs: pino JSON lines.');
