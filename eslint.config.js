@@ -27,6 +27,14 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Files by responsibility (docs/architecture.md): no source file over 400 lines, no function over 80.
+    files: ['src/**/*.{ts,js}', 'machines/**/*.ts', 'skills/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80, IIFEs: true }],
+    },
+  },
+  {
     files: ['machines/**/*.ts', 'skills/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -103,14 +103,12 @@ export async function runChat(options: ChatOptions): Promise<number> {
   const session = options.session ?? defaultSession();
   if (options.url) return runRemoteChat(options.url, options.tenant, session);
   // The runtime loads only for an embedded chat: `--help`, a bad option or `--url` answer at once.
-  const [{ submit, conversationIdFor }, { collectTurn }, { loadConfig }, { createLogger }, { startLeadbot }] =
-    await Promise.all([
-      import('../channels/intake.ts'),
-      import('../channels/turn-collector.ts'),
-      import('../config/load.ts'),
-      import('../logger.ts'),
-      import('../main.ts'),
-    ]);
+  const [{ CliChannel }, { loadConfig }, { createLogger }, { startLeadbot }] = await Promise.all([
+    import('../channels/cli.ts'),
+    import('../config/load.ts'),
+    import('../logger.ts'),
+    import('../main.ts'),
+  ]);
   const config = loadConfig();
   const node = await startLeadbot(config, {
     http: false,
@@ -131,6 +129,11 @@ export async function runChat(options: ChatOptions): Promise<number> {
     return 2;
   }
   banner(node.intake.tenants.get(tenantId)!.companyName, session);
+  const channel = new CliChannel(node.intake, {
+    tenantId,
+    session,
+    replyTimeoutMs: config.server.restReplyTimeoutMs,
+  });
   const rl = keyboard();
   prompt(rl);
   try {
@@ -139,19 +142,9 @@ export async function runChat(options: ChatOptions): Promise<number> {
         prompt(rl);
         continue;
       }
-      const id = newId('cli_');
-      const turn = collectTurn(
-        node.bus,
-        id,
-        conversationIdFor(tenantId, 'cli', session),
-        config.server.restReplyTimeoutMs,
-      );
       try {
-        await submit(node.intake, { id, tenantId, channel: 'cli', userId: session, text: line });
-        const { replies } = await turn.done;
-        for (const reply of replies) printBot(reply.text);
+        for (const reply of await channel.say(line)) printBot(reply);
       } catch (error) {
-        turn.cancel();
         process.stderr.write(`leadbot: ${errorMessage(error)}\n`);
       }
       prompt(rl);
