@@ -1,0 +1,159 @@
+import { fromPromise } from 'xstate';
+import type { ReplyRequest, ThinkOutput } from '../../../machines/conversation-machine.ts';
+import type { ToolContext } from '../../../skills/tool.ts';
+import { errorMessage } from '../../errors.ts';
+import { buyingSignals } from '../../nlu/signals.ts';
+import type { ChatMessage, ChatRequest } from '../../ports/chat-model.ts';
+import type { ExtractedFields, TurnBrief } from '../../protocol/index.ts';
+import { PRIORITY } from '../../protocol/index.ts';
+import { promptLeak } from '../../security/canary.ts';
+import { lookupFacts } from '../facts.ts';
+import { decorateReply, enforceReplyFormat } from '../reply-format.ts';
+import { converse } from './converse.ts';
+import type { EffectDeps } from './deps.ts';
+
+const PRODUCT_QUESTION =
+  /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing|pagos?|payments?|tarjetas?|cards?)\b/iu;
+
+/** The person asks about products, plans, prices or policies: `product_kb` is worth loading. */
+export function wantsProductInfo(text: string): boolean {
+  return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text);
+}
+
+/** One turn's model request and what its tools may touch, built before any model is asked. */
+interface PreparedTurn {
+  brief: TurnBrief;
+  request: ChatRequest;
+  /** Fields the tools captured during the turn. */
+  captured: ExtractedFields;
+  ctx: ToolContext;
+  /** A product question (not a problem report): facts and `product_kb` are worth loading. */
+  asksProducts: boolean;
+}
+
+/**
+ * The machine's `think` effect: the configured model answers, with the turn's skills as tools,
+ * within the model timeout; the built-in model answers instead when it fails, times out, or its
+ * reply leaks the system prompt (and always when no LLM is configured).
+ */
+export function thinkEffect(deps: EffectDeps) {
+  return fromPromise<ThinkOutput, ReplyRequest>(async ({ input, signal }) => {
+    const turn = await prepareTurn(deps, input, signal);
+    if (deps.model === deps.fallbackModel) return builtinAnswer(deps, input, turn, signal);
+    return modelAnswer(deps, input, turn, signal);
+  });
+}
+
+/** The brief, the model's context from history, and the tools' view of the conversation. */
+async function prepareTurn(
+  deps: EffectDeps,
+  input: ReplyRequest,
+  signal: AbortSignal,
+): Promise<PreparedTurn> {
+  const tenant = deps.tenants.get(input.tenantId);
+  const { conversationId, leadId, ...rest } = input;
+  const brief: TurnBrief = {
+    ...rest,
+    companyName: tenant?.companyName ?? input.tenantId,
+    botName: tenant?.botName ?? 'Asistente',
+  };
+  const messages: ChatMessage[] = await deps.history.contextFor(conversationId, input.userText);
+  const request: ChatRequest = {
+    brief,
+    conversationId,
+    priority: input.urgency === 'Alto' ? PRIORITY.urgent : PRIORITY.normal,
+    messages,
+    tools: [],
+    temperature: deps.settings.temperature,
+    maxTokens: deps.settings.maxTokens,
+  };
+  const captured: ExtractedFields = {};
+  const ctx: ToolContext = {
+    conversationId,
+    tenantId: input.tenantId,
+    language: input.language,
+    signal,
+    lead: input.lead,
+    capture: (fields) => Object.assign(captured, fields),
+    services: deps.services,
+    ...(leadId ? { leadId } : {}),
+  };
+  // A problem report ("me llegó un cargo doble en la tarjeta") is not a product question: it gets
+  // no FAQ snippet about payment methods, it gets its case registered.
+  const reportsProblem =
+    (input.interest === 'Soporte' || input.interest === 'Facturación') && input.urgency !== 'Bajo';
+  const asksProducts = wantsProductInfo(input.userText) && !reportsProblem;
+  return { brief, request, captured, ctx, asksProducts };
+}
+
+/** A reply as it is sent: the reply format enforced, then decorated for the channel. */
+function finish(deps: EffectDeps, brief: TurnBrief, text: string): string {
+  return decorateReply(enforceReplyFormat(text, brief), brief, deps.settings.emojiChannels ?? []);
+}
+
+/** The built-in model answers product questions from the tenant's catalog and pages. */
+async function builtinAnswer(
+  deps: EffectDeps,
+  input: ReplyRequest,
+  { brief, request, captured, asksProducts }: PreparedTurn,
+  signal: AbortSignal,
+): Promise<ThinkOutput> {
+  const facts = asksProducts
+    ? await lookupFacts(deps.services.knowledge, input.tenantId, input.language, input.userText)
+    : [];
+  const withFacts = facts.length ? { ...request, brief: { ...brief, facts } } : request;
+  const response = await deps.fallbackModel.complete(withFacts, signal);
+  return { text: finish(deps, brief, response.text), captured };
+}
+
+/** The configured model with the turn's skills; the built-in model answers when it cannot. */
+async function modelAnswer(
+  deps: EffectDeps,
+  input: ReplyRequest,
+  turn: PreparedTurn,
+  signal: AbortSignal,
+): Promise<ThinkOutput> {
+  const { conversationId } = input;
+  const needs = {
+    phase: input.phase,
+    wantsProductInfo: turn.asksProducts,
+    ...(input.interest ? { interest: input.interest } : {}),
+  };
+  const tools = await deps.skills.toolsFor(needs);
+  if (deps.log.isLevelEnabled('debug'))
+    deps.log.debug(
+      { conversationId, interest: input.interest ?? null, skills: deps.skills.skillsFor(needs) },
+      'skills for this turn',
+    );
+  const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
+  try {
+    const text = await converse(
+      deps,
+      deps.model,
+      turn.request,
+      tools,
+      turn.ctx,
+      AbortSignal.any([signal, timeout]),
+    );
+    // Second line of defence: a reply that leaks the system prompt is replaced before it is sent.
+    const leak = promptLeak(text, deps.canary);
+    if (leak) {
+      deps.log.warn(
+        { conversationId, model: deps.model.name, leak },
+        'model reply leaked the prompt; replaced',
+      );
+      deps.onPromptLeak?.(conversationId, leak);
+      return builtinAnswer(deps, input, turn, signal);
+    }
+    return { text: finish(deps, turn.brief, text), captured: turn.captured };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const reason = timeout.aborted ? 'timeout' : errorMessage(error);
+    deps.log.warn(
+      { conversationId, model: deps.model.name, reason },
+      'model failed; the built-in model answers',
+    );
+    deps.onFallback?.(timeout.aborted ? 'timeout' : 'error');
+    return builtinAnswer(deps, input, turn, signal);
+  }
+}
