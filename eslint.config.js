@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'bench/results.json', 'public/', 'bin/'] },
+  { ignores: ['node_modules/', 'data/', 'scratch/', 'coverage/', 'bench/results.json', 'public/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
