@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { parseProviderLimits } from './rate-limit-headers.ts';
 import { z } from 'zod';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -243,9 +244,10 @@ export class OpenAIChatModel implements ChatModel {
       if (!lease) throw new ModelUnavailableError('Every LLM key is exhausted; the built-in model answers.');
       let usage: number | undefined;
       try {
-        const raw: unknown = await this.client(lease.keyId, lease.secret).chat.completions.create(body, {
-          signal,
-        });
+        const { data: raw, response } = await this.client(lease.keyId, lease.secret)
+          .chat.completions.create(body, { signal })
+          .withResponse();
+        lease.observe?.(parseProviderLimits(response.headers));
         const parsed = ResponseSchema.safeParse(raw);
         if (!parsed.success)
           throw new Error(`malformed completion: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
@@ -254,6 +256,7 @@ export class OpenAIChatModel implements ChatModel {
         return parsed.data;
       } catch (error) {
         if (error instanceof OpenAI.RateLimitError) {
+          lease.observe?.(parseProviderLimits(error.headers));
           const wait = retryAfterMs(error.headers);
           lease.rateLimited(wait);
           this.options.log.warn(

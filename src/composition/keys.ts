@@ -60,6 +60,9 @@ export function createKeys(config: Readonly<Config>, clock: Clock, log: Logger):
     idleMs: config.llm.idleReleaseMs,
     deadlineMs: config.llm.queueDeadlineMs,
     alertWindowMs: config.llm.alertWindowMs,
+    pacing: { burstSeconds: config.llm.burstSeconds },
+    urgentReserve: config.llm.urgentReserve,
+    ...(config.llm.pinPatienceMs !== undefined ? { pinPatienceMs: config.llm.pinPatienceMs } : {}),
   });
   const groupOf = Object.fromEntries(specs.flatMap((spec) => (spec.group ? [[spec.id, spec.group]] : [])));
   return { name: 'keys', pool, limits, groupOf, hooks, close: () => pool.close() };

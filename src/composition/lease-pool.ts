@@ -1,7 +1,7 @@
 import type { ClusterBudget } from '../cluster/cluster-budget.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { LeasePool } from '../ports/chat-model.ts';
+import type { LeasePool, ProviderLimits } from '../ports/chat-model.ts';
 import type { KeyPool } from '../runtime/key-pool.ts';
 import type { KeyHooks } from './keys.ts';
 
@@ -95,6 +95,7 @@ export function leasePool(
     },
     rateLimited: (ms: number) => lease.rateLimited(ms),
     failed: () => lease.failed(),
+    observe: (limits: ProviderLimits) => lease.observe(limits),
     succeeded: () => pool.reportSuccess(lease.keyId),
   });
   return {

@@ -54,6 +54,19 @@ export interface LlmLease {
   failed(): void;
   /** A success (closes the circuit breaker). */
   succeeded(): void;
+  /** What the response's `x-ratelimit-*` / `Retry-After` headers said (before `release`). */
+  observe?(limits: ProviderLimits): void;
+}
+
+/** A provider's rate-limit headers (`x-ratelimit-limit-requests`…, `Retry-After`), parsed. */
+export interface ProviderLimits {
+  limitRequests?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+  retryAfterMs?: number;
 }
 
 /** Lends provider keys; `undefined` means every key is exhausted past the deadline. */

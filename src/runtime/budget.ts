@@ -1,3 +1,4 @@
+import { DEFAULT_PACING, Pacer, type PacingOptions } from './pacer.ts';
 import { RequestWindow, TokenWindow, type TokenCharge } from './sliding-window.ts';
 
 /** Limits of one key or one limit group; an absent field means "no limit of that kind". */
@@ -10,42 +11,63 @@ export interface BudgetLimits {
   maxConcurrent?: number | undefined;
 }
 
-/** The request, token and concurrency budget of one key or one limit group. */
+/** Where a budget's rate comes from: config, the provider's `x-ratelimit-*` headers, or 429 adaptation. */
+export type LimitSource = 'config' | 'headers' | 'adaptive';
+
+/**
+ * The request, token and concurrency budget of one key or one limit group. Admission is paced
+ * (`Pacer`, GCRA): requests and tokens each flow at their rate with one second's burst. The 60 s
+ * windows only count, for the report (`requests_last_minute`, capacity).
+ */
 export class Budget {
   readonly requests: RequestWindow | undefined;
   readonly tokens: TokenWindow | undefined;
+  readonly requestPacer: Pacer | undefined;
+  readonly tokenPacer: Pacer | undefined;
   readonly maxConcurrent: number;
   /** Leases out now. */
   inFlight = 0;
+  /** Configured requests per minute (what config said; `rpm` may differ once the provider spoke). */
+  readonly configuredRpm: number | undefined;
+  readonly configuredTpm: number | undefined;
+  /** Requests / tokens per minute in force now. */
+  rpm: number | undefined;
+  tpm: number | undefined;
+  source: LimitSource = 'config';
 
-  constructor(limits: BudgetLimits, windowMs: number) {
+  constructor(limits: BudgetLimits, windowMs: number, pacing: PacingOptions = DEFAULT_PACING) {
+    this.configuredRpm = this.rpm = limits.rpm;
+    this.configuredTpm = this.tpm = limits.tpm;
     this.requests = limits.rpm === undefined ? undefined : new RequestWindow(limits.rpm, windowMs);
     this.tokens = limits.tpm === undefined ? undefined : new TokenWindow(limits.tpm, windowMs);
+    this.requestPacer = limits.rpm === undefined ? undefined : new Pacer(limits.rpm, pacing);
+    this.tokenPacer = limits.tpm === undefined ? undefined : new Pacer(limits.tpm, pacing);
     this.maxConcurrent = limits.maxConcurrent ?? Infinity;
   }
 
   /**
-   * Earliest time ≥ `now` at which a request charging `tokens` fits; `Infinity` when it waits
-   * for a lease to end (concurrency), which no timer can predict.
+   * Earliest time ≥ `now` at which a request charging `tokens` conforms; `Infinity` when it waits
+   * for a lease to end (concurrency), which no timer can predict. `reserve` keeps that share of the
+   * burst for urgent requests.
    */
-  readyAt(now: number, tokens: number): number {
+  readyAt(now: number, tokens: number, reserve = 0): number {
     if (this.inFlight >= this.maxConcurrent) return Infinity;
     let at = now;
-    if (this.requests) at = Math.max(at, this.requests.nextFree(now));
-    if (this.tokens) at = Math.max(at, this.tokens.nextFree(now, tokens));
+    if (this.requestPacer) at = Math.max(at, this.requestPacer.readyAt(now, 1, reserve));
+    if (this.tokenPacer && tokens > 0) at = Math.max(at, this.tokenPacer.readyAt(now, tokens, reserve));
     return at;
   }
 
   /** Share of the budget still free now, 0..1 (the tighter of requests and tokens). */
   headroom(now: number): number {
-    return 1 - this.pressure(now);
+    return 1 - Math.min(1, this.pressure(now));
   }
 
-  /** Share of the budget used in the window now, 0..1+ (tokens can overrun after corrections). */
+  /** Share of the rate used over the last minute, 0..1+ (tokens can overrun after corrections). */
   pressure(now: number): number {
     let used = 0;
-    if (this.requests) used = this.requests.count(now) / this.requests.limit;
-    if (this.tokens) used = Math.max(used, this.tokens.used(now) / this.tokens.limit);
+    if (this.requests && this.rpm) used = this.requests.count(now) / this.rpm;
+    if (this.tokens && this.tpm) used = Math.max(used, this.tokens.used(now) / this.tpm);
     return used;
   }
 
@@ -53,11 +75,37 @@ export class Budget {
   take(now: number, charge: TokenCharge): void {
     this.requests?.record(now);
     this.tokens?.record(charge);
+    this.requestPacer?.take(now, 1);
+    if (charge.tokens > 0) this.tokenPacer?.take(now, charge.tokens);
     this.inFlight++;
+  }
+
+  /** Replaces a charge's estimate with the real usage (`delta` = real − estimate). */
+  adjustTokens(charge: TokenCharge, delta: number, now: number): void {
+    this.tokens?.adjust(charge, delta, now);
+    this.tokenPacer?.adjust(delta, now);
   }
 
   /** A lease ended: frees its concurrency slot. */
   finish(): void {
     this.inFlight--;
+  }
+
+  /** The rate in force changes (provider headers, or adaptation); returns whether it did. */
+  setRates(rates: { rpm?: number; tpm?: number }, source: LimitSource, now?: number): boolean {
+    let changed = false;
+    if (rates.rpm !== undefined && this.requestPacer && rates.rpm > 0 && rates.rpm !== this.rpm) {
+      this.rpm = rates.rpm;
+      this.requestPacer.setRate(rates.rpm, now);
+      this.requests?.setLimit(rates.rpm);
+      changed = true;
+    }
+    if (rates.tpm !== undefined && this.tokenPacer && rates.tpm > 0 && rates.tpm !== this.tpm) {
+      this.tpm = rates.tpm;
+      this.tokenPacer.setRate(rates.tpm, now);
+      changed = true;
+    }
+    if (changed) this.source = source;
+    return changed;
   }
 }

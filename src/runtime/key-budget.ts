@@ -1,16 +1,15 @@
 /**
  * The pool's view of a key's budget: the key's own and, when it belongs to a limit group, the
  * group's shared one, always together. Admission (`budgetReadyAt`), ranking (`budgetHeadroom`),
- * charging and settling a request all go through here, so the admission scheme (today exact
- * sliding windows) can change behind these four calls.
+ * charging and settling a request all go through here; admission is paced (GCRA, `pacer.ts`).
  */
 import type { KeyState, LeaseUsage } from './key-state.ts';
 import type { TokenCharge } from './sliding-window.ts';
 
 /** Earliest time ≥ `now` at which the key and its group both admit `tokens`; Infinity: wait for a lease end. */
-export function budgetReadyAt(key: KeyState, now: number, tokens: number): number {
-  const at = key.budget.readyAt(now, tokens);
-  return key.group ? Math.max(at, key.group.readyAt(now, tokens)) : at;
+export function budgetReadyAt(key: KeyState, now: number, tokens: number, reserve = 0): number {
+  const at = key.budget.readyAt(now, tokens, reserve);
+  return key.group ? Math.max(at, key.group.readyAt(now, tokens, reserve)) : at;
 }
 
 /** Share of the budget still free now, 0..1: the tighter of the key's and its group's. */
@@ -39,8 +38,8 @@ export function correctBudget(key: KeyState, charge: TokenCharge, usage: LeaseUs
   const delta = real - charge.tokens;
   if (delta !== 0) {
     // Windows first, then the charge: see TokenWindow.adjust.
-    key.budget.tokens?.adjust(charge, delta, now);
-    key.group?.tokens?.adjust(charge, delta, now);
+    key.budget.adjustTokens(charge, delta, now);
+    key.group?.adjustTokens(charge, delta, now);
     charge.tokens = real;
   }
 }

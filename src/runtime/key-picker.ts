@@ -2,6 +2,16 @@ import { budgetHeadroom, budgetReadyAt } from './key-budget.ts';
 import type { KeyHealth } from './key-health.ts';
 import type { KeyState } from './key-state.ts';
 
+/** How keys are chosen beyond least connections. */
+export interface PickerOptions {
+  /** Share of each key's burst kept for urgent requests (0..1). */
+  urgentReserve: number;
+  /** Requests at or above this priority may use the reserve and never wait for their pinned key. */
+  urgentPriority: number;
+  /** Longest wait for a pinned key before moving; default one pacing interval of that key. */
+  pinPatienceMs?: number;
+}
+
 /**
  * Key selection: least connections among usable keys (ties: most budget left, then key order),
  * with the reservations a drain pass uses to keep budget for more urgent waiters.
@@ -9,18 +19,32 @@ import type { KeyState } from './key-state.ts';
 export class KeyPicker {
   /** Side result of `pick` when it finds no key (avoids an allocation on the hot path). */
   pickAt = Infinity;
+  /** Side result of `pick`: it found no key because the pinned one is worth waiting for. */
+  patient = false;
 
   constructor(
     private readonly keys: readonly KeyState[],
     private readonly health: KeyHealth,
+    private readonly options: PickerOptions = { urgentReserve: 0, urgentPriority: 8 },
   ) {}
 
   /** Earliest time the key (and its group) can take a request of `tokens`; Infinity: wait for a lease end. */
-  readyAt(key: KeyState, now: number, tokens: number): number {
+  readyAt(key: KeyState, now: number, tokens: number, priority = 5): number {
     const healthy = this.health.healthyAt(key);
     // Half-open breaker: one probe request at a time.
     if (healthy <= now && this.health.probing(key)) return Infinity;
-    return Math.max(healthy, budgetReadyAt(key, now, tokens));
+    const reserve = priority >= this.options.urgentPriority ? 0 : this.options.urgentReserve;
+    return Math.max(healthy, budgetReadyAt(key, now, tokens, reserve));
+  }
+
+  /**
+   * How long a conversation waits for its own key before it moves: about one pacing interval, at most
+   * two seconds (a key at a few requests a minute is not worth a long wait when another is free).
+   */
+  private patience(key: KeyState): number {
+    if (this.options.pinPatienceMs !== undefined) return this.options.pinPatienceMs;
+    const own = key.budget.requestPacer?.intervalMs ?? 0;
+    return Math.min(2_000, Math.max(own, key.group?.requestPacer?.intervalMs ?? 0));
   }
 
   /**
@@ -49,18 +73,31 @@ export class KeyPicker {
    * the more urgent waiter that reserved them. When none, sets `pickAt`: the earliest time one of
    * the keys looked at may be ready.
    */
-  pick(pinned: KeyState | undefined, tokens: number, now: number, epoch = -1): KeyState | undefined {
+  pick(
+    pinned: KeyState | undefined,
+    tokens: number,
+    now: number,
+    epoch = -1,
+    priority = 5,
+  ): KeyState | undefined {
     let earliest = Infinity;
+    this.patient = false;
     if (pinned && pinned.reserved !== epoch) {
-      const at = this.readyAt(pinned, now, tokens);
+      const at = this.readyAt(pinned, now, tokens, priority);
       if (at <= now) return pinned;
       earliest = at;
+      // Its key frees within the patience (and is healthy): wait for it rather than hop keys.
+      if (priority < this.options.urgentPriority && at - now <= this.patience(pinned)) {
+        this.patient = true;
+        this.pickAt = at;
+        return undefined;
+      }
     }
     let best: KeyState | undefined;
     let bestRoom = -Infinity;
     for (const key of this.keys) {
       if (key === pinned || key.reserved === epoch || key.conversations >= key.maxConversations) continue;
-      const at = this.readyAt(key, now, tokens);
+      const at = this.readyAt(key, now, tokens, priority);
       if (at > now) {
         if (at < earliest) earliest = at;
         continue;
@@ -76,8 +113,16 @@ export class KeyPicker {
     return best;
   }
 
-  /** Marks the keys a blocked waiter could use; returns how many keys are now reserved. */
+  /**
+   * Marks the keys a blocked waiter could use; returns how many keys are now reserved. A waiter that
+   * is only being patient with its own key reserves that key alone.
+   */
   reserve(pinned: KeyState | undefined, epoch: number, count: number): number {
+    if (this.patient && pinned) {
+      if (pinned.reserved === epoch) return count;
+      pinned.reserved = epoch;
+      return count + 1;
+    }
     for (const key of this.keys) {
       if (key.reserved === epoch) continue;
       if (key === pinned || key.conversations < key.maxConversations) {

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import { Budget } from './budget.ts';
+import { DEFAULT_PACING, type PacingOptions } from './pacer.ts';
 import type { GroupSpec, KeySpec } from './key-specs.ts';
 import { KeyState } from './key-state.ts';
 
@@ -32,10 +33,7 @@ export interface KeyPoolOptions {
   alertWindowMs?: number;
   /** Pool capacity percentage that counts as high (default 80). */
   alertThresholdPct?: number;
-  /**
-   * Added to the 60 s window so requests that reach the provider with uneven latency still fall
-   * in distinct windows there (default 1000: costs ≤ 1.7% of throughput).
-   */
+  /** Added to the 60 s reporting window (default 1000). */
   windowMarginMs?: number;
   /** Consecutive failures that open a key's circuit breaker (default 3). */
   failureThreshold?: number;
@@ -45,6 +43,12 @@ export interface KeyPoolOptions {
   defaultRetryAfterMs?: number;
   /** Housekeeping period: alert sampling and the idle sweep (default 1 s). */
   tickMs?: number;
+  /** Paced admission: burst in seconds of the rate (default 1) and safety margin (default 0.03). */
+  pacing?: Partial<PacingOptions>;
+  /** Share of each key's burst kept for urgent requests, priority ≥ 8 (default 0.2). */
+  urgentReserve?: number;
+  /** Longest wait for a conversation's own key before it moves (default: one pacing interval). */
+  pinPatienceMs?: number;
 }
 
 /** Options of one `acquire`. */
@@ -71,9 +75,11 @@ export function buildKeys(
   groups: Readonly<Record<string, GroupSpec>>,
   defaults: NonNullable<KeyPoolOptions['defaults']>,
   windowMs: number,
+  pacing: PacingOptions = DEFAULT_PACING,
 ): KeyState[] {
   const groupBudgets = new Map<string, Budget>();
-  for (const [name, spec] of Object.entries(groups)) groupBudgets.set(name, new Budget(spec, windowMs));
+  for (const [name, spec] of Object.entries(groups))
+    groupBudgets.set(name, new Budget(spec, windowMs, pacing));
   const keys: KeyState[] = [];
   for (const spec of specs) {
     const limits = {
@@ -83,7 +89,7 @@ export function buildKeys(
     };
     const group = spec.group === undefined ? undefined : groupBudgets.get(spec.group);
     const cap = spec.maxConversations ?? defaults.maxConversations ?? Infinity;
-    keys.push(new KeyState(spec.id, spec.secret, limits, windowMs, group, cap));
+    keys.push(new KeyState(spec.id, spec.secret, limits, windowMs, pacing, group, cap));
   }
   return keys;
 }

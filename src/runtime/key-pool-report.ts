@@ -10,6 +10,10 @@ export interface KeyPoolStatus extends PoolKeyStatus {
   requests_last_minute: number;
   rate_limited_total: number;
   healthy: boolean;
+  /** Requests per minute in force for the key, and where that figure comes from. */
+  rpm_limit: number | null;
+  rpm_configured: number | null;
+  limit_source: 'config' | 'headers' | 'adaptive';
 }
 
 /** The `/metrics` pool report. */
@@ -35,11 +39,11 @@ export function keyStatus(key: KeyState, now: number, healthyAt: number): KeyPoo
   const requests = key.budget.requests;
   const lastMinute = requests ? requests.countAfter(now, since) : 0;
   let used = Number.isFinite(key.maxConversations) ? key.conversations / key.maxConversations : 0;
-  if (requests) used = Math.max(used, lastMinute / requests.limit);
-  if (key.budget.tokens) used = Math.max(used, key.budget.tokens.used(now) / key.budget.tokens.limit);
-  const group = key.group;
-  if (group?.requests) used = Math.max(used, group.requests.countAfter(now, since) / group.requests.limit);
-  if (group?.tokens) used = Math.max(used, group.tokens.used(now) / group.tokens.limit);
+  const { budget, group } = key;
+  if (requests && budget.rpm) used = Math.max(used, lastMinute / budget.rpm);
+  if (budget.tokens && budget.tpm) used = Math.max(used, budget.tokens.used(now) / budget.tpm);
+  if (group?.requests && group.rpm) used = Math.max(used, group.requests.countAfter(now, since) / group.rpm);
+  if (group?.tokens && group.tpm) used = Math.max(used, group.tokens.used(now) / group.tpm);
   return {
     key_id: key.id,
     active_conversations: key.conversations,
@@ -48,6 +52,9 @@ export function keyStatus(key: KeyState, now: number, healthyAt: number): KeyPoo
     requests_last_minute: lastMinute,
     rate_limited_total: key.rateLimitedTotal,
     healthy: healthyAt <= now,
+    rpm_limit: budget.rpm !== undefined ? Math.round(budget.rpm) : null,
+    rpm_configured: budget.configuredRpm ?? null,
+    limit_source: budget.source,
   };
 }
 

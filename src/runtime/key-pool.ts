@@ -14,6 +14,9 @@ import {
 import { chargeBudget, correctBudget, finishBudget } from './key-budget.ts';
 import { KeyHealth } from './key-health.ts';
 import { KeyPicker } from './key-picker.ts';
+import { KeyLimits } from './key-limits.ts';
+import { DEFAULT_PACING } from './pacer.ts';
+import type { ProviderLimits } from '../ports/chat-model.ts';
 import { WaitQueue, WakeTimer, settleWaiter, type Conversation, type Waiter } from './key-waiters.ts';
 import type { TokenCharge } from './sliding-window.ts';
 
@@ -28,9 +31,12 @@ export type { AcquireOptions, KeyPoolOptions, PoolLogger, ReleaseReason } from '
  *
  * - Least connections: a conversation is pinned to the usable key with the fewest conversations
  *   (ties: most budget left, then key order) and stays there while that key is healthy.
- * - Budgets are exact sliding windows per key and per group (see `sliding-window.ts`), checked
- *   before sending. A conversation whose key is out of budget moves to a key that has some now;
- *   when none has, it waits in a priority queue woken by one timer at the exact time budget frees.
+ * - Admission is paced per key and per group (GCRA, `pacer.ts`): each key is a rate with one second's
+ *   burst, so its traffic is smooth at every time scale. A conversation waits up to one pacing interval
+ *   for its own key, then moves to a key that has budget now; when none has, it waits in a priority
+ *   queue woken by one timer at the exact time budget frees.
+ * - Limits are learned from the wire (`reportLimits`, the `x-ratelimit-*` headers; 429s without them
+ *   adapt the rate), and a share of every key's burst is kept for urgent requests.
  */
 export class KeyPool {
   private readonly keys: KeyState[];
@@ -41,6 +47,7 @@ export class KeyPool {
   private readonly log: PoolLogger;
   private readonly health: KeyHealth;
   private readonly picker: KeyPicker;
+  private readonly limits: KeyLimits;
   private readonly idleMs: number;
   private readonly deadlineMs: number;
   private readonly alertWindowMs: number;
@@ -74,9 +81,15 @@ export class KeyPool {
       now: () => this.now(),
     });
     const windowMs = MINUTE + (options.windowMarginMs ?? 1_000);
-    this.keys = buildKeys(options.keys, groups, options.defaults ?? {}, windowMs);
+    const pacing = { ...DEFAULT_PACING, ...options.pacing };
+    this.keys = buildKeys(options.keys, groups, options.defaults ?? {}, windowMs, pacing);
     for (const key of this.keys) this.byId.set(key.id, key);
-    this.picker = new KeyPicker(this.keys, this.health);
+    this.limits = new KeyLimits(this.log);
+    this.picker = new KeyPicker(this.keys, this.health, {
+      urgentReserve: options.urgentReserve ?? 0.2,
+      urgentPriority: 8,
+      ...(options.pinPatienceMs !== undefined ? { pinPatienceMs: options.pinPatienceMs } : {}),
+    });
     const tickMs = options.tickMs ?? 1_000;
     this.sweepEveryMs = Math.min(Math.max(this.idleMs / 10, tickMs), MINUTE);
     this.nextSweepAt = this.now() + this.sweepEveryMs;
@@ -133,13 +146,13 @@ export class KeyPool {
     const conv = this.conversation(conversationId, now);
     conv.lastActive = now;
     const deadline = options.deadlineMs ?? this.deadlineMs;
+    const priority = Math.min(9, Math.max(0, Math.round(options.priority ?? 5)));
     if (this.queue.length === 0) {
-      const key = this.picker.pick(conv.key, tokens, now);
+      const key = this.picker.pick(conv.key, tokens, now, -1, priority);
       if (key) return Promise.resolve(this.grant(conversationId, key, tokens, now));
       if (deadline <= 0) return Promise.resolve(undefined);
     }
     return new Promise<Lease | undefined>((resolve, reject) => {
-      const priority = Math.min(9, Math.max(0, Math.round(options.priority ?? 5)));
       const waiter: Waiter = { id: conversationId, conv, tokens, priority, resolve, reject, settled: false };
       conv.busy++;
       this.queue.enqueue(waiter);
@@ -172,8 +185,14 @@ export class KeyPool {
   /** A 429 on `keyId`: cools it until now + `retryAfterMs`; its conversations move on their next acquire. */
   reportRateLimited(keyId: string, retryAfterMs?: number): void {
     const key = this.byId.get(keyId);
-    if (key) this.health.rateLimited(key, retryAfterMs);
+    if (key) this.rateLimitedKey(key, retryAfterMs);
     else this.log.warn({ keyId }, 'rate limit reported for an unknown LLM key');
+  }
+
+  /** What a response's `x-ratelimit-*` headers said about `keyId` (the provider wins over config). */
+  reportLimits(keyId: string, limits: ProviderLimits): void {
+    const key = this.byId.get(keyId);
+    if (key) this.limits.observed(key, limits, this.now());
   }
 
   /** A 5xx or network failure on `keyId`: enough in a row open its circuit breaker. */
@@ -268,9 +287,15 @@ export class KeyPool {
     conv.busy++;
     conv.lastActive = now;
     return new PoolLease(key, charge, (usage) => this.endLease(key, conv, charge, usage), {
-      rateLimited: (k, ms) => this.health.rateLimited(k, ms),
+      rateLimited: (k, ms) => this.rateLimitedKey(k, ms),
       failed: (k) => this.health.failed(k),
+      observed: (k, limits) => this.limits.observed(k, limits, this.now()),
     });
+  }
+
+  private rateLimitedKey(key: KeyState, retryAfterMs: number | undefined): void {
+    this.health.rateLimited(key, retryAfterMs);
+    this.limits.rateLimited(key, this.now());
   }
 
   private endLease(key: KeyState, conv: Conversation, charge: TokenCharge, usage?: LeaseUsage): void {
@@ -326,7 +351,7 @@ export class KeyPool {
     for (const waiter of this.queue.items) {
       if (waiter.settled) continue;
       const pinned = this.conversations.get(waiter.id)?.key;
-      const key = this.picker.pick(pinned, waiter.tokens, now, epoch);
+      const key = this.picker.pick(pinned, waiter.tokens, now, epoch, waiter.priority);
       if (key) {
         settleWaiter(waiter);
         served = true;
@@ -345,6 +370,7 @@ export class KeyPool {
 
   private tick(): void {
     const now = this.now();
+    for (const key of this.keys) this.limits.tick(key, now);
     if (now >= this.nextSweepAt) {
       this.nextSweepAt = now + this.sweepEveryMs;
       this.sweep();

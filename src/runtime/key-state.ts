@@ -1,5 +1,7 @@
 import { Budget, type BudgetLimits } from './budget.ts';
+import type { PacingOptions } from './pacer.ts';
 import type { TokenCharge } from './sliding-window.ts';
+import type { ProviderLimits } from '../ports/chat-model.ts';
 
 /** One key's live state inside the pool. The secret is a private field: it never serialises. */
 export class KeyState {
@@ -16,18 +18,25 @@ export class KeyState {
   rateLimitedTotal = 0;
   /** The drain pass in which a more urgent waiter claimed this key. */
   reserved = 0;
+  /** The provider sends `x-ratelimit-*` headers for this key: they, not 429s, set its rate. */
+  limitHeaders = false;
+  /** Last adaptation of the rate (a 429 or a recovery step), epoch ms. */
+  adaptedAt = -Infinity;
+  /** The rate at which the last 429 without headers came. */
+  ceiling: number | undefined;
 
   constructor(
     readonly id: string,
     secret: string,
     limits: BudgetLimits,
     windowMs: number,
+    pacing: PacingOptions,
     /** The limit group's shared budget, when the key belongs to one. */
     readonly group: Budget | undefined,
     readonly maxConversations: number,
   ) {
     this.#secret = secret;
-    this.budget = new Budget(limits, windowMs);
+    this.budget = new Budget(limits, windowMs, pacing);
   }
 
   get secret(): string {
@@ -63,19 +72,28 @@ export interface Lease {
   rateLimited(retryAfterMs?: number): void;
   /** A 5xx or network failure: counts towards the key's circuit breaker, then releases. */
   failed(): void;
+  /** What the provider's response headers said about the key's limits (call before ending the lease). */
+  observe(limits: ProviderLimits): void;
+}
+
+/** How a lease reports what happened to its key. */
+export interface LeaseReport {
+  rateLimited(key: KeyState, ms: number | undefined): void;
+  failed(key: KeyState): void;
+  observed(key: KeyState, limits: ProviderLimits): void;
 }
 
 /** The pool's lease: a small object whose end runs once. */
 export class PoolLease implements Lease {
   #end: LeaseEnd | undefined;
   readonly #key: KeyState;
-  readonly #report: { rateLimited(key: KeyState, ms: number | undefined): void; failed(key: KeyState): void };
+  readonly #report: LeaseReport;
 
   constructor(
     key: KeyState,
     readonly charge: TokenCharge,
     end: LeaseEnd,
-    report: { rateLimited(key: KeyState, ms: number | undefined): void; failed(key: KeyState): void },
+    report: LeaseReport,
   ) {
     this.#key = key;
     this.#end = end;
@@ -107,6 +125,10 @@ export class PoolLease implements Lease {
     if (!this.#end) return;
     this.#report.failed(this.#key);
     this.release();
+  }
+
+  observe(limits: ProviderLimits): void {
+    this.#report.observed(this.#key, limits);
   }
 
   toJSON(): { keyId: string } {

@@ -1,5 +1,6 @@
 /**
- * Exact sliding-window counters for request and token budgets.
+ * Exact sliding-window counters for request and token budgets. Admission is paced (`pacer.ts`);
+ * these windows count what went out in the last minute, for the pool's report.
  *
  * Why not a token bucket: a bucket of capacity C refilled at `limit / 60 s` lets C + limit requests
  * through in the first minute, so a provider that counts a sliding 60 s window answers 429. A
@@ -17,8 +18,8 @@ export class RequestWindow {
   private head = 0;
   private size = 0;
 
-  /** Most events admitted in any window (a fractional limit rounds down: the safe side). */
-  readonly limit: number;
+  /** Most events kept in any window (a fractional limit rounds down: the safe side). */
+  limit: number;
 
   constructor(
     limit: number,
@@ -27,6 +28,11 @@ export class RequestWindow {
   ) {
     this.limit = Math.max(1, Math.floor(limit));
     this.times = new Float64Array(Math.min(this.limit, 64));
+  }
+
+  /** The limit changed (learned from the provider): the log keeps up to the new one. */
+  setLimit(limit: number): void {
+    this.limit = Math.max(1, Math.floor(limit));
   }
 
   /** Events in the window at `now`. */

@@ -20,6 +20,9 @@ function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-SECRET-${id}-0123456789`, rpm: 100, ...extra };
 }
 
+/** For tests about pinning, health and concurrency: a whole minute's burst, so pacing stays out of the way. */
+const MINUTE_BURST: Partial<KeyPoolOptions> = { pacing: { burstSeconds: 60, margin: 0 }, urgentReserve: 0 };
+
 function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPool {
   const pool = new KeyPool({ keys, clock, windowMarginMs: 0, ...options });
   pools.push(pool);
@@ -65,7 +68,7 @@ describe('KeyPool: pinning', () => {
   });
 
   it('breaks a connection tie by the most budget left', async () => {
-    const pool = poolOf([key('a', { rpm: 10 }), key('b', { rpm: 10 })]);
+    const pool = poolOf([key('a', { rpm: 10 }), key('b', { rpm: 10 })], MINUTE_BURST);
     (await lease(pool, 'c1')).release();
     (await lease(pool, 'c1')).release();
     pool.release('c1', 'ended');
@@ -74,7 +77,7 @@ describe('KeyPool: pinning', () => {
   });
 
   it('keeps a conversation on its key across requests', async () => {
-    const pool = poolOf([key('a'), key('b')]);
+    const pool = poolOf([key('a'), key('b')], MINUTE_BURST);
     const first = await lease(pool, 'c1');
     pool.pin('c2');
     pool.pin('c3');
@@ -125,8 +128,11 @@ describe('KeyPool: pinning', () => {
 });
 
 describe('KeyPool: budgets', () => {
-  it('moves a conversation to a key with budget instead of waiting', async () => {
-    const pool = poolOf([key('a', { rpm: 2 }), key('b', { rpm: 2 })]);
+  it('moves a conversation to a key with budget when its own is out for longer than its patience', async () => {
+    const pool = poolOf([key('a', { rpm: 2 }), key('b', { rpm: 2 })], {
+      ...MINUTE_BURST,
+      pinPatienceMs: 1_000,
+    });
     expect((await lease(pool, 'c1')).keyId).toBe('a');
     expect((await lease(pool, 'c1')).keyId).toBe('a');
     expect((await lease(pool, 'c1')).keyId).toBe('b');
@@ -134,8 +140,9 @@ describe('KeyPool: budgets', () => {
     expect(pool.report().pool_status.map((k) => k.active_conversations)).toEqual([0, 1]);
   });
 
-  it('when every key is out, waits; the urgent waiter goes first, exactly when the window frees', async () => {
-    const pool = poolOf([key('a', { rpm: 1 })]);
+  it('when every key is out, waits; the urgent waiter goes first, exactly when the pacer admits', async () => {
+    // rpm 1 without margin: one request every 60 s.
+    const pool = poolOf([key('a', { rpm: 1 })], { pacing: { burstSeconds: 1, margin: 0 } });
     await lease(pool, 'c1');
     const low = track(pool.acquire('c2', { estimatedTokens: 0, priority: 1, deadlineMs: 300_000 }));
     const lowToo = track(pool.acquire('c4', { estimatedTokens: 0, priority: 1, deadlineMs: 300_000 }));
@@ -166,14 +173,17 @@ describe('KeyPool: budgets', () => {
   });
 
   it('does not let small requests starve a large urgent one', async () => {
-    const pool = poolOf([key('a', { tpm: 1_000 })]);
+    // 1,000 tokens a minute without margin: 600 tokens are paid for 36 s later, 800 more 48 s after that.
+    const pool = poolOf([key('a', { tpm: 1_000 })], { pacing: { burstSeconds: 1, margin: 0 } });
     (await lease(pool, 'c1', 600)).release({ totalTokens: 600 });
     const large = track(pool.acquire('c2', { estimatedTokens: 800, priority: 9, deadlineMs: 120_000 }));
     const small = track(pool.acquire('c3', { estimatedTokens: 100, priority: 1, deadlineMs: 120_000 }));
-    await vi.advanceTimersByTimeAsync(59_999);
+    await vi.advanceTimersByTimeAsync(35_999);
     expect([large.done, small.done]).toEqual([false, false]);
     await vi.advanceTimersByTimeAsync(1);
-    expect([large.done, small.done]).toEqual([true, true]);
+    expect([large.done, small.done]).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(48_000);
+    expect(small.done).toBe(true);
   });
 
   it('resolves undefined at the deadline so the caller can use the built-in model', async () => {
@@ -200,18 +210,21 @@ describe('KeyPool: budgets', () => {
   });
 
   it('checks tokens before sending and corrects the estimate with real usage', async () => {
-    const pool = poolOf([key('a', { rpm: 100, tpm: 1_000 })]);
+    // 600 estimated tokens at 1,000 a minute are paid for at 36 s; the real 200 at 12 s.
+    const pool = poolOf([key('a', { rpm: 100, tpm: 1_000 })], { pacing: { burstSeconds: 1, margin: 0 } });
     const first = await lease(pool, 'c1', 600);
     const second = track(pool.acquire('c2', { estimatedTokens: 600, deadlineMs: 60_000 }));
     await vi.advanceTimersByTimeAsync(10);
     expect(second.done).toBe(false);
     first.release({ totalTokens: 200 });
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(11_980);
+    expect(second.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
     expect((second.value as Lease).keyId).toBe('a');
   });
 
   it('caps requests in flight; a lease released twice is a no-op', async () => {
-    const pool = poolOf([key('a', { maxConcurrent: 1 })]);
+    const pool = poolOf([key('a', { maxConcurrent: 1 })], MINUTE_BURST);
     const first = await lease(pool, 'c1');
     expect(await pool.acquire('c2', { estimatedTokens: 0, deadlineMs: 0 })).toBeUndefined();
     first.release();
@@ -226,6 +239,7 @@ describe('KeyPool: budgets', () => {
   it('shares a group budget between the keys of one account', async () => {
     const pool = poolOf([key('a', { rpm: 10, group: 'acct' }), key('b', { rpm: 10, group: 'acct' })], {
       groups: { acct: { rpm: 3 } },
+      ...MINUTE_BURST,
     });
     const keys = [
       (await lease(pool, 'c1')).keyId,
@@ -388,7 +402,11 @@ describe('KeyPool: failures', () => {
   it('opens a circuit after consecutive failures, probes once, closes on success', async () => {
     // A cooldown longer than the window, so budgets are fresh when the key comes back.
     const cooldown = 61_000;
-    const pool = poolOf([key('a'), key('b')], { failureThreshold: 2, breakerCooldownMs: cooldown });
+    const pool = poolOf([key('a'), key('b')], {
+      failureThreshold: 2,
+      breakerCooldownMs: cooldown,
+      ...MINUTE_BURST,
+    });
     (await lease(pool, 'c1')).failed();
     expect(status(pool, 'a').healthy).toBe(true);
     (await lease(pool, 'c1')).failed();
@@ -434,7 +452,10 @@ describe('KeyPool: report', () => {
   });
 
   it('reports requests in the last minute and capacity against rpm', async () => {
-    const pool = poolOf([key('a', { rpm: 4 }), key('b', { rpm: 4 })], { windowMarginMs: 1_000 });
+    const pool = poolOf([key('a', { rpm: 4 }), key('b', { rpm: 4 })], {
+      windowMarginMs: 1_000,
+      ...MINUTE_BURST,
+    });
     await lease(pool, 'c1');
     await lease(pool, 'c1');
     const report = pool.report();
@@ -446,6 +467,9 @@ describe('KeyPool: report', () => {
       requests_last_minute: 2,
       rate_limited_total: 0,
       healthy: true,
+      rpm_limit: 4,
+      rpm_configured: 4,
+      limit_source: 'config',
     });
     expect(report).toMatchObject({ total_active: 1, pool_capacity_pct: 25, alert: false, queue_depth: 0 });
     await vi.advanceTimersByTimeAsync(60_500);

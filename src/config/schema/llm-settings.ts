@@ -110,6 +110,30 @@ export const llmSettings = z
       .min(0)
       .default(60_000)
       .describe('`alert` turns on when pool capacity stays ≥ 80 % this long.'),
+    burstSeconds: z
+      .number()
+      .min(0)
+      .max(60)
+      .default(1)
+      .describe(
+        "Paced admission: a key's requests and tokens flow at its rate, with a burst of this many seconds of it after idle.",
+      ),
+    urgentReserve: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe(
+        "Share of each key's burst kept for urgent turns (critical support, hot leads, handoff): ordinary turns cannot use it.",
+      ),
+    pinPatienceMs: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'How long a turn waits for its own key before moving to another. Unset: one pacing interval of that key, at most 2 s.',
+      ),
   })
   .strict()
   .prefault({})
