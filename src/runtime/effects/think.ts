@@ -61,7 +61,7 @@ async function prepareTurn(
   const request: ChatRequest = {
     brief,
     conversationId,
-    priority: input.urgency === 'Alto' ? PRIORITY.urgent : PRIORITY.normal,
+    priority: isUrgentTurn(input) ? PRIORITY.urgent : PRIORITY.normal,
     messages,
     tools: [],
     temperature: deps.settings.temperature,
@@ -156,4 +156,21 @@ async function modelAnswer(
     deps.onFallback?.(timeout.aborted ? 'timeout' : 'error');
     return builtinAnswer(deps, input, turn, signal);
   }
+}
+
+/**
+ * Turns the key pool serves from its urgent reserve: critical support (urgency Alto), hot leads and
+ * handoff messages (the person asked for someone, or is being handed over).
+ */
+function isUrgentTurn(input: {
+  urgency: string;
+  qualification?: string | undefined;
+  intent: string;
+}): boolean {
+  return (
+    input.urgency === 'Alto' ||
+    input.qualification === 'hot_lead' ||
+    input.intent === 'confirm_human_handoff' ||
+    input.intent === 'handoff_pending'
+  );
 }
