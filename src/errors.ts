@@ -1,7 +1,7 @@
 /**
  * leadbot's errors. One base class with a literal `code`; subclasses say who is at fault:
  * the client (bad input), the operator (bad config) or leadbot/its dependencies (internal).
- * Messages say what to do. Every code is documented in README.md ("Error codes"); a test keeps
+ * Messages say what to do. Every code is documented in docs/api.md ("Error codes"); a test keeps
  * them in sync.
  */
 
