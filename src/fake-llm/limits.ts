@@ -1,21 +1,18 @@
 /**
- * Sliding-window rate limits of the test server: requests and tokens per window, plus requests in
- * flight, per key and per limit group. Rejections carry the wait until the window frees a slot.
+ * Rate limits of the test server: requests and tokens per window, counted by the limit model of the
+ * server (sliding window, per-second token bucket or fixed window, see `meters.ts`), plus requests
+ * in flight, per key and per limit group. Rejections carry the wait until a slot frees; every answer
+ * may carry OpenAI's `x-ratelimit-*` headers.
  */
 
-import type { FakeScopeStats, LimitBudget } from './types.ts';
-
-interface TokenEntry {
-  at: number;
-  n: number;
-}
+import { bucketCapacity, createMeter, type Meter } from './meters.ts';
+import type { FakeScopeStats, LimitBudget, LimitModel } from './types.ts';
 
 /** Live state of one limit scope (a key or a group). */
 interface ScopeState {
   stats: FakeScopeStats;
-  /** Accepted request times still inside the window, oldest first. */
-  window: number[];
-  tokens: TokenEntry[];
+  /** Meters by `<model>:<requests|tokens>`, created on first use. */
+  meters: Map<string, Meter>;
   /** Every accepted request time (for `stats().acceptedLog`). */
   log: number[];
 }
@@ -31,7 +28,24 @@ export interface LimitScope {
 /** The outcome of `RateLimiter.admit`. */
 export type Admission =
   | { ok: true; release: () => void; headers: Record<string, string> }
-  | { ok: false; retryAfterSeconds: number; message: string; headers: Record<string, string> };
+  | {
+      ok: false;
+      retryAfterSeconds: number;
+      /** The exact wait, ms (what `retry-after-ms` says). */
+      retryAfterMs: number;
+      message: string;
+      /** `x-ratelimit-*`, `retry-after` and `retry-after-ms` (none when headers are off). */
+      headers: Record<string, string>;
+    };
+
+/** What the limiter reads on every call, so options may change at run time. */
+export interface LimiterSettings {
+  windowMs: () => number;
+  model: () => LimitModel;
+  /** Whether answers carry `x-ratelimit-*` / `Retry-After` headers. */
+  headers: () => boolean;
+  now: () => number;
+}
 
 function emptyStats(): FakeScopeStats {
   return {
@@ -54,6 +68,15 @@ export function formatResetDuration(ms: number): string {
   return `${Math.floor(t / 60_000)}m${Number(((t % 60_000) / 1000).toFixed(3))}s`;
 }
 
+/** Reads a Go-style duration as OpenAI sends it ("120ms", "1.5s", "6m0s", "1h2m3s") back into ms. */
+export function parseResetDuration(text: string): number | undefined {
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/gu)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim()) return undefined;
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2]!] ?? 0), 0);
+  return Math.round(ms * 1000) / 1000;
+}
+
 /**
  * The largest number of `times` (ms) that fall inside any window of `windowMs`: a test proves no
  * window was exceeded by comparing this with the limit.
@@ -69,31 +92,65 @@ export function maxInWindow(times: readonly number[], windowMs = 60_000): number
   return best;
 }
 
-/** Per-key and per-group sliding-window limiter. Not thread-safe; Node's event loop is enough. */
+type Dimension = 'requests' | 'tokens';
+
+/** Per-key and per-group limiter. Not thread-safe; Node's event loop is enough. */
 export class RateLimiter {
   private readonly keys = new Map<string, ScopeState>();
   private readonly groups = new Map<string, ScopeState>();
 
-  /** `windowMs` and `now` are read on every call, so options may change at run time. */
-  constructor(
-    private readonly windowMs: () => number,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly settings: LimiterSettings) {}
 
   private state(scope: Pick<LimitScope, 'kind' | 'id'>): ScopeState {
     const map = scope.kind === 'key' ? this.keys : this.groups;
     let s = map.get(scope.id);
     if (s === undefined) {
-      s = { stats: emptyStats(), window: [], tokens: [], log: [] };
+      s = { stats: emptyStats(), meters: new Map(), log: [] };
       map.set(scope.id, s);
     }
     return s;
   }
 
-  private prune(s: ScopeState, now: number): void {
-    const from = now - this.windowMs();
-    while (s.window.length > 0 && (s.window[0] ?? 0) <= from) s.window.shift();
-    while (s.tokens.length > 0 && (s.tokens[0]?.at ?? 0) <= from) s.tokens.shift();
+  /** The scope's meter of `dimension` under the current limit model (a new model starts afresh). */
+  private meter(s: ScopeState, dimension: Dimension): Meter {
+    const model = this.settings.model();
+    const name = `${model}:${dimension}`;
+    let m = s.meters.get(name);
+    if (m === undefined) {
+      m = createMeter(model, this.settings.windowMs);
+      s.meters.set(name, m);
+    }
+    return m;
+  }
+
+  /** The wait one scope imposes on a request of `cost` tokens, with the reason, or undefined. */
+  private check(scope: LimitScope, s: ScopeState, cost: number, now: number) {
+    const label = scope.kind === 'key' ? 'this key' : `group '${scope.id}'`;
+    const { rpm, tpm, concurrency } = scope.budget;
+    const quantised = this.settings.model() === 'quantised';
+    const per = (limit: number) =>
+      quantised
+        ? ` (enforced as ${Number(bucketCapacity(limit, this.settings.windowMs()).toFixed(3))}/s)`
+        : '';
+    let waitMs = 0;
+    let reason: string | undefined;
+    if (concurrency !== undefined && s.stats.inFlight >= concurrency) {
+      waitMs = 1000;
+      reason = `Rate limit reached for ${label} on concurrent requests: Limit ${concurrency}, In flight ${s.stats.inFlight}.`;
+    }
+    const dims: [Dimension, number | undefined, number, string][] = [
+      ['requests', rpm, 1, 'requests per min (RPM)'],
+      ['tokens', tpm, cost, 'tokens per min (TPM)'],
+    ];
+    for (const [dimension, limit, n, what] of dims) {
+      if (limit === undefined) continue;
+      const m = this.meter(s, dimension);
+      const wait = m.waitMs(limit, n, now);
+      if (wait <= 0) continue;
+      waitMs = Math.max(waitMs, wait);
+      reason ??= `Rate limit reached for ${label} on ${what}: Limit ${limit}${per(limit)}, Used ${m.used(limit, now)}, Requested ${n}.`;
+    }
+    return reason === undefined ? undefined : { waitMs, reason };
   }
 
   /**
@@ -101,61 +158,39 @@ export class RateLimiter {
    * wait. An admitted request stays in flight until `release()` is called.
    */
   admit(scopes: readonly LimitScope[], promptTokens: number, completionTokens: number): Admission {
-    const now = this.now();
-    const windowMs = this.windowMs();
+    const now = this.settings.now();
     const cost = promptTokens + completionTokens;
     let waitMs = 0;
     let reason: string | undefined;
     for (const scope of scopes) {
       const s = this.state(scope);
-      this.prune(s, now);
       s.stats.requests += 1;
-      const label = scope.kind === 'key' ? 'this key' : `group '${scope.id}'`;
-      const { rpm, tpm, concurrency } = scope.budget;
-      if (concurrency !== undefined && s.stats.inFlight >= concurrency) {
-        waitMs = Math.max(waitMs, 1000);
-        reason ??= `Rate limit reached for ${label} on concurrent requests: Limit ${concurrency}, In flight ${s.stats.inFlight}.`;
-      }
-      if (rpm !== undefined && s.window.length >= rpm) {
-        const oldest = s.window[s.window.length - rpm] ?? now;
-        const wait = rpm <= 0 ? windowMs : oldest + windowMs - now;
-        waitMs = Math.max(waitMs, wait);
-        reason ??= `Rate limit reached for ${label} on requests per min (RPM): Limit ${rpm}, Used ${s.window.length}, Requested 1.`;
-      }
-      if (tpm !== undefined) {
-        let used = s.tokens.reduce((sum, e) => sum + e.n, 0);
-        if (used + cost > tpm) {
-          const usedBefore = used;
-          let wait = windowMs;
-          if (cost <= tpm) {
-            for (const e of s.tokens) {
-              used -= e.n;
-              if (used + cost <= tpm) {
-                wait = e.at + windowMs - now;
-                break;
-              }
-            }
-          }
-          waitMs = Math.max(waitMs, wait);
-          reason ??= `Rate limit reached for ${label} on tokens per min (TPM): Limit ${tpm}, Used ${usedBefore}, Requested ${cost}.`;
-        }
-      }
+      const refusal = this.check(scope, s, cost, now);
+      if (refusal === undefined) continue;
+      waitMs = Math.max(waitMs, refusal.waitMs);
+      reason ??= refusal.reason;
     }
     if (reason !== undefined) {
+      const retryAfterMs = Math.max(1, Math.ceil(waitMs));
       const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
       for (const scope of scopes) this.state(scope).stats.rateLimited += 1;
-      return {
-        ok: false,
-        retryAfterSeconds,
-        message: `${reason} Please try again in ${retryAfterSeconds}s.`,
-        headers: this.headers(scopes, now),
-      };
+      const headers = this.headers(scopes, now);
+      if (this.settings.headers()) {
+        headers['retry-after'] = String(retryAfterSeconds);
+        headers['retry-after-ms'] = String(retryAfterMs);
+      }
+      const message = `${reason} Please try again in ${retryAfterSeconds}s.`;
+      return { ok: false, retryAfterSeconds, retryAfterMs, message, headers };
     }
-    const states = scopes.map((scope) => this.state(scope));
+    const states = scopes.map((scope) => {
+      const s = this.state(scope);
+      // Counted even without a limit, so a limit set at run time sees what came before.
+      this.meter(s, 'requests').take(1, now);
+      this.meter(s, 'tokens').take(cost, now);
+      return s;
+    });
     for (const s of states) {
-      s.window.push(now);
       s.log.push(now);
-      s.tokens.push({ at: now, n: cost });
       s.stats.accepted += 1;
       s.stats.inFlight += 1;
       s.stats.inFlightMax = Math.max(s.stats.inFlightMax, s.stats.inFlight);
@@ -173,43 +208,29 @@ export class RateLimiter {
   }
 
   /**
-   * `x-ratelimit-*` headers for the tightest scope that has a limit (remaining = what is left in the
-   * window; reset = time until the window is empty again, as OpenAI documents it).
+   * `x-ratelimit-*` headers for the tightest scope that has a limit: limit = the configured
+   * per-window figure (as OpenAI reports RPM / TPM), remaining = what may be sent now, reset = time
+   * until the meter is back to its initial state. Empty when headers are off.
    */
-  headers(scopes: readonly LimitScope[], now = this.now()): Record<string, string> {
-    const windowMs = this.windowMs();
+  headers(scopes: readonly LimitScope[], now = this.settings.now()): Record<string, string> {
     const out: Record<string, string> = {};
-    let bestReq: { limit: number; remaining: number; reset: number } | undefined;
-    let bestTok: { limit: number; remaining: number; reset: number } | undefined;
-    for (const scope of scopes) {
-      const s = this.state(scope);
-      this.prune(s, now);
-      const { rpm, tpm } = scope.budget;
-      if (rpm !== undefined) {
-        const remaining = Math.max(0, rpm - s.window.length);
-        const newest = s.window[s.window.length - 1];
-        const reset = newest === undefined ? 0 : newest + windowMs - now;
-        if (bestReq === undefined || remaining < bestReq.remaining)
-          bestReq = { limit: rpm, remaining, reset };
+    if (!this.settings.headers()) return out;
+    const dims: [Dimension, 'rpm' | 'tpm'][] = [
+      ['requests', 'rpm'],
+      ['tokens', 'tpm'],
+    ];
+    for (const [dimension, field] of dims) {
+      let best: { limit: number; remaining: number; reset: number } | undefined;
+      for (const scope of scopes) {
+        const limit = scope.budget[field];
+        if (limit === undefined) continue;
+        const { remaining, resetMs } = this.meter(this.state(scope), dimension).status(limit, now);
+        if (best === undefined || remaining < best.remaining) best = { limit, remaining, reset: resetMs };
       }
-      if (tpm !== undefined) {
-        const used = s.tokens.reduce((sum, e) => sum + e.n, 0);
-        const remaining = Math.max(0, tpm - used);
-        const newest = s.tokens[s.tokens.length - 1];
-        const reset = newest === undefined ? 0 : newest.at + windowMs - now;
-        if (bestTok === undefined || remaining < bestTok.remaining)
-          bestTok = { limit: tpm, remaining, reset };
-      }
-    }
-    if (bestReq !== undefined) {
-      out['x-ratelimit-limit-requests'] = String(bestReq.limit);
-      out['x-ratelimit-remaining-requests'] = String(bestReq.remaining);
-      out['x-ratelimit-reset-requests'] = formatResetDuration(bestReq.reset);
-    }
-    if (bestTok !== undefined) {
-      out['x-ratelimit-limit-tokens'] = String(bestTok.limit);
-      out['x-ratelimit-remaining-tokens'] = String(bestTok.remaining);
-      out['x-ratelimit-reset-tokens'] = formatResetDuration(bestTok.reset);
+      if (best === undefined) continue;
+      out[`x-ratelimit-limit-${dimension}`] = String(best.limit);
+      out[`x-ratelimit-remaining-${dimension}`] = String(best.remaining);
+      out[`x-ratelimit-reset-${dimension}`] = formatResetDuration(best.reset);
     }
     return out;
   }

@@ -1,7 +1,7 @@
 /**
  * CLI entry of the test server, for the local demo and benchmarks:
  *
- *   npm run fake-llm -- --port 8099 --keys k1,k2 --rpm 60 --latency 50
+ *   npm run fake-llm -- --port 8099 --keys k1,k2 --rpm 60 --latency 50 --limit-model quantised
  *
  * Every key gets the same limits; `--group acct` puts them all in one limit group with the
  * `--group-rpm` / `--group-tpm` / `--group-concurrency` budget. Prints the base URL, stops on
@@ -9,7 +9,15 @@
  */
 
 import { parseArgs } from 'node:util';
-import { FAULTS, startFakeLlmServer, type Fault, type FakeKeyOptions, type LimitBudget } from './server.ts';
+import {
+  FAULTS,
+  LIMIT_MODELS,
+  startFakeLlmServer,
+  type Fault,
+  type FakeKeyOptions,
+  type LimitBudget,
+  type LimitModel,
+} from './server.ts';
 
 const USAGE = `Usage: npm run fake-llm -- [options]
   --port <n>               port to listen on (default 8099; 0 = any free port)
@@ -19,7 +27,11 @@ const USAGE = `Usage: npm run fake-llm -- [options]
   --group <name>           put every key in one limit group
   --group-rpm <n> --group-tpm <n> --group-concurrency <n>   that group's shared limits
   --latency <ms>           delay before each answer (default 0)
-  --window-ms <ms>         length of the sliding rate window (default 60000)
+  --window-ms <ms>         period of --rpm / --tpm (default 60000)
+  --limit-model <model>    how limits are counted: ${LIMIT_MODELS.join(', ')} (default window)
+                             window: sliding window; quantised: per-second token bucket (rpm/60);
+                             fixed-window: counts reset at each whole minute
+  --no-ratelimit-headers   send no x-ratelimit-* headers, and no Retry-After on 429s
   --fault <key>=<fault>    make one key fail (repeatable): ${FAULTS.join(', ')}
 `;
 
@@ -35,6 +47,13 @@ function num(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+function limitModel(value: string | undefined): LimitModel {
+  if (value === undefined) return 'window';
+  const known = LIMIT_MODELS.find((m) => m === value);
+  if (known === undefined) fail(`--limit-model must be one of ${LIMIT_MODELS.join(', ')}, got '${value}'.`);
+  return known;
+}
+
 function budget(rpm?: number, tpm?: number, concurrency?: number): LimitBudget {
   const b: LimitBudget = {};
   if (rpm !== undefined) b.rpm = rpm;
@@ -43,25 +62,27 @@ function budget(rpm?: number, tpm?: number, concurrency?: number): LimitBudget {
   return b;
 }
 
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  keys: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  concurrency: { type: 'string' },
+  group: { type: 'string' },
+  'group-rpm': { type: 'string' },
+  'group-tpm': { type: 'string' },
+  'group-concurrency': { type: 'string' },
+  latency: { type: 'string' },
+  'window-ms': { type: 'string' },
+  'limit-model': { type: 'string' },
+  'no-ratelimit-headers': { type: 'boolean' },
+  fault: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      keys: { type: 'string' },
-      rpm: { type: 'string' },
-      tpm: { type: 'string' },
-      concurrency: { type: 'string' },
-      group: { type: 'string' },
-      'group-rpm': { type: 'string' },
-      'group-tpm': { type: 'string' },
-      'group-concurrency': { type: 'string' },
-      latency: { type: 'string' },
-      'window-ms': { type: 'string' },
-      fault: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseArgs({ options: OPTIONS });
   if (values.help === true) {
     process.stdout.write(USAGE);
     return;
@@ -106,10 +127,15 @@ async function main(): Promise<void> {
     groups,
     latencyMs: num('latency', values.latency) ?? 0,
     windowMs: num('window-ms', values['window-ms']) ?? 60_000,
+    limitModel: limitModel(values['limit-model']),
+    rateLimitHeaders: values['no-ratelimit-headers'] !== true,
     port: num('port', values.port) ?? 8099,
     host: values.host ?? '127.0.0.1',
   });
-  process.stdout.write(`fake-llm listening on ${server.url} (keys: ${secrets.length}, model: any)\n`);
+  const limits = `${limitModel(values['limit-model'])}${values['no-ratelimit-headers'] === true ? ', no headers' : ''}`;
+  process.stdout.write(
+    `fake-llm listening on ${server.url} (keys: ${secrets.length}, model: any, limits: ${limits})\n`,
+  );
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),

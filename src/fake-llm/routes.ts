@@ -29,7 +29,12 @@ export class FakeLlmState {
   constructor(options: FakeLlmOptions) {
     this.opts = { ...options };
     const now = this.opts.now ?? Date.now;
-    this.limiter = new RateLimiter(() => this.opts.windowMs ?? 60_000, now);
+    this.limiter = new RateLimiter({
+      windowMs: () => this.opts.windowMs ?? 60_000,
+      model: () => this.opts.limitModel ?? 'window',
+      headers: () => this.opts.rateLimitHeaders ?? true,
+      now,
+    });
   }
 }
 
@@ -104,10 +109,13 @@ async function completions(
   const completion = silent ? 0 : completionTokens(answer);
   const admission = state.limiter.admit(scopes, prompt, completion);
   if (!admission.ok) {
-    sendJson(res, 429, errorBody(admission.message, 'rate_limit_error', 'rate_limit_exceeded'), {
-      ...admission.headers,
-      'retry-after': String(admission.retryAfterSeconds),
-    });
+    // The headers carry Retry-After and retry-after-ms unless rate-limit headers are off.
+    sendJson(
+      res,
+      429,
+      errorBody(admission.message, 'rate_limit_error', 'rate_limit_exceeded'),
+      admission.headers,
+    );
     return;
   }
   res.once('close', admission.release);

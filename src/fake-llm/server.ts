@@ -1,7 +1,9 @@
 /**
  * The project's own OpenAI-compatible test server: `POST /v1/chat/completions` (tools, streaming)
  * and `GET /v1/models` on plain `node:http`, answers written by the built-in model, per-key and
- * per-group sliding-window limits answered with 429 + `Retry-After`, latency and faults per key.
+ * per-group limits counted as a provider would (sliding window, per-second token bucket or fixed
+ * window) answered with 429 + `Retry-After`, OpenAI's `x-ratelimit-*` headers (switchable),
+ * latency and faults per key.
  * Tests, benchmarks and the local demo run whole conversations through the real `openai` SDK on it.
  */
 
@@ -11,8 +13,8 @@ import { FakeLlmState, handle } from './routes.ts';
 import type { FakeLlmMutableOptions, FakeLlmOptions, FakeLlmStats } from './types.ts';
 
 export type * from './types.ts';
-export { FAULTS } from './types.ts';
-export { maxInWindow } from './limits.ts';
+export { FAULTS, LIMIT_MODELS } from './types.ts';
+export { formatResetDuration, maxInWindow, parseResetDuration } from './limits.ts';
 export { FAKE_MODEL } from './routes.ts';
 
 /** A running test server. */
@@ -23,7 +25,10 @@ export interface FakeLlmServer {
   close(): Promise<void>;
   /** Counters and accepted-request logs (a copy). */
   stats(): FakeLlmStats;
-  /** Changes keys, groups, latency or window at run time; window state of kept keys survives. */
+  /**
+   * Changes keys, groups, latency, window, limit model or headers at run time; the limit state of
+   * kept keys survives (a newly chosen limit model starts with fresh counters).
+   */
   setOptions(partial: FakeLlmMutableOptions): void;
 }
 

@@ -39,11 +39,26 @@ export const FAULTS: readonly Fault[] = [
   'leak_prompt',
 ];
 
+/**
+ * How the server counts `rpm` / `tpm` (over `windowMs`, one minute by default), as providers do:
+ * - `window`: a sliding window; a key's whole minute may go out in its first second (the default);
+ * - `quantised`: a per-second token bucket, as OpenAI documents ("60,000 RPM may be enforced as
+ *   1,000 requests per second"): it holds one second's worth (rpm/60, at least 1) and refills
+ *   continuously at rpm/60 per second; tokens alike with tpm/60 (a request bigger than the bucket
+ *   passes when the bucket is full and leaves it in debt);
+ * - `fixed-window`: counts reset at each whole window (each minute on the clock), so up to twice
+ *   the limit fits across a boundary.
+ */
+export type LimitModel = 'window' | 'quantised' | 'fixed-window';
+
+/** Every limit model, for CLIs and validation. */
+export const LIMIT_MODELS: readonly LimitModel[] = ['window', 'quantised', 'fixed-window'];
+
 /** Budgets of one limit scope (a key or a group). Omitted = unlimited. */
 export interface LimitBudget {
-  /** Accepted requests per sliding window (60 s by default). */
+  /** Accepted requests per window (60 s by default), counted as `limitModel` says. */
   rpm?: number;
-  /** Prompt + completion tokens per sliding window (≈ characters / 4). */
+  /** Prompt + completion tokens per window (≈ characters / 4), counted as `limitModel` says. */
   tpm?: number;
   /** Requests in flight at once. */
   concurrency?: number;
@@ -65,8 +80,19 @@ export interface FakeLlmOptions {
   groups?: Record<string, LimitBudget>;
   /** Fixed delay before answering, in ms (the socket closing stops the wait). Default 0. */
   latencyMs?: number;
-  /** Length of the sliding window for `rpm` / `tpm`, in ms. Default 60 000 (one minute). */
+  /**
+   * The period `rpm` / `tpm` are counted over, in ms: the sliding window, the fixed window, or (for
+   * `quantised`) the refill period, the bucket holding 1 s of it. Default 60 000 (one minute).
+   */
   windowMs?: number;
+  /** How limits are counted (see `LimitModel`). Default `window`. */
+  limitModel?: LimitModel;
+  /**
+   * Sends OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` headers on every
+   * completion answer, and `Retry-After` (whole seconds, ≥ 1) + `retry-after-ms` on a 429. False:
+   * none of them, not even `Retry-After` (some providers send nothing). Default true.
+   */
+  rateLimitHeaders?: boolean;
   /** Host to bind. Default `127.0.0.1`. */
   host?: string;
   /** Port to bind; 0 picks a free one. Default 0. */
@@ -77,7 +103,7 @@ export interface FakeLlmOptions {
 
 /** Options that `setOptions` may change on a running server. */
 export type FakeLlmMutableOptions = Partial<
-  Pick<FakeLlmOptions, 'keys' | 'groups' | 'latencyMs' | 'windowMs'>
+  Pick<FakeLlmOptions, 'keys' | 'groups' | 'latencyMs' | 'windowMs' | 'limitModel' | 'rateLimitHeaders'>
 >;
 
 /** Counters of one key (by secret) or one group. */

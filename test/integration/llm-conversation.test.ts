@@ -159,8 +159,12 @@ describe('LLM conversations through the real openai SDK against the test server'
 
   it('a 429 cools the key (Retry-After) and the conversation moves to another key', async () => {
     // The provider allows less than leadbot was told, so the first key answers 429 on its second request.
+    // It sends no limit headers (leadbot would learn the real limit from them and never send that request).
     // Secrets look like real ones: a two-letter "kb" would also match the skill name "product_kb" in logs.
-    const options: FakeLlmOptions = { keys: { 'sk-ka-secret': { rpm: 1 }, 'sk-kb-secret': { rpm: 100 } } };
+    const options: FakeLlmOptions = {
+      keys: { 'sk-ka-secret': { rpm: 1 }, 'sk-kb-secret': { rpm: 100 } },
+      rateLimitHeaders: false,
+    };
     const { fake, node } = await start(options, 'a=sk-ka-secret,b=sk-kb-secret', { llm: { rpm: 100 } });
     const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'cool' });
     await ws.say('Hola');
@@ -175,6 +179,26 @@ describe('LLM conversations through the real openai SDK against the test server'
       pool_status: { key_id: string; rate_limited_total?: number }[];
     };
     expect(report.pool_status.find((k) => k.key_id === 'a')?.rate_limited_total).toBeGreaterThanOrEqual(1);
+    await ws.close();
+  });
+
+  it('learns a lower real limit from x-ratelimit headers and moves on before the provider says 429', async () => {
+    const options: FakeLlmOptions = { keys: { 'sk-ka-secret': { rpm: 1 }, 'sk-kb-secret': { rpm: 100 } } };
+    const { fake, node } = await start(options, 'a=sk-ka-secret,b=sk-kb-secret', { llm: { rpm: 100 } });
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'learn' });
+    await ws.say('Hola');
+    await ws.say('Necesito una cotización');
+    await ws.say('Soy Ana');
+    const stats = fake.stats();
+    expect(stats.keys['sk-ka-secret']!.rateLimited).toBe(0);
+    expect(stats.keys['sk-kb-secret']!.accepted).toBeGreaterThanOrEqual(1);
+    const report = (await (await fetch(`${node.url}/metrics`)).json()) as {
+      pool_status: { key_id: string; rpm_limit: number; limit_source: string }[];
+    };
+    expect(report.pool_status.find((k) => k.key_id === 'a')).toMatchObject({
+      rpm_limit: 1,
+      limit_source: 'headers',
+    });
     await ws.close();
   });
 
