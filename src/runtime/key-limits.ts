@@ -13,7 +13,7 @@ const CAREFUL_STEP_MS = 30_000;
 /**
  * Limits learned from the wire. With `x-ratelimit-*` headers the provider wins over config (logged
  * once per new value, shown in the report): its `limit-requests` / `limit-tokens` set the key's rate,
- * and `remaining = 0` holds the key until its `reset`. Without headers, 429s adapt the rate (AIMD:
+ * and `remaining = 0` holds the key for one pacing interval (at most its `reset`). Without headers, 429s adapt the rate (AIMD:
  * ×0.7 on a 429, at most once a second; +3 % every 10 s without one, slower near the last ceiling,
  * never above config).
  */
@@ -38,10 +38,14 @@ export class KeyLimits {
         },
         'LLM provider reports different limits for this key than configured; the provider wins',
       );
-    if (limits.remainingRequests === 0 && limits.resetRequestsMs !== undefined)
-      budget.requestPacer?.holdUntil(now + limits.resetRequestsMs);
-    if (limits.remainingTokens === 0 && limits.resetTokensMs !== undefined)
-      budget.tokenPacer?.holdUntil(now + limits.resetTokensMs);
+    // `reset` is the time until the provider's meter is full again; the next request fits once one
+    // unit has come back, so the hold is at most one pacing interval.
+    const requests = budget.requestPacer;
+    if (limits.remainingRequests === 0 && limits.resetRequestsMs !== undefined && requests)
+      requests.holdUntil(now + Math.min(limits.resetRequestsMs, requests.intervalMs));
+    const tokens = budget.tokenPacer;
+    if (limits.remainingTokens === 0 && limits.resetTokensMs !== undefined && tokens)
+      tokens.holdUntil(now + Math.min(limits.resetTokensMs, tokens.intervalMs * 1000));
   }
 
   /** A 429: without limit headers from this provider, the key's request rate comes down. */

@@ -87,18 +87,23 @@ describe('KeyPool: limits learned from the wire', () => {
     expect(status(pool, 'a')).toMatchObject({ rpm_limit: 120, rpm_configured: 600, limit_source: 'headers' });
   });
 
-  it('holds a key whose remaining requests are 0 until the reset the provider gave', async () => {
-    const pool = poolOf([key('a', { rpm: 600 })], { pinPatienceMs: 10_000, urgentReserve: 0 });
+  it("holds a key whose remaining requests are 0 for one request's worth of time (at most the reset)", async () => {
+    const pool = poolOf([key('a', { rpm: 30 })], { pinPatienceMs: 10_000, urgentReserve: 0 });
+    // 30 rpm: one request every ~2.06 s; the provider's meter is full again in 5 s.
     const headers = new Headers({
-      'x-ratelimit-limit-requests': '600',
+      'x-ratelimit-limit-requests': '30',
       'x-ratelimit-remaining-requests': '0',
-      'x-ratelimit-reset-requests': '2s',
+      'x-ratelimit-reset-requests': '5s',
     });
     pool.reportLimits('a', parseProviderLimits(headers));
     expect(await pool.acquire('c1', { estimatedTokens: 0, deadlineMs: 0 })).toBeUndefined();
-    const waiting = pool.acquire('c1', { estimatedTokens: 0, deadlineMs: 5_000 });
+    const waiting = pool.acquire('c1', { estimatedTokens: 0, deadlineMs: 10_000 });
+    let got: Lease | undefined;
+    void waiting.then((lease) => (got = lease));
     await vi.advanceTimersByTimeAsync(2_000);
-    expect((await waiting)?.keyId).toBe('a');
+    expect(got).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(got?.keyId).toBe('a');
   });
 
   it('without headers, a 429 slows the key (×0.7) and 429-free time brings it back step by step', async () => {
