@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick]`: runs the five sections (runtime overhead per message, KeyPool
- * utilisation against a naive round-robin, lease + release cost, the actor runtime's memory,
+ * `npm run bench [-- --quick]`: runs the five sections (runtime overhead per message, the KeyPool
+ * against provider limit models next to round-robin and cooldown baselines, lease + release cost, the actor runtime's memory,
  * passivation, crash-to-ready and rehydration, cluster hop latency, 1 vs 3 workers throughput and a
  * kill -9 test on NATS), prints one aligned table to
  * stdout and writes every figure to `bench/results.json`. A benchmark reports; it never fails on a
@@ -13,7 +13,8 @@ import { runActors, type ActorsResult } from './actors.ts';
 import { clusterRows, runCluster, type ClusterOptions } from './cluster.ts';
 import { runLeaseCost, type LeaseCostResult } from './lease-cost.ts';
 import { runOverhead, type OverheadResult } from './overhead.ts';
-import { runUtilisation, type ClientResult, type UtilisationOptions } from './pool-utilisation.ts';
+import { utilisationRows } from './pool-rows.ts';
+import { runUtilisation, type UtilisationOptions } from './pool-utilisation.ts';
 
 interface Row {
   metric: string;
@@ -29,12 +30,14 @@ const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const settings = {
   overhead: { n: quick ? 300 : 500, warmup: quick ? 30 : 50 },
   utilisation: {
-    windowMs: quick ? 10_000 : 60_000,
-    warmupMs: quick ? 5_000 : 10_000,
-    measureMs: quick ? 10_000 : 60_000,
+    phaseMs: quick ? 20_000 : 60_000,
     demandFactor: 2,
-    deadlineMs: 5_000,
-    latencyMs: 25,
+    lowDemandFactor: 0.6,
+    keys: 3,
+    rpm: 120,
+    latencyMs: 300,
+    turnGapMs: 5_000,
+    urgentShare: 0.05,
     seed: 20_240_601,
   } satisfies UtilisationOptions,
   leaseCost: { pairs: 100_000, warmup: 20_000, seed: 7 },
@@ -57,7 +60,6 @@ const settings = {
 
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
 const us = (x: number): string => `${x.toFixed(2)} µs`;
-const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
 function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
@@ -110,44 +112,6 @@ function overheadRows(r: OverheadResult): Row[] {
       goal: '',
     },
   ];
-}
-
-function utilisationRows(results: ClientResult[]): Row[] {
-  const rows: Row[] = [];
-  const scenarios = [...new Set(results.map((r) => r.scenario))];
-  for (const [i, scenario] of scenarios.entries()) {
-    rows.push({ metric: `S${i + 1}: ${scenario}`, value: '', goal: '' });
-    for (const r of results.filter((x) => x.scenario === scenario)) {
-      const pool = r.client === 'pool';
-      const tag = `  ${pool ? 'KeyPool' : 'round-robin'}:`;
-      const served = `${pct(r.utilisation)} (${r.servedInWindow}/${r.capacity})`;
-      rows.push({
-        metric: `${tag} served / Σ limits`,
-        value: served,
-        goal: pool ? '≥ 95 %' : '',
-        ...(pool ? { ok: r.utilisation >= 0.95 } : {}),
-      });
-      rows.push({ metric: `${tag} provider 429s`, value: String(r.provider429), goal: '' });
-      rows.push({
-        metric: `${tag} 429s reaching a prospect`,
-        value: String(r.prospect429),
-        goal: pool ? '0' : '',
-        ...(pool ? { ok: r.prospect429 === 0 } : {}),
-      });
-      rows.push({
-        metric: `${tag} fallbacks (urgent)`,
-        value: `${r.fallbacks}/${r.requests} (${r.urgentFallbacks}/${r.urgentRequests})`,
-        goal: '',
-      });
-      const maxes = Object.entries(r.maxInWindow)
-        .map(([id, m]) => `${id} ${m.max}/${m.limit}`)
-        .join(', ');
-      rows.push({ metric: `${tag} max in window`, value: maxes, goal: '≤ limit', ok: r.withinLimits });
-      if (r.errors > 0)
-        rows.push({ metric: `${tag} other errors`, value: String(r.errors), goal: '0', ok: false });
-    }
-  }
-  return rows;
 }
 
 function leaseRows(r: LeaseCostResult): Row[] {
@@ -251,7 +215,7 @@ async function main(): Promise<void> {
   const leaseCost = await runLeaseCost(settings.leaseCost);
   const u = settings.utilisation;
   progress(
-    `section 2, KeyPool utilisation: ${(u.warmupMs + u.measureMs) / 1000} s of demand, window ${u.windowMs / 1000} s…`,
+    `section 2, KeyPool against provider limit models: 13 runs at once, ${u.phaseMs / 1000} s of demand…`,
   );
   const utilisation = await runUtilisation(u);
   progress('section 4, actor runtime: memory, passivation, crash-to-ready, rehydration…');
@@ -262,7 +226,7 @@ async function main(): Promise<void> {
   const sections = [
     { title: '1. runtime overhead per message (fake LLM, latency 0)', rows: overheadRows(overhead) },
     {
-      title: `2. KeyPool utilisation (demand ${u.demandFactor}× Σ limits, window ${u.windowMs / 1000} s, measured ${u.measureMs / 1000} s after ${u.warmupMs / 1000} s)`,
+      title: `2. KeyPool against provider limit models (${u.keys} keys × ${u.rpm} rpm, latency ${u.latencyMs} ms, demand ${u.demandFactor}× Σ budget for ${u.phaseMs / 1000} s; values: pool · round-robin · cooldown)`,
       rows: utilisationRows(utilisation),
     },
     {
