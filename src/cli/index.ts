@@ -39,6 +39,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./audit.ts')).AUDIT_HELP,
     run: async (args) => (await import('./audit.ts')).runAudit(args),
   },
+  capacity: {
+    summary: 'Load test (Locust) against the fake LLM: how many conversations one key holds.',
+    help: async () => (await import('./capacity.ts')).CAPACITY_HELP,
+    run: async (args) => (await import('./capacity.ts')).capacityCommand(args),
+  },
   guard: {
     summary: 'Screen messages for prompt injection: one per line on stdin, one JSON verdict per line.',
     help: async () => (await import('../security/guard-cli.ts')).GUARD_HELP,
