@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { parseProviderLimits } from './rate-limit-headers.ts';
+import { parseProviderLimits, retryAfterHeaderMs } from './rate-limit-headers.ts';
 import { z } from 'zod';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -90,11 +90,7 @@ function toWire(messages: ChatMessage[]): OpenAI.Chat.ChatCompletionMessageParam
 
 /** Retry-After (seconds or HTTP date) in ms; 1 s when absent. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number {
-  const value = headers?.get('retry-after');
-  if (!value) return 1000;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.max(0, Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
+  return retryAfterHeaderMs(headers, now) ?? 1000;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ProviderLimits } from '../ports/chat-model.ts';
 export function parseResetDuration(value: string | null | undefined): number | undefined {
   if (!value) return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1_000_000) / 1000;
   const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
   let total = 0;
   let rest = text;
@@ -17,7 +17,8 @@ export function parseResetDuration(value: string | null | undefined): number | u
     total += Number(part[1]) * units[part[2]!]!;
     rest = rest.slice(part[0].length);
   }
-  return total;
+  // "1.001s" is 1001 ms, not 1000.9999999999999.
+  return Math.round(total * 1000) / 1000;
 }
 
 function count(headers: Headers, name: string): number | undefined {
@@ -26,11 +27,9 @@ function count(headers: Headers, name: string): number | undefined {
   return Number(value);
 }
 
-/** `Retry-After` (seconds or an HTTP date) and `retry-after-ms`, in ms; undefined when absent. */
-function retryAfter(headers: Headers, now: number): number | undefined {
-  const ms = count(headers, 'retry-after-ms');
-  if (ms !== undefined) return ms;
-  const value = headers.get('retry-after');
+/** `Retry-After` (seconds or an HTTP date) in ms from `now`; undefined when absent or unreadable. */
+export function retryAfterHeaderMs(headers: Headers | undefined, now: number): number | undefined {
+  const value = headers?.get('retry-after');
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const date = Date.parse(value);
@@ -47,7 +46,7 @@ export function parseProviderLimits(headers: Headers | undefined, now = Date.now
     ['limitTokens', count(headers, 'x-ratelimit-limit-tokens')],
     ['remainingTokens', count(headers, 'x-ratelimit-remaining-tokens')],
     ['resetTokensMs', parseResetDuration(headers.get('x-ratelimit-reset-tokens'))],
-    ['retryAfterMs', retryAfter(headers, now)],
+    ['retryAfterMs', count(headers, 'retry-after-ms') ?? retryAfterHeaderMs(headers, now)],
   ];
   const limits: ProviderLimits = {};
   for (const [name, value] of fields) if (value !== undefined) limits[name] = value;

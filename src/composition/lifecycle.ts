@@ -42,9 +42,4 @@ export class Lifecycle {
     })();
     return this.closing;
   }
-
-  /** Names in start order (shutdown runs this list backwards). */
-  get names(): string[] {
-    return this.started.map((part) => part.name);
-  }
 }

@@ -17,27 +17,28 @@ interface HookDeps {
   pool: KeyPool | undefined;
 }
 
-/** Flood, guard, overdue handoff and escalation: each counted in metrics and written to the audit log. */
+/** One audit line about a person's message: who, which tenant, on which channel, and what happened. */
+function auditMessage(
+  audit: AuditLog,
+  type: Parameters<AuditLog['append']>[0]['type'],
+  message: { conversationId: string; tenantId: string; channel: string },
+  data: Record<string, string | number>,
+) {
+  const { conversationId: person, tenantId, channel } = message;
+  return audit.append({ type, person, tenantId, data: { channel, ...data } });
+}
+
+/** Flood and guard: each counted in metrics and written to the audit log. */
 function securityHooks(config: Readonly<Config>, { metrics, audit }: HookDeps) {
   return {
     onFlood: ((message, outcome, muteStarted) => {
       if (!muteStarted) metrics.rejected.inc({ code: outcome });
-      if (muteStarted)
-        audit.append({
-          type: 'user.muted',
-          person: message.conversationId,
-          tenantId: message.tenantId,
-          data: { channel: message.channel, muteMs: config.security.muteMs },
-        });
+      if (muteStarted) auditMessage(audit, 'user.muted', message, { muteMs: config.security.muteMs });
     }) satisfies Options['onFlood'],
     onGuard: ((message, { verdict, score, reasons }) => {
       metrics.threats.inc({ verdict });
-      audit.append({
-        type: verdict === 'block' ? 'message.blocked' : 'message.flagged',
-        person: message.conversationId,
-        tenantId: message.tenantId,
-        data: { channel: message.channel, score, reasons: reasons.slice(0, 5).join(' ') },
-      });
+      const type = verdict === 'block' ? 'message.blocked' : 'message.flagged';
+      auditMessage(audit, type, message, { score, reasons: reasons.slice(0, 5).join(' ') });
     }) satisfies Options['onGuard'],
   };
 }
@@ -47,24 +48,14 @@ function supervisionHooks(config: Readonly<Config>, { metrics, audit }: HookDeps
   return {
     onHandoffOverdue: ((message) => {
       metrics.handoffsOverdue.inc();
-      audit.append({
-        type: 'handoff.overdue',
-        person: message.conversationId,
-        tenantId: message.tenantId,
-        data: { channel: message.channel, deadlineMs: config.conversation.handoffDeadlineMs },
-      });
+      auditMessage(audit, 'handoff.overdue', message, { deadlineMs: config.conversation.handoffDeadlineMs });
     }) satisfies Options['onHandoffOverdue'],
     onRestart: () => metrics.restarts.inc(),
     onActorReady: (({ how, ms }) =>
       metrics.actorReadySeconds.observe({ how }, ms / 1000)) satisfies Options['onActorReady'],
     onEscalate: (({ message, restarts }) => {
       metrics.escalations.inc();
-      audit.append({
-        type: 'conversation.escalated',
-        person: message.conversationId,
-        tenantId: message.tenantId,
-        data: { channel: message.channel, messageId: message.id, restarts },
-      });
+      auditMessage(audit, 'conversation.escalated', message, { messageId: message.id, restarts });
     }) satisfies Options['onEscalate'],
   };
 }

@@ -68,15 +68,6 @@ export function formatResetDuration(ms: number): string {
   return `${Math.floor(t / 60_000)}m${Number(((t % 60_000) / 1000).toFixed(3))}s`;
 }
 
-/** Reads a Go-style duration as OpenAI sends it ("120ms", "1.5s", "6m0s", "1h2m3s") back into ms. */
-export function parseResetDuration(text: string): number | undefined {
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/gu)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim()) return undefined;
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2]!] ?? 0), 0);
-  return Math.round(ms * 1000) / 1000;
-}
-
 /**
  * The largest number of `times` (ms) that fall inside any window of `windowMs`: a test proves no
  * window was exceeded by comparing this with the limit.

@@ -14,7 +14,8 @@ import type { FakeLlmMutableOptions, FakeLlmOptions, FakeLlmStats } from './type
 
 export type * from './types.ts';
 export { FAULTS, LIMIT_MODELS } from './types.ts';
-export { formatResetDuration, maxInWindow, parseResetDuration } from './limits.ts';
+export { formatResetDuration, maxInWindow } from './limits.ts';
+export { parseResetDuration } from '../adapters/rate-limit-headers.ts';
 export { FAKE_MODEL } from './routes.ts';
 
 /** A running test server. */

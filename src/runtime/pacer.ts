@@ -38,11 +38,6 @@ export class Pacer {
     this.setRate(perMinute);
   }
 
-  /** Units per minute this pacer admits (after the safety margin). */
-  get perMinute(): number {
-    return 60_000 / this.interval;
-  }
-
   /** Milliseconds between two units at the steady rate. */
   get intervalMs(): number {
     return this.interval;
@@ -87,11 +82,5 @@ export class Pacer {
   holdUntil(until: number): void {
     const tat = until + (this.burstUnits - 1) * this.interval;
     if (tat > this.tat) this.tat = tat;
-  }
-
-  /** Share of the burst in use now, 0..1: how far the pacer is from idle. */
-  backlog(now: number): number {
-    const ahead = Math.max(0, (Number.isFinite(this.tat) ? this.tat : now) - now);
-    return Math.min(1, ahead / (this.burstUnits * this.interval));
   }
 }
