@@ -104,7 +104,7 @@ export function leasePool(
         const lease = await pool.acquire(conversationId, options);
         if (!lease) return undefined;
         const chargedAt = Date.now();
-        if (shared && hold && !(await chargeShared(shared, lease, options, log))) {
+        if (shared && !(await chargeShared(shared, lease, options, log))) {
           if (options.signal?.aborted) return undefined;
           continue;
         }
