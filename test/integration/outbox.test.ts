@@ -282,7 +282,11 @@ describe('LmdbOutbox + OutboxDispatcher (real LMDB, real HTTP receiver)', () => 
     const dead = await waitFor(statusOf(outbox, lead.id, 'dead'));
     expect(dead.attempts).toBe(3);
     expect(rx.got).toHaveLength(3);
-    expect(log.lines.some((l) => l.startsWith('error') && l.includes('failed 3 times'))).toBe(true);
+    // The dead letter is stored, then logged: wait for the line rather than race the dispatcher.
+    const line = await waitFor(() =>
+      log.lines.find((l) => l.startsWith('error') && l.includes('failed 3 times')),
+    );
+    expect(line).toContain('dead letter');
     await d.close();
     await store.close();
 
