@@ -20,8 +20,11 @@ const CAREFUL_STEP_MS = 30_000;
 export class KeyLimits {
   constructor(private readonly log: PoolLogger) {}
 
-  /** What one response said about the key's limits. */
-  observed(key: KeyState, limits: ProviderLimits, now: number): void {
+  /**
+   * What one response said about the key's limits. The provider counted the request when it arrived,
+   * so `remaining = 0` holds the key from `sentAt` (when it was admitted), not from the answer.
+   */
+  observed(key: KeyState, limits: ProviderLimits, now: number, sentAt: number): void {
     const budget = key.budget;
     const rpm = limits.limitRequests;
     const tpm = limits.limitTokens;
@@ -42,10 +45,10 @@ export class KeyLimits {
     // unit has come back, so the hold is at most one pacing interval.
     const requests = budget.requestPacer;
     if (limits.remainingRequests === 0 && limits.resetRequestsMs !== undefined && requests)
-      requests.holdUntil(now + Math.min(limits.resetRequestsMs, requests.intervalMs));
+      requests.holdUntil(sentAt + Math.min(limits.resetRequestsMs, requests.intervalMs));
     const tokens = budget.tokenPacer;
     if (limits.remainingTokens === 0 && limits.resetTokensMs !== undefined && tokens)
-      tokens.holdUntil(now + Math.min(limits.resetTokensMs, tokens.intervalMs * 1000));
+      tokens.holdUntil(sentAt + Math.min(limits.resetTokensMs, tokens.intervalMs * 1000));
   }
 
   /** A 429: without limit headers from this provider, the key's request rate comes down. */

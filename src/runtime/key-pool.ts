@@ -192,7 +192,7 @@ export class KeyPool {
   /** What a response's `x-ratelimit-*` headers said about `keyId` (the provider wins over config). */
   reportLimits(keyId: string, limits: ProviderLimits): void {
     const key = this.byId.get(keyId);
-    if (key) this.limits.observed(key, limits, this.now());
+    if (key) this.limits.observed(key, limits, this.now(), this.now());
   }
 
   /** A 5xx or network failure on `keyId`: enough in a row open its circuit breaker. */
@@ -289,7 +289,7 @@ export class KeyPool {
     return new PoolLease(key, charge, (usage) => this.endLease(key, conv, charge, usage), {
       rateLimited: (k, ms) => this.rateLimitedKey(k, ms),
       failed: (k) => this.health.failed(k),
-      observed: (k, limits) => this.limits.observed(k, limits, this.now()),
+      observed: (k, limits, sentAt) => this.limits.observed(k, limits, this.now(), sentAt),
     });
   }
 

@@ -80,7 +80,8 @@ export interface Lease {
 export interface LeaseReport {
   rateLimited(key: KeyState, ms: number | undefined): void;
   failed(key: KeyState): void;
-  observed(key: KeyState, limits: ProviderLimits): void;
+  /** `sentAt`: when the request the headers answer was admitted. */
+  observed(key: KeyState, limits: ProviderLimits, sentAt: number): void;
 }
 
 /** The pool's lease: a small object whose end runs once. */
@@ -128,7 +129,7 @@ export class PoolLease implements Lease {
   }
 
   observe(limits: ProviderLimits): void {
-    this.#report.observed(this.#key, limits);
+    this.#report.observed(this.#key, limits, this.charge.t);
   }
 
   toJSON(): { keyId: string } {
