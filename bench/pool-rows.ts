@@ -17,6 +17,11 @@ const ms0 = (x: number): string => x.toFixed(0);
 const ratio = (a: number, b: number): string =>
   b === 0 ? (a === 0 ? '1.00×' : '∞') : `${(a / b).toFixed(2)}×`;
 
+/** Share of urgent turns answered by the provider (not the built-in fallback, not an error). */
+function urgentServed(r: ClientResult): number {
+  return r.urgentTurns === 0 ? 1 : (r.urgentTurns - r.urgentFallbacks) / r.urgentTurns;
+}
+
 function keyMax(r: ClientResult): string {
   const keys = Object.values(r.perKey);
   return `${Math.max(...keys.map((k) => k.max1s))}/${Math.max(...keys.map((k) => k.max60s))}`;
@@ -67,6 +72,12 @@ function scenarioRows(label: string, pool: ClientResult, rr: ClientResult, cd: C
       goal: '',
     },
     {
+      metric: `  ${label} urgent turns the LLM answered`,
+      value: side((r) => pct(urgentServed(r))),
+      goal: 'pool ≥ 99 %',
+      ok: urgentServed(pool) >= 0.99,
+    },
+    {
       metric: `  ${label} turn latency p50 / p95, ms`,
       value: side((r) => `${ms0(r.turnMs.p50)}/${ms0(r.turnP95Ms)}`),
       goal: '',
@@ -95,6 +106,8 @@ function scenarioRows(label: string, pool: ClientResult, rr: ClientResult, cd: C
 
 function lowDemandRows(r: ClientResult): Row[] {
   const conversations = r.conversations;
+  // The pool's pacing interval at the rate it was told (less its 3 % margin).
+  const interval = 60_000 / (r.configuredRpm * 0.97);
   return [
     {
       metric: `Low demand (pool only): ${r.scenario}`,
@@ -123,7 +136,8 @@ function lowDemandRows(r: ClientResult): Row[] {
     {
       metric: '  low demand: added wait for a lease p50 / p99',
       value: `${r.leaseWaitMs.p50.toFixed(2)} / ${r.leaseWaitMs.p99.toFixed(2)} ms`,
-      goal: '',
+      goal: `p99 ≤ one pacing interval (${ms0(interval)} ms)`,
+      ok: r.leaseWaitMs.p99 <= interval,
     },
     {
       metric: '  low demand: turn latency p50 / p95',

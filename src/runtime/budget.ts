@@ -48,13 +48,21 @@ export class Budget {
   /**
    * Earliest time ≥ `now` at which a request charging `tokens` conforms; `Infinity` when it waits
    * for a lease to end (concurrency), which no timer can predict. `reserve` keeps that share of the
-   * burst for urgent requests.
+   * burst for urgent requests once the last minute used more than `1 − reserve` of the rate.
    */
   readyAt(now: number, tokens: number, reserve = 0): number {
     if (this.inFlight >= this.maxConcurrent) return Infinity;
+    // The reserve is kept only while budget is scarce (the last minute used most of the rate): at
+    // lower demand nobody waits for it, and ordinary turns get the whole burst.
+    if (reserve > 0 && this.pressure(now) < 1 - reserve) reserve = 0;
     let at = now;
     if (this.requestPacer) at = Math.max(at, this.requestPacer.readyAt(now, 1, reserve));
-    if (this.tokenPacer && tokens > 0) at = Math.max(at, this.tokenPacer.readyAt(now, tokens, reserve));
+    if (this.tokenPacer && tokens > 0) {
+      at = Math.max(at, this.tokenPacer.readyAt(now, tokens, reserve));
+      // A charge larger than the burst cannot be paced inside it: it also waits until the last
+      // minute's tokens leave room for it, so no 60 s window ever holds more than the limit.
+      if (this.tokens && tokens > this.tokenPacer.burst) at = Math.max(at, this.tokens.nextFree(now, tokens));
+    }
     return at;
   }
 
@@ -103,6 +111,7 @@ export class Budget {
     if (rates.tpm !== undefined && this.tokenPacer && rates.tpm > 0 && rates.tpm !== this.tpm) {
       this.tpm = rates.tpm;
       this.tokenPacer.setRate(rates.tpm, now);
+      if (this.tokens) this.tokens.limit = rates.tpm;
       changed = true;
     }
     if (changed) this.source = source;

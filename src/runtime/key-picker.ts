@@ -6,7 +6,7 @@ import type { KeyState } from './key-state.ts';
 export interface PickerOptions {
   /** Share of each key's burst kept for urgent requests (0..1). */
   urgentReserve: number;
-  /** Requests at or above this priority may use the reserve and never wait for their pinned key. */
+  /** Requests at or above this priority may use the reserve. */
   urgentPriority: number;
   /** Longest wait for a pinned key before moving; default one pacing interval of that key. */
   pinPatienceMs?: number;
@@ -43,8 +43,12 @@ export class KeyPicker {
    */
   private patience(key: KeyState): number {
     if (this.options.pinPatienceMs !== undefined) return this.options.pinPatienceMs;
-    const own = key.budget.requestPacer?.intervalMs ?? 0;
-    return Math.min(2_000, Math.max(own, key.group?.requestPacer?.intervalMs ?? 0));
+    return Math.min(2_000, this.interval(key));
+  }
+
+  /** The key's pacing interval: the slower of its own and its group's. */
+  private interval(key: KeyState): number {
+    return Math.max(key.budget.requestPacer?.intervalMs ?? 0, key.group?.requestPacer?.intervalMs ?? 0);
   }
 
   /**
@@ -82,16 +86,20 @@ export class KeyPicker {
   ): KeyState | undefined {
     let earliest = Infinity;
     this.patient = false;
-    if (pinned && pinned.reserved !== epoch) {
+    if (pinned) {
+      const claimed = pinned.reserved === epoch;
       const at = this.readyAt(pinned, now, tokens, priority);
-      if (at <= now) return pinned;
+      if (at <= now && !claimed) return pinned;
       earliest = at;
-      // Its key frees within the patience (and is healthy): wait for it rather than hop keys.
-      if (priority < this.options.urgentPriority && at - now <= this.patience(pinned)) {
+      // Its key frees within the patience (and is healthy), counting the waiters served on it first:
+      // wait for it rather than hop keys.
+      const turn = claimed ? Math.max(at, now) + pinned.ahead * this.interval(pinned) : at;
+      if (turn - now <= this.patience(pinned)) {
         this.patient = true;
         this.pickAt = at;
         return undefined;
       }
+      if (claimed) earliest = Infinity;
     }
     let best: KeyState | undefined;
     let bestRoom = -Infinity;
@@ -118,18 +126,20 @@ export class KeyPicker {
    * is only being patient with its own key reserves that key alone.
    */
   reserve(pinned: KeyState | undefined, epoch: number, count: number): number {
-    if (this.patient && pinned) {
-      if (pinned.reserved === epoch) return count;
-      pinned.reserved = epoch;
-      return count + 1;
-    }
-    for (const key of this.keys) {
-      if (key.reserved === epoch) continue;
-      if (key === pinned || key.conversations < key.maxConversations) {
-        key.reserved = epoch;
-        count++;
-      }
-    }
+    if (this.patient && pinned) return count + this.claim(pinned, epoch);
+    for (const key of this.keys)
+      if (key === pinned || key.conversations < key.maxConversations) count += this.claim(key, epoch);
     return count;
+  }
+
+  /** Claims `key` for a waiter in drain pass `epoch`; 1 when it was not claimed yet in this pass. */
+  private claim(key: KeyState, epoch: number): number {
+    if (key.reserved === epoch) {
+      key.ahead++;
+      return 0;
+    }
+    key.reserved = epoch;
+    key.ahead = 1;
+    return 1;
   }
 }

@@ -18,6 +18,8 @@ export class KeyState {
   rateLimitedTotal = 0;
   /** The drain pass in which a more urgent waiter claimed this key. */
   reserved = 0;
+  /** Waiters that claimed this key in that pass (each takes one pacing interval before the next). */
+  ahead = 0;
   /** The provider sends `x-ratelimit-*` headers for this key: they, not 429s, set its rate. */
   limitHeaders = false;
   /** Last adaptation of the rate (a 429 or a recovery step), epoch ms. */

@@ -38,6 +38,11 @@ export class Pacer {
     this.setRate(perMinute);
   }
 
+  /** Units admitted at once after idle. */
+  get burst(): number {
+    return this.burstUnits;
+  }
+
   /** Milliseconds between two units at the steady rate. */
   get intervalMs(): number {
     return this.interval;

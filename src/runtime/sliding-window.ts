@@ -109,8 +109,8 @@ export class TokenWindow {
   private sum = 0;
 
   constructor(
-    /** Most tokens charged in any window. */
-    readonly limit: number,
+    /** Most tokens charged in any window (the limit in force: providers' headers can change it). */
+    public limit: number,
     readonly windowMs: number,
   ) {}
 

@@ -68,8 +68,40 @@ describe('KeyPool: paced admission', () => {
     expect(pool.pinnedKey('c1')).toBe('a');
   });
 
-  it('keeps a share of the burst for urgent requests', async () => {
+  it('counts the turns queued on its key first against the patience', async () => {
+    const make = (pinPatienceMs: number) =>
+      poolOf([key('a', { rpm: 60 }), key('b', { rpm: 60 })], { urgentReserve: 0, pinPatienceMs });
+    for (const [patience, expected] of [
+      [3_000, 'a'],
+      [1_500, 'b'],
+    ] as const) {
+      const pool = make(patience);
+      expect([pool.pin('c1'), pool.pin('c2'), pool.pin('c3')]).toEqual(['a', 'b', 'a']);
+      (await pool.acquire('c1', { estimatedTokens: 0 }))!.release();
+      // c1 waits about one interval for a; c3 is next after it, about two intervals away.
+      const first = pool.acquire('c1', { estimatedTokens: 0, deadlineMs: 10_000 });
+      const third = pool.acquire('c3', { estimatedTokens: 0, deadlineMs: 10_000 });
+      await vi.advanceTimersByTimeAsync(2_200);
+      expect((await first)?.keyId).toBe('a');
+      expect((await third)?.keyId).toBe(expected);
+      await pool.close();
+    }
+  });
+
+  it('gives ordinary requests the whole burst while budget is not scarce', async () => {
     const pool = poolOf([key('a', { rpm: 600 })], { urgentReserve: 0.2 });
+    // One second of 600 rpm less the 3 % margin: 9.7 requests, 9 whole ones.
+    expect(await drainNow(pool, 'c1', 5)).toHaveLength(9);
+  });
+
+  it('keeps a share of the burst for urgent requests once budget is scarce', async () => {
+    const pool = poolOf([key('a', { rpm: 600 })], { urgentReserve: 0.2 });
+    // A minute at the full rate: the last minute used more than 80 % of it.
+    for (let t = 0; t < 60_000; t += 100) {
+      await drainNow(pool, 'c0', 5);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await vi.advanceTimersByTimeAsync(1_000);
     const ordinary = await drainNow(pool, 'c1', 5);
     const urgent = await drainNow(pool, 'c2', 9);
     expect(ordinary.length).toBeGreaterThan(0);

@@ -173,12 +173,13 @@ describe('KeyPool: budgets', () => {
   });
 
   it('does not let small requests starve a large urgent one', async () => {
-    // 1,000 tokens a minute without margin: 600 tokens are paid for 36 s later, 800 more 48 s after that.
+    // 1,000 tokens a minute without margin: 800 fit once the 600 leave the 60 s window; the 100
+    // after that are paid for 48 s later.
     const pool = poolOf([key('a', { tpm: 1_000 })], { pacing: { burstSeconds: 1, margin: 0 } });
     (await lease(pool, 'c1', 600)).release({ totalTokens: 600 });
-    const large = track(pool.acquire('c2', { estimatedTokens: 800, priority: 9, deadlineMs: 120_000 }));
-    const small = track(pool.acquire('c3', { estimatedTokens: 100, priority: 1, deadlineMs: 120_000 }));
-    await vi.advanceTimersByTimeAsync(35_999);
+    const large = track(pool.acquire('c2', { estimatedTokens: 800, priority: 9, deadlineMs: 150_000 }));
+    const small = track(pool.acquire('c3', { estimatedTokens: 100, priority: 1, deadlineMs: 150_000 }));
+    await vi.advanceTimersByTimeAsync(59_999);
     expect([large.done, small.done]).toEqual([false, false]);
     await vi.advanceTimersByTimeAsync(1);
     expect([large.done, small.done]).toEqual([true, false]);

@@ -124,7 +124,7 @@ export const llmSettings = z
       .max(0.9)
       .default(0.2)
       .describe(
-        "Share of each key's burst kept for urgent turns (critical support, hot leads, handoff): ordinary turns cannot use it.",
+        "Share of each key's burst kept for urgent turns (critical support, hot leads, handoff) while budget is scarce (the key used more than 1 − this share of its rate over the last minute); urgent turns are also served first.",
       ),
     pinPatienceMs: z
       .number()
@@ -132,7 +132,7 @@ export const llmSettings = z
       .min(0)
       .optional()
       .describe(
-        'How long a turn waits for its own key before moving to another. Unset: one pacing interval of that key, at most 2 s.',
+        'How long a turn waits for its turn on its own key (counting turns queued there first) before moving to another. Unset: one pacing interval of that key, at most 2 s.',
       ),
   })
   .strict()
