@@ -11,6 +11,8 @@ export interface MetricsLink {
   publish(json: string): void;
   /** Calls `handler` when someone asks every node for a report now; returns a stop function. */
   onPing(handler: () => void): () => void;
+  /** Calls `handler` with every node's published report (JSON text); returns a stop function. */
+  onReport?(handler: (json: string) => void): () => void;
 }
 
 /**

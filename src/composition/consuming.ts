@@ -1,5 +1,6 @@
 import type { LmdbDeduper } from '../adapters/lmdb-dedupe.ts';
 import type { SharedTimers } from '../adapters/nats/shared-timers.ts';
+import { ClusterPoolView } from '../cluster/cluster-pool.ts';
 import { MetricsPublisher } from '../cluster/metrics-publisher.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -66,5 +67,20 @@ export function publishing(
         log: log.child({ component: 'metrics' }),
       })
     : undefined;
-  return { name: 'metrics-publisher', start: () => publisher?.start(), close: () => publisher?.close() };
+  const view = nats ? new ClusterPoolView({ nodeId: config.nodeId, now: () => Date.now() }) : undefined;
+  let stopReports: (() => void) | undefined;
+  return {
+    name: 'metrics-publisher',
+    start() {
+      if (nats && view) {
+        stopReports = nats.metricsLink.onReport?.((json) => view.observe(json));
+        metrics.setClusterPool((own) => view.report(own));
+      }
+      publisher?.start();
+    },
+    close() {
+      stopReports?.();
+      return publisher?.close();
+    },
+  };
 }

@@ -35,6 +35,8 @@ export interface MetricsReport {
   messages_blocked: number;
   messages_flagged: number;
   uptime_s: number;
+  /** Cluster mode: the pool summed over every node that reported lately (`ClusterPoolReport`). */
+  cluster_pool?: object;
 }
 
 /** What a key pool reports (see `KeyPool.report`). */
@@ -57,6 +59,9 @@ export interface MetricsSources {
   /** Absent until LLM keys are configured. */
   pool?: () => PoolReport;
 }
+
+/** The pool across the cluster, from every node's published report (see `cluster/cluster-pool.ts`). */
+export type ClusterPoolSource = (own: (PoolReport & { pool_queue_depth: number }) | undefined) => object;
 
 /** Prometheus registry and the JSON report, from one set of counters. */
 export class Metrics {
@@ -194,10 +199,19 @@ export class Metrics {
       .reduce((sum, v) => sum + v.value, 0);
   }
 
+  private clusterPool: ClusterPoolSource | undefined;
+
+  /** Cluster mode: `/metrics` also reports `cluster_pool`, the pool summed over every node. */
+  setClusterPool(source: ClusterPoolSource): void {
+    this.clusterPool = source;
+  }
+
   async report(): Promise<MetricsReport> {
     const pool = this.sources.pool?.();
     const bus = this.sources.bus();
+    const cluster = this.clusterPool?.(pool ? { ...pool, pool_queue_depth: pool.queue_depth } : undefined);
     return {
+      ...(cluster ? { cluster_pool: cluster } : {}),
       pool_status: pool?.pool_status ?? [],
       total_active: pool?.total_active ?? 0,
       pool_capacity_pct: pool?.pool_capacity_pct ?? 0,

@@ -25,7 +25,7 @@ describe.skipIf(!natsAvailable('the cluster key-budget test'))(
         JSON.stringify({
           llm: { queueDeadlineMs: 1000 },
           memory: { insights: false },
-          cluster: { partitions: 4 },
+          cluster: { partitions: 4, metricsEveryMs: 500 },
         }),
       );
       for (const id of ['n1', 'n2'])
@@ -66,5 +66,36 @@ describe.skipIf(!natsAvailable('the cluster key-budget test'))(
       expect(stats.accepted).toBeLessThanOrEqual(4);
       expect(stats.accepted).toBeGreaterThan(0);
     }, 60_000);
+
+    it('/metrics on either node shows the pool across the cluster, not only its own slice', async () => {
+      interface Line {
+        key_id: string;
+        active_conversations: number;
+        requests_last_minute: number;
+        capacity_pct: number;
+      }
+      interface Report {
+        pool_status: Line[];
+        total_active: number;
+        cluster_pool: { nodes: number; pool_status: Line[]; total_active: number; pool_capacity_pct: number };
+      }
+      const read = (node: Leadbot & { url: string }) =>
+        fetch(`${node.url}/metrics`).then((r) => r.json() as Promise<Report>);
+      // Both nodes have published at least twice since the turns above.
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const [a, b] = await Promise.all([read(nodes[0]!), read(nodes[1]!)]);
+      const own = (r: Report) => r.pool_status.find((k) => k.key_id === 'key-1')!;
+      const requests = own(a).requests_last_minute + own(b).requests_last_minute;
+      const active = a.total_active + b.total_active;
+      expect(requests).toBeGreaterThan(0);
+      for (const report of [a, b]) {
+        const k1 = report.cluster_pool.pool_status.find((k) => k.key_id === 'key-1')!;
+        expect(report.cluster_pool.nodes).toBe(2);
+        expect(k1.requests_last_minute).toBe(requests);
+        expect(report.cluster_pool.total_active).toBe(active);
+        // 4 requests a minute: the cluster's share of the key follows from both nodes' requests.
+        expect(k1.capacity_pct).toBeGreaterThanOrEqual(Math.round((requests / 4) * 100));
+      }
+    }, 30_000);
   },
 );

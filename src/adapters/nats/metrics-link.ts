@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MetricsLink } from '../../cluster/metrics-publisher.ts';
-import { METRICS_PING, metricsSubject } from './subjects.ts';
+import { METRICS_PING, METRICS_PREFIX, metricsSubject } from './subjects.ts';
 
 /** Node metrics on core NATS: `leadbot.metrics.<node>`; pings on `leadbot.metrics-ping`. */
 export function natsMetricsLink(nc: NatsConnection, nodeId: string): MetricsLink {
@@ -11,6 +11,13 @@ export function natsMetricsLink(nc: NatsConnection, nodeId: string): MetricsLink
     },
     onPing(handler) {
       const sub = nc.subscribe(METRICS_PING, { callback: (error) => (error ? undefined : handler()) });
+      return () => sub.unsubscribe();
+    },
+    onReport(handler) {
+      const decoder = new TextDecoder();
+      const sub = nc.subscribe(`${METRICS_PREFIX}.>`, {
+        callback: (error, msg) => (error ? undefined : handler(decoder.decode(msg.data))),
+      });
       return () => sub.unsubscribe();
     },
   };
