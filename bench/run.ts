@@ -117,9 +117,20 @@ function overheadRows(r: OverheadResult): Row[] {
 function leaseRows(r: LeaseCostResult): Row[] {
   return [
     {
-      metric: 'acquire + release p50 / p99',
+      metric: 'acquire + release p50 / p99 (the actor the node runs)',
       value: `${us(r.leaseUs.p50)} / ${us(r.leaseUs.p99)}`,
       goal: '',
+    },
+    {
+      metric: 'same on the bare core (no mailbox) p50 / p99',
+      value: `${us(r.coreUs.p50)} / ${us(r.coreUs.p99)}`,
+      goal: '',
+    },
+    {
+      metric: 'ratio actor / bare core p50',
+      value: `${r.actorRatioP50}×`,
+      goal: '≤ 2×',
+      ok: r.actorRatioP50 <= 2,
     },
     {
       metric: 'baseline `await noop()` p50 / p99',

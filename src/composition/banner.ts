@@ -2,7 +2,7 @@ import { redactUrl } from '../adapters/nats/connection.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { ClusterLayer } from './cluster.ts';
 import type { Storage } from './storage.ts';
 
@@ -14,7 +14,7 @@ export function logListening(
     url: string;
     tenants: ReadonlyMap<string, TenantConfig>;
     modelName: string;
-    pool: KeyPool | undefined;
+    pool: KeyPoolApi | undefined;
     cluster: ClusterLayer;
     admin: Storage['admin'];
   },

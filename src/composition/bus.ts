@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { InProcessBus } from '../runtime/in-process-bus.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import { Metrics } from '../runtime/metrics.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
 import type { ClusterLayer } from './cluster.ts';
@@ -33,7 +33,7 @@ export function createMetrics(
   deps: {
     model: string;
     bus: Bus;
-    pool: KeyPool | undefined;
+    pool: KeyPoolApi | undefined;
     supervisor: () => ConversationSupervisor | undefined;
   },
 ): Metrics {

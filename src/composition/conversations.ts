@@ -16,7 +16,7 @@ import type { Clock } from '../ports/clock.ts';
 import { PRIORITY, type InboundMessage } from '../protocol/index.ts';
 import { DurableTimers, type TimerEntry } from '../runtime/durable-timers.ts';
 import { conversationEffects } from '../runtime/effects.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { LeadDelivery } from '../runtime/lead-delivery.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { DEFAULT_SKILL_POLICY, SkillManager } from '../runtime/skill-manager.ts';
@@ -35,7 +35,7 @@ export interface ConversationDeps {
   metrics: Metrics;
   tenants: ReadonlyMap<string, TenantConfig>;
   models: Models;
-  pool: KeyPool | undefined;
+  pool: KeyPoolApi | undefined;
   delivery: LeadDelivery;
   memory: Memory;
   security: ReturnType<typeof createSecurity>;

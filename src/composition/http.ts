@@ -9,7 +9,7 @@ import type { Handoff } from '../handoff/index.ts';
 import { createHttpServer, type HttpServerDeps } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
 import type { ClusterLayer } from './cluster.ts';
@@ -22,7 +22,7 @@ export interface HttpDeps {
   tenants: ReadonlyMap<string, TenantConfig>;
   handoff: Handoff;
   supervisor: ConversationSupervisor;
-  pool: KeyPool | undefined;
+  pool: KeyPoolApi | undefined;
   modelName: string;
   admin: { token: string };
   contacts: HttpServerDeps['contacts'];

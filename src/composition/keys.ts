@@ -2,7 +2,8 @@ import type { SharedKeyLimits } from '../cluster/cluster-budget.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
-import { KeyPool, parseKeySpecs, type KeySpec } from '../runtime/key-pool.ts';
+import { KeyPoolActor } from '../runtime/key-pool-actor.ts';
+import { parseKeySpecs, type KeySpec } from '../runtime/key-pool.ts';
 import type { Part } from './lifecycle.ts';
 
 /** Late-bound pool hooks: cluster mode releases a conversation's shared hold when the pool unpins it. */
@@ -12,7 +13,7 @@ export interface KeyHooks {
 
 /** The key pool from `LEADBOT_LLM_KEYS` (absent: the built-in model answers), with its cluster limits. */
 export interface Keys extends Part {
-  pool?: KeyPool;
+  pool?: KeyPoolActor;
   /** Per key and per `group.<name>`: what the cluster-wide budget enforces. */
   limits: Record<string, SharedKeyLimits>;
   groupOf: Record<string, string>;
@@ -51,7 +52,8 @@ export function createKeys(config: Readonly<Config>, clock: Clock, log: Logger):
   );
   for (const [name, group] of Object.entries(groups))
     limits[`group.${name}`] = { rpm: group.rpm, tpm: group.tpm };
-  const pool = new KeyPool({
+  // The pool runs as a supervised actor (key-pool-actor.ts): a crash restarts it with its pins and leases.
+  const pool = new KeyPoolActor({
     keys: specs,
     onRelease: (conversationId, keyId) => hooks.onRelease?.(conversationId, keyId),
     groups,

@@ -2,7 +2,7 @@ import type { ClusterBudget } from '../cluster/cluster-budget.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { LeasePool, ProviderLimits } from '../ports/chat-model.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { KeyHooks } from './keys.ts';
 
 /** Cluster mode: the key budget every node shares, and the limit group of each key. */
@@ -11,7 +11,7 @@ export interface SharedKeys {
   groupOf: Record<string, string>;
 }
 
-type Lease = NonNullable<Awaited<ReturnType<KeyPool['acquire']>>>;
+type Lease = NonNullable<Awaited<ReturnType<KeyPoolApi['acquire']>>>;
 type AcquireOptions = Parameters<LeasePool['acquire']>[1];
 
 /**
@@ -77,7 +77,7 @@ async function chargeShared(shared: SharedKeys, lease: Lease, options: AcquireOp
  * key's limit: a key whose shared budget is spent is cooled locally until the window frees.
  */
 export function leasePool(
-  pool: KeyPool,
+  pool: KeyPoolApi,
   log: Logger,
   shared: SharedKeys | undefined,
   hooks: KeyHooks,

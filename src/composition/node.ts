@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { SkillManager } from '../runtime/skill-manager.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
 import type { Http } from './http.ts';
@@ -38,7 +38,7 @@ export interface Leadbot {
   /** Rolling summaries of long conversations. */
   memory: Pick<Memory, 'consolidator' | 'summaries' | 'intelligence'>;
   /** Present when LLM keys are configured. */
-  pool?: KeyPool;
+  pool?: KeyPoolApi;
   adminToken: string;
   /** Stops intake, drains in-flight turns, persists, closes the store (reverse start order). */
   close(): Promise<void>;
@@ -47,7 +47,12 @@ export interface Leadbot {
 export /** The running node as its callers see it; `close` runs the start list backwards, once. */
 function nodeOf(
   { config, life, log }: { config: Readonly<Config>; life: Lifecycle; log: Logger },
-  { storage, bus, pool, memory }: { storage: Storage; bus: Bus; pool: KeyPool | undefined; memory: Memory },
+  {
+    storage,
+    bus,
+    pool,
+    memory,
+  }: { storage: Storage; bus: Bus; pool: KeyPoolApi | undefined; memory: Memory },
   {
     http,
     intake,

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/schema.ts';
 import type { MemoryConsolidator } from '../memory/consolidator.ts';
-import type { KeyPool } from '../runtime/key-pool.ts';
+import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
 
@@ -14,7 +14,7 @@ interface HookDeps {
   metrics: Metrics;
   audit: AuditLog;
   consolidator: MemoryConsolidator;
-  pool: KeyPool | undefined;
+  pool: KeyPoolApi | undefined;
 }
 
 /** One audit line about a person's message: who, which tenant, on which channel, and what happened. */

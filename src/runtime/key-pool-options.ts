@@ -19,6 +19,8 @@ export interface KeyPoolOptions {
   keys: readonly KeySpec[];
   /** A conversation was unpinned from a key (cluster mode releases its shared hold). */
   onRelease?: (conversationId: string, keyId: string, reason: ReleaseReason) => void;
+  /** A conversation was pinned to a key (first time, or moved). */
+  onPin?: (conversationId: string, keyId: string) => void;
   /** Limit groups (one provider account): a key's budget is the tighter of its own and its group's. */
   groups?: Readonly<Record<string, GroupSpec>>;
   clock: Clock;
@@ -41,7 +43,7 @@ export interface KeyPoolOptions {
   breakerCooldownMs?: number;
   /** Cooldown after a 429 without a usable `Retry-After` (default 60 s: a whole window). */
   defaultRetryAfterMs?: number;
-  /** Housekeeping period: alert sampling and the idle sweep (default 1 s). */
+  /** Housekeeping period: alert sampling and the idle sweep (default 1 s; 0: only `tick()` calls). */
   tickMs?: number;
   /** Paced admission: burst in seconds of the rate (default 1) and safety margin (default 0.03). */
   pacing?: Partial<PacingOptions>;

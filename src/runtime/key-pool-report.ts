@@ -26,6 +26,8 @@ export interface KeyPoolReport {
   queue_depth: number;
   /** Keys cooling now (429 or open breaker). */
   cooldowns: number;
+  /** Times the pool actor restarted its core after a crash (absent on a bare core). */
+  restarts?: number;
 }
 
 /**
@@ -62,4 +64,39 @@ export function keyStatus(key: KeyState, now: number, healthyAt: number): KeyPoo
 export function poolCapacityPct(status: readonly KeyPoolStatus[]): number {
   if (status.length === 0) return 0;
   return Math.round(status.reduce((sum, k) => sum + k.capacity_pct, 0) / status.length);
+}
+
+/** The pool report of `keys` at `now` (`alert` is the pool's to set: it tracks time). */
+export function poolReport(
+  keys: readonly KeyState[],
+  now: number,
+  healthyAt: (key: KeyState) => number,
+  queueDepth: number,
+): KeyPoolReport {
+  const status = keys.map((key) => keyStatus(key, now, healthyAt(key)));
+  return {
+    pool_status: status,
+    total_active: status.reduce((sum, k) => sum + k.active_conversations, 0),
+    pool_capacity_pct: poolCapacityPct(status),
+    alert: false,
+    queue_depth: queueDepth,
+    cooldowns: status.filter((k) => k.cooling_until !== null).length,
+  };
+}
+
+/** Whether pool capacity stayed at or above `thresholdPct` for `windowMs` (the report's `alert`). */
+export class HighCapacity {
+  private since: number | undefined;
+
+  constructor(
+    private readonly thresholdPct: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Samples capacity at `now`; returns the alert. */
+  observe(now: number, pct: number): boolean {
+    if (pct >= this.thresholdPct) this.since ??= now;
+    else this.since = undefined;
+    return this.since !== undefined && now - this.since >= this.windowMs;
+  }
 }

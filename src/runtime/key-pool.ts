@@ -1,7 +1,13 @@
 import type { Clock } from '../ports/clock.ts';
 import { validateKeySpecs } from './key-specs.ts';
 import { PoolLease, type KeyState, type Lease, type LeaseUsage } from './key-state.ts';
-import { keyStatus, poolCapacityPct, type KeyPoolReport } from './key-pool-report.ts';
+import {
+  HighCapacity,
+  keyStatus,
+  poolCapacityPct,
+  poolReport,
+  type KeyPoolReport,
+} from './key-pool-report.ts';
 import {
   MINUTE,
   buildKeys,
@@ -17,17 +23,28 @@ import { KeyPicker } from './key-picker.ts';
 import { KeyLimits } from './key-limits.ts';
 import { DEFAULT_PACING } from './pacer.ts';
 import type { ProviderLimits } from '../ports/chat-model.ts';
-import { WaitQueue, WakeTimer, settleWaiter, type Conversation, type Waiter } from './key-waiters.ts';
+import {
+  WaitQueue,
+  WakeTimer,
+  armWaiter,
+  settleWaiter,
+  type Conversation,
+  type Waiter,
+} from './key-waiters.ts';
+import { applyKeyRecord, keyRecord, type KeyRecord, type LeaseRecord } from './key-pool-restore.ts';
 import type { TokenCharge } from './sliding-window.ts';
+
+const priorityOf = (options: AcquireOptions) => Math.min(9, Math.max(0, Math.round(options.priority ?? 5)));
 
 export { parseKeySpecs, type GroupSpec, type KeySpec, type KeySpecDefaults } from './key-specs.ts';
 export type { Lease, LeaseUsage } from './key-state.ts';
 export type { KeyPoolReport, KeyPoolStatus } from './key-pool-report.ts';
 export type { AcquireOptions, KeyPoolOptions, PoolLogger, ReleaseReason } from './key-pool-options.ts';
+export type { KeyRecord, LeaseRecord } from './key-pool-restore.ts';
 
 /**
- * Hands out LLM API keys to conversations: an actor whose state changes only through its
- * messages (`pin`, `acquire`, `release`, the `report*` calls, lease ends and its own timers).
+ * Hands out LLM API keys to conversations. Its state changes only through its messages (`pin`,
+ * `acquire`, `release`, the `report*` calls, lease ends, its timers); `KeyPoolActor` is its mailbox.
  *
  * - Least connections: a conversation is pinned to the usable key with the fewest conversations
  *   (ties: most budget left, then key order) and stays there while that key is healthy.
@@ -50,29 +67,28 @@ export class KeyPool {
   private readonly limits: KeyLimits;
   private readonly idleMs: number;
   private readonly deadlineMs: number;
-  private readonly alertWindowMs: number;
-  private readonly alertThresholdPct: number;
+  private readonly alert: HighCapacity;
   private readonly sweepEveryMs: number;
-  private readonly ticker: ReturnType<typeof setInterval>;
+  private readonly ticker: ReturnType<typeof setInterval> | undefined;
   private readonly wake = new WakeTimer(() => this.drain());
   private lastNow = -Infinity;
   private nextSweepAt: number;
-  private highSince: number | undefined;
   private closed = false;
   /** Drain pass counter, for key reservations. */
   private epoch = 0;
   private readonly onRelease: KeyPoolOptions['onRelease'];
+  private readonly onPin: KeyPoolOptions['onPin'];
 
   constructor(options: KeyPoolOptions) {
     this.onRelease = options.onRelease;
+    this.onPin = options.onPin;
     const groups = options.groups ?? {};
     validateKeySpecs(options.keys, groups);
     this.clock = options.clock;
     this.log = options.log ?? silentPoolLogger;
     this.idleMs = options.idleMs ?? 15 * MINUTE;
     this.deadlineMs = options.deadlineMs ?? 20_000;
-    this.alertWindowMs = options.alertWindowMs ?? MINUTE;
-    this.alertThresholdPct = options.alertThresholdPct ?? 80;
+    this.alert = new HighCapacity(options.alertThresholdPct ?? 80, options.alertWindowMs ?? MINUTE);
     this.health = new KeyHealth({
       failureThreshold: options.failureThreshold ?? 3,
       breakerCooldownMs: options.breakerCooldownMs ?? 30_000,
@@ -93,11 +109,10 @@ export class KeyPool {
     const tickMs = options.tickMs ?? 1_000;
     this.sweepEveryMs = Math.min(Math.max(this.idleMs / 10, tickMs), MINUTE);
     this.nextSweepAt = this.now() + this.sweepEveryMs;
-    this.ticker = setInterval(() => this.tick(), tickMs);
-    this.ticker.unref();
+    // `tickMs: 0`: no timer of its own (the actor sends `tick`).
+    this.ticker = tickMs > 0 ? setInterval(() => this.tick(), tickMs).unref() : undefined;
   }
 
-  /** Key names, in order. */
   get keyIds(): string[] {
     return this.keys.map((k) => k.id);
   }
@@ -113,9 +128,8 @@ export class KeyPool {
   }
 
   /**
-   * Pins a conversation (least connections among healthy keys with room; ties: most budget left,
-   * then key order) and returns the key's name; keeps an existing pin while its key is healthy.
-   * `undefined` when every healthy key is full.
+   * Pins a conversation (least connections among healthy keys with room; ties: most budget left, then
+   * key order); keeps a pin while its key is healthy. `undefined` when every healthy key is full.
    */
   pin(conversationId: string): string | undefined {
     const now = this.now();
@@ -128,11 +142,10 @@ export class KeyPool {
   }
 
   /**
-   * A lease for the conversation's next request: on its pinned key when that key has budget now,
-   * else on another key that has (the conversation moves there), else after waiting, most urgent
-   * first and FIFO within a priority, until budget frees. Resolves `undefined` at the deadline or
-   * once the pool is closed (the caller answers with the built-in model); rejects with the
-   * signal's reason on abort.
+   * A lease for the conversation's next request: on its pinned key when that key has budget now, else
+   * on another that has (the conversation moves), else after waiting, most urgent first, FIFO within
+   * a priority. `undefined` at the deadline or once closed (the built-in model answers); rejects with
+   * the signal's reason on abort.
    */
   acquire(
     conversationId: string,
@@ -140,31 +153,35 @@ export class KeyPool {
   ): Promise<Lease | undefined> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (this.closed) return Promise.resolve(undefined);
-    const now = this.now();
-    const tokens = options.estimatedTokens > 0 ? options.estimatedTokens : 0;
-    const conv = this.conversation(conversationId, now);
-    conv.lastActive = now;
+    const lease = this.tryAcquire(conversationId, options);
+    if (lease || this.closed) return Promise.resolve(lease);
     const deadline = options.deadlineMs ?? this.deadlineMs;
-    const priority = Math.min(9, Math.max(0, Math.round(options.priority ?? 5)));
-    if (this.queue.length === 0) {
-      const key = this.picker.pick(conv.key, tokens, now, -1, priority);
-      if (key) return Promise.resolve(this.grant(conversationId, key, tokens, now));
-      if (deadline <= 0) return Promise.resolve(undefined);
-    }
+    if (deadline <= 0 && this.queue.length === 0) return Promise.resolve(undefined);
+    const tokens = options.estimatedTokens > 0 ? options.estimatedTokens : 0;
+    const conv = this.conversation(conversationId, this.now());
+    const priority = priorityOf(options);
     return new Promise<Lease | undefined>((resolve, reject) => {
       const waiter: Waiter = { id: conversationId, conv, tokens, priority, resolve, reject, settled: false };
       conv.busy++;
       this.queue.enqueue(waiter);
       this.drain();
       if (waiter.settled) return;
-      if (deadline <= 0) {
-        this.queue.drop(waiter);
-        resolve(undefined);
-        return;
-      }
-      this.armWaiter(waiter, deadline, signal);
+      if (deadline > 0) return armWaiter(waiter, deadline, signal, this.queue, this.log);
+      this.queue.drop(waiter);
+      resolve(undefined);
     });
+  }
+
+  /** A lease now, without waiting: when nobody waits and a key the conversation may use has budget. */
+  tryAcquire(conversationId: string, options: AcquireOptions): Lease | undefined {
+    if (this.closed) return undefined;
+    const now = this.now();
+    const conv = this.conversation(conversationId, now);
+    conv.lastActive = now;
+    if (this.queue.length > 0) return undefined;
+    const tokens = options.estimatedTokens > 0 ? options.estimatedTokens : 0;
+    const key = this.picker.pick(conv.key, tokens, now, -1, priorityOf(options));
+    return key ? this.grant(conversationId, key, tokens, now) : undefined;
   }
 
   /** Unpins a conversation (ended, WebSocket disconnected or idle). Its open leases stay valid. */
@@ -215,10 +232,7 @@ export class KeyPool {
     const now = this.now();
     let released = 0;
     for (const [id, conv] of this.conversations) {
-      if (conv.busy === 0 && now - conv.lastActive >= this.idleMs) {
-        this.release(id, 'idle');
-        released++;
-      }
+      if (conv.busy === 0 && now - conv.lastActive >= this.idleMs && this.release(id, 'idle')) released++;
     }
     return released;
   }
@@ -226,17 +240,38 @@ export class KeyPool {
   /** The `/metrics` pool report. Names only: no secret ever appears here. */
   report(): KeyPoolReport {
     const now = this.now();
-    const status = this.keys.map((key) => keyStatus(key, now, this.health.healthyAt(key)));
-    const pct = poolCapacityPct(status);
-    this.observeWith(now, pct);
-    return {
-      pool_status: status,
-      total_active: status.reduce((sum, k) => sum + k.active_conversations, 0),
-      pool_capacity_pct: pct,
-      alert: this.highSince !== undefined && now - this.highSince >= this.alertWindowMs,
-      queue_depth: this.queue.length,
-      cooldowns: status.filter((k) => k.cooling_until !== null).length,
-    };
+    const report = poolReport(this.keys, now, (key) => this.health.healthyAt(key), this.queue.length);
+    report.alert = this.alert.observe(now, report.pool_capacity_pct);
+    return report;
+  }
+
+  /** Each key's rates, pacing and health as plain data (what the actor snapshots). */
+  keyRecords(): KeyRecord[] {
+    return this.keys.map(keyRecord);
+  }
+
+  /**
+   * A fresh pool takes over from one that crashed: the keys' last snapshot, the journal's pins, and
+   * a lease on the same key for every lease still open (it holds a concurrency slot; its request was
+   * already paced). Unknown keys are skipped.
+   */
+  restore(keys: readonly KeyRecord[], pins: Iterable<[string, string]>, leases: readonly LeaseRecord[]) {
+    const now = this.now();
+    for (const record of keys) {
+      const key = this.byId.get(record.id);
+      if (key) applyKeyRecord(key, record);
+    }
+    for (const [conversationId, keyId] of pins) {
+      const key = this.byId.get(keyId);
+      if (key) this.repin(conversationId, this.conversation(conversationId, now), key);
+    }
+    return leases.map((open) => {
+      const key = this.byId.get(open.keyId);
+      if (!key) return undefined;
+      key.budget.inFlight++;
+      if (key.group) key.group.inFlight++;
+      return this.lease(open.conversationId, key, { t: now, tokens: open.tokens }, now);
+    });
   }
 
   /** Stops the timers; waiting acquires resolve `undefined`, later ones too. */
@@ -250,8 +285,6 @@ export class KeyPool {
     }
     return Promise.resolve();
   }
-
-  // ── bookkeeping ────────────────────────────────────────────────────────────
 
   /** Never goes backwards, so a wall-clock step cannot reopen a window. */
   private now(): number {
@@ -274,6 +307,7 @@ export class KeyPool {
     if (from) from.conversations--;
     key.conversations++;
     conv.key = key;
+    this.onPin?.(conversationId, key.id);
     // Pins move capacity in steps; the ticker only catches the gradual changes.
     this.observe(this.lastNow);
     if (from)
@@ -281,9 +315,12 @@ export class KeyPool {
   }
 
   private grant(conversationId: string, key: KeyState, tokens: number, now: number): Lease {
+    return this.lease(conversationId, key, chargeBudget(key, now, tokens), now);
+  }
+
+  private lease(conversationId: string, key: KeyState, charge: TokenCharge, now: number): Lease {
     const conv = this.conversation(conversationId, now);
     if (conv.key !== key) this.repin(conversationId, conv, key);
-    const charge = chargeBudget(key, now, tokens);
     conv.busy++;
     conv.lastActive = now;
     return new PoolLease(key, charge, (usage) => this.endLease(key, conv, charge, usage), {
@@ -312,34 +349,10 @@ export class KeyPool {
 
   // ── the wait queue ─────────────────────────────────────────────────────────
 
-  /** A waiter not served at once: gives up at its deadline, or rejects when its signal aborts. */
-  private armWaiter(waiter: Waiter, deadline: number, signal: AbortSignal | undefined): void {
-    if (Number.isFinite(deadline)) {
-      waiter.timer = setTimeout(() => {
-        this.log.debug(
-          { conversationId: waiter.id, deadlineMs: deadline },
-          'no LLM key budget before the deadline',
-        );
-        this.queue.drop(waiter);
-        waiter.resolve(undefined);
-      }, deadline);
-    }
-    if (signal) {
-      waiter.signal = signal;
-      waiter.onAbort = () => {
-        this.queue.drop(waiter);
-        waiter.reject(signal.reason as Error);
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-  }
-
   /**
-   * Serves waiters in order, most urgent first. A waiter that cannot be served reserves every key
-   * it could use (its pinned key, keys with room), so a later (less urgent or smaller) request
-   * cannot take the budget it waits for, yet may still use a key it could not (e.g. its own pinned
-   * key while the first waits for room on a full pool). Then arms one timer for the earliest time
-   * budget frees.
+   * Serves waiters, most urgent first. A blocked waiter reserves the keys it could use, so a later
+   * (less urgent or smaller) request cannot take the budget it waits for, yet may use a key it could
+   * not; then one timer is armed for the earliest time budget frees.
    */
   private drain(): void {
     if (this.queue.length === 0 || this.closed) return;
@@ -366,9 +379,8 @@ export class KeyPool {
     if (this.queue.length > 0 && wake < Infinity) this.wake.at(wake, now);
   }
 
-  // ── housekeeping and report ────────────────────────────────────────────────
-
-  private tick(): void {
+  /** Housekeeping: learned limits recover, idle conversations are released, the alert is sampled. */
+  tick(): void {
     const now = this.now();
     for (const key of this.keys) this.limits.tick(key, now);
     if (now >= this.nextSweepAt) {
@@ -379,15 +391,7 @@ export class KeyPool {
   }
 
   private observe(now: number): void {
-    this.observeWith(
-      now,
-      poolCapacityPct(this.keys.map((key) => keyStatus(key, now, this.health.healthyAt(key)))),
-    );
-  }
-
-  /** Tracks since when pool capacity has stayed high, for `alert`. */
-  private observeWith(now: number, pct: number): void {
-    if (pct >= this.alertThresholdPct) this.highSince ??= now;
-    else this.highSince = undefined;
+    const status = this.keys.map((key) => keyStatus(key, now, this.health.healthyAt(key)));
+    this.alert.observe(now, poolCapacityPct(status));
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyState, Lease } from './key-state.ts';
+import type { PoolLogger } from './key-pool-options.ts';
 
 /** A conversation the pool knows. */
 export interface Conversation {
@@ -95,5 +96,30 @@ export class WakeTimer {
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+/** A waiter not served at once: gives up at its deadline, or rejects when its signal aborts. */
+export function armWaiter(
+  waiter: Waiter,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  queue: WaitQueue,
+  log: PoolLogger,
+): void {
+  if (Number.isFinite(deadline)) {
+    waiter.timer = setTimeout(() => {
+      log.debug({ conversationId: waiter.id, deadlineMs: deadline }, 'no LLM key budget before the deadline');
+      queue.drop(waiter);
+      waiter.resolve(undefined);
+    }, deadline);
+  }
+  if (signal) {
+    waiter.signal = signal;
+    waiter.onAbort = () => {
+      queue.drop(waiter);
+      waiter.reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', waiter.onAbort, { once: true });
   }
 }

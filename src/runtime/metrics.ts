@@ -17,6 +17,8 @@ export interface MetricsReport {
   pool_queue_depth: number;
   /** Keys cooling after a 429 or an open circuit breaker. */
   cooldowns: number;
+  /** Times the key pool actor restarted after a crash (pins and leases rebuilt). */
+  pool_restarts: number;
   /** Turns the built-in model answered because the provider failed or no key was free. */
   model_fallbacks: number;
   node_id: string;
@@ -47,6 +49,7 @@ export interface PoolReport {
   alert: boolean;
   queue_depth: number;
   cooldowns: number;
+  restarts?: number;
 }
 
 export interface MetricsSources {
@@ -218,6 +221,7 @@ export class Metrics {
       alert: pool?.alert ?? false,
       pool_queue_depth: pool?.queue_depth ?? 0,
       cooldowns: pool?.cooldowns ?? 0,
+      pool_restarts: pool?.restarts ?? 0,
       model_fallbacks: await this.total(this.fallbacks),
       node_id: this.sources.nodeId,
       model: this.sources.model,

@@ -38,6 +38,16 @@ export class Pacer {
     this.setRate(perMinute);
   }
 
+  /** The theoretical arrival time, for a snapshot (-Infinity: idle since start). */
+  get tatMs(): number {
+    return this.tat;
+  }
+
+  /** Resumes from a snapshot's TAT (a restarted pool owes what the old one admitted). */
+  resume(tat: number): void {
+    if (Number.isFinite(tat) && tat > this.tat) this.tat = tat;
+  }
+
   /** Units admitted at once after idle. */
   get burst(): number {
     return this.burstUnits;

@@ -203,7 +203,8 @@ describe('LLM conversations through the real openai SDK against the test server'
   });
 
   it('when every key is out of budget the turn waits, then the built-in model answers at the deadline', async () => {
-    const { fake, node } = await start({ keys: { k1: { rpm: 100 } } }, 'k1', {
+    // The provider allows one request a minute and says so in its headers; leadbot is configured the same.
+    const { fake, node } = await start({ keys: { k1: { rpm: 1 } } }, 'k1', {
       llm: { rpm: 1, queueDeadlineMs: 300 },
     });
     const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'deadline' });

@@ -1,24 +1,31 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/ports/clock.ts';
+import { KeyPoolActor, type KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
 import { KeyPool, type KeyPoolOptions, type KeySpec, type Lease } from '../../src/runtime/key-pool.ts';
 import { parseProviderLimits, parseResetDuration } from '../../src/adapters/rate-limit-headers.ts';
 
 const T0 = 1_700_000_000_000;
 const clock: Clock = { now: () => Date.now() };
-const pools: KeyPool[] = [];
+const pools: KeyPoolApi[] = [];
+/** Every behaviour holds for the bare core and for the actor the node runs (its mailbox around the core). */
+const IMPLS = ['core', 'actor'] as const;
+let current: (typeof IMPLS)[number] = 'core';
 
 function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-${id}-0123456789`, rpm: 120, ...extra };
 }
 
-function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPool {
-  const pool = new KeyPool({ keys, clock, ...options });
+function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPoolApi {
+  const pool =
+    current === 'actor'
+      ? new KeyPoolActor({ keys, clock, ...options })
+      : new KeyPool({ keys, clock, ...options });
   pools.push(pool);
   return pool;
 }
 
 /** Grants every lease that can be had now (no waiting), released at once; returns their keys. */
-async function drainNow(pool: KeyPool, conversationId: string, priority = 5): Promise<string[]> {
+async function drainNow(pool: KeyPoolApi, conversationId: string, priority = 5): Promise<string[]> {
   const keys: string[] = [];
   for (;;) {
     const lease = await pool.acquire(conversationId, { estimatedTokens: 0, deadlineMs: 0, priority });
@@ -28,7 +35,7 @@ async function drainNow(pool: KeyPool, conversationId: string, priority = 5): Pr
   }
 }
 
-const status = (pool: KeyPool, id: string) => pool.report().pool_status.find((k) => k.key_id === id)!;
+const status = (pool: KeyPoolApi, id: string) => pool.report().pool_status.find((k) => k.key_id === id)!;
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -40,7 +47,8 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-describe('KeyPool: paced admission', () => {
+describe.each(IMPLS)('KeyPool (%s): paced admission', (impl) => {
+  beforeEach(() => void (current = impl));
   it("never lets a key's minute out in its first second: one second's burst, then the rate", async () => {
     const pool = poolOf([key('a', { rpm: 120 })], { urgentReserve: 0 });
     // 120 rpm with a 3 % margin: about 2 per second, never 120 at once.
@@ -110,7 +118,8 @@ describe('KeyPool: paced admission', () => {
   });
 });
 
-describe('KeyPool: limits learned from the wire', () => {
+describe.each(IMPLS)('KeyPool (%s): limits learned from the wire', (impl) => {
+  beforeEach(() => void (current = impl));
   it('takes the provider limit from x-ratelimit headers over config, and shows where it came from', async () => {
     const pool = poolOf([key('a', { rpm: 600 })]);
     const lease = (await pool.acquire('c1', { estimatedTokens: 0 })) as Lease;

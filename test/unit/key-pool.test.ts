@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import { KeyPoolActor, type KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
 import {
   KeyPool,
   parseKeySpecs,
@@ -14,7 +15,10 @@ import {
 
 const T0 = 1_700_000_000_000;
 const clock: Clock = { now: () => Date.now() };
-const pools: KeyPool[] = [];
+const pools: KeyPoolApi[] = [];
+/** Every behaviour holds for the bare core and for the actor the node runs (its mailbox around the core). */
+const IMPLS = ['core', 'actor'] as const;
+let current: (typeof IMPLS)[number] = 'core';
 
 function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-SECRET-${id}-0123456789`, rpm: 100, ...extra };
@@ -23,14 +27,17 @@ function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
 /** For tests about pinning, health and concurrency: a whole minute's burst, so pacing stays out of the way. */
 const MINUTE_BURST: Partial<KeyPoolOptions> = { pacing: { burstSeconds: 60, margin: 0 }, urgentReserve: 0 };
 
-function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPool {
-  const pool = new KeyPool({ keys, clock, windowMarginMs: 0, ...options });
+function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPoolApi {
+  const pool =
+    current === 'actor'
+      ? new KeyPoolActor({ keys, clock, windowMarginMs: 0, ...options })
+      : new KeyPool({ keys, clock, windowMarginMs: 0, ...options });
   pools.push(pool);
   return pool;
 }
 
 /** Acquires with no waiting; fails the test when no lease comes back. */
-async function lease(pool: KeyPool, conversationId: string, estimatedTokens = 0): Promise<Lease> {
+async function lease(pool: KeyPoolApi, conversationId: string, estimatedTokens = 0): Promise<Lease> {
   const got = await pool.acquire(conversationId, { estimatedTokens, deadlineMs: 0 });
   if (!got) throw new Error(`no lease for ${conversationId}`);
   return got;
@@ -46,7 +53,7 @@ function track<T>(promise: Promise<T>): { done: boolean; value?: T; error?: unkn
   return state;
 }
 
-function status(pool: KeyPool, keyId: string) {
+function status(pool: KeyPoolApi, keyId: string) {
   return pool.report().pool_status.find((k) => k.key_id === keyId)!;
 }
 
@@ -60,7 +67,8 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-describe('KeyPool: pinning', () => {
+describe.each(IMPLS)('KeyPool (%s): pinning', (impl) => {
+  beforeEach(() => void (current = impl));
   it('pins new conversations to the key with fewest conversations, ties by key order', () => {
     const pool = poolOf([key('a'), key('b'), key('c')]);
     expect(['c1', 'c2', 'c3', 'c4', 'c5'].map((c) => pool.pin(c))).toEqual(['a', 'b', 'c', 'a', 'b']);
@@ -127,7 +135,8 @@ describe('KeyPool: pinning', () => {
   });
 });
 
-describe('KeyPool: budgets', () => {
+describe.each(IMPLS)('KeyPool (%s): budgets', (impl) => {
+  beforeEach(() => void (current = impl));
   it('moves a conversation to a key with budget when its own is out for longer than its patience', async () => {
     const pool = poolOf([key('a', { rpm: 2 }), key('b', { rpm: 2 })], {
       ...MINUTE_BURST,
@@ -279,7 +288,8 @@ function busiestWindow(events: { t: number; weight: number }[], windowMs: number
   return best;
 }
 
-describe('KeyPool: property', () => {
+describe.each(IMPLS)('KeyPool (%s): property', (impl) => {
+  beforeEach(() => void (current = impl));
   it.each([1, 2, 3])(
     'random traffic for 10 simulated minutes never exceeds rpm/tpm in any 60 s window (seed %i)',
     async (seed) => {
@@ -368,7 +378,8 @@ describe('KeyPool: property', () => {
   );
 });
 
-describe('KeyPool: failures', () => {
+describe.each(IMPLS)('KeyPool (%s): failures', (impl) => {
+  beforeEach(() => void (current = impl));
   it('cools a key for Retry-After after a 429, counts it and moves its conversations', async () => {
     const pool = poolOf([key('a'), key('b'), key('c')]);
     const first = await lease(pool, 'c1');
@@ -435,7 +446,8 @@ describe('KeyPool: failures', () => {
   });
 });
 
-describe('KeyPool: report', () => {
+describe.each(IMPLS)('KeyPool (%s): report', (impl) => {
+  beforeEach(() => void (current = impl));
   it('turns the alert on only after capacity stays ≥ 80% for the window', async () => {
     const pool = poolOf([key('a', { maxConversations: 1 })], { alertWindowMs: 30_000 });
     pool.pin('c1');
