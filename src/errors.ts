@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   not_found: 'No such route.',
   busy: 'The conversation is busy; the message could not be queued.',
   shutting_down: 'leadbot is shutting down; retry shortly.',
+  overloaded:
+    'This node is saturated (event loop or memory, or this tenant is over its fair share); nothing was accepted, retry after `Retry-After` seconds.',
   unavailable:
     'leadbot cannot reach its message queue (cluster mode); nothing was accepted, retry in a few seconds.',
   internal_error: 'Something failed inside leadbot; the message was not lost, retry it.',
@@ -82,6 +84,15 @@ export class ShuttingDownError extends LeadbotError {
   readonly status = 503;
   constructor(options?: { cause?: unknown }) {
     super('leadbot is shutting down; retry in a few seconds.', options);
+  }
+}
+
+/** The node is out of CPU or memory right now: nothing was accepted; retry after `retryAfterS`. */
+export class OverloadedError extends LeadbotError {
+  readonly code = 'overloaded' as const;
+  readonly status = 503;
+  constructor(readonly retryAfterS: number) {
+    super(`leadbot is saturated right now; nothing was accepted. Retry in ${retryAfterS} s.`);
   }
 }
 

@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { logListening } from './composition/banner.ts';
-import { createBus, createMetrics, intakeFor } from './composition/bus.ts';
+import { createAdmission, createBus, createMetrics, intakeFor } from './composition/bus.ts';
 import { createClusterLayer } from './composition/cluster.ts';
 import { publishing, startConsuming } from './composition/consuming.ts';
 import { createConversations, type ConversationDeps } from './composition/conversations.ts';
@@ -86,7 +86,8 @@ async function edges(base: Base, deps: ConversationDeps, storage: Storage) {
   await life.add(createMaintenance(config, { store, ...maybeDedupe, flood: security.flood, clock, log }));
   const privacy = { cluster, contacts: storage.contacts, supervisor, timers, clock, log };
   await life.add(erasureSync(config, privacy));
-  const intake = intakeFor(config, { bus, clock, tenants, ...maybeDedupe, metrics });
+  const { admission } = await life.add(createAdmission(config, bus));
+  const intake = intakeFor(config, { bus, clock, tenants, ...maybeDedupe, metrics, admission });
   const view = { ...deps, intake, supervisor, modelName: deps.models.model.name, admin: storage.admin };
   const http = await life.add(
     createHttp(config, { ...view, contacts: privacyApi(config, privacy) }, base.http),

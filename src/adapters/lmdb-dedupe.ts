@@ -25,10 +25,12 @@ export class LmdbDeduper implements Deduper {
 
   /** Ids accepted but not yet handled: in memory only, so a crash lets the retry through. */
   private readonly pending = new Set<string>();
+  /** Ids confirmed whose record is being committed. */
+  private readonly confirming = new Map<string, number>();
 
   checkAndRecord(conversationId: string, messageId: string, now: number): boolean {
     const id = `${conversationId}\u0000${messageId}`;
-    if (this.pending.has(id)) return true;
+    if (this.pending.has(id) || this.confirming.has(id)) return true;
     const at = this.seen.get([conversationId, messageId]);
     if (at !== undefined && now - at < this.windowMs) return true;
     this.pending.add(id);
@@ -36,14 +38,23 @@ export class LmdbDeduper implements Deduper {
   }
 
   confirm(conversationId: string, messageId: string, now: number): void {
-    this.store.transactionSyncOf(() => {
-      const key: SeenKey = [conversationId, messageId];
-      const at = this.seen.get(key);
-      if (at !== undefined) this.byAge.removeSync([at, conversationId, messageId]);
-      this.seen.putSync(key, now);
-      this.byAge.putSync([now, conversationId, messageId], true);
-    });
-    this.pending.delete(`${conversationId}\u0000${messageId}`);
+    const id = `${conversationId}\u0000${messageId}`;
+    // Batched with the other writes of this moment (one commit, off the event loop); until it is on
+    // disk the id still counts as handled, from memory.
+    this.confirming.set(id, now);
+    this.pending.delete(id);
+    const done = (): void => {
+      if (this.confirming.get(id) === now) this.confirming.delete(id);
+    };
+    this.store
+      .transaction(() => {
+        const key: SeenKey = [conversationId, messageId];
+        const at = this.seen.get(key);
+        if (at !== undefined) this.byAge.removeSync([at, conversationId, messageId]);
+        this.seen.putSync(key, now);
+        this.byAge.putSync([now, conversationId, messageId], true);
+      })
+      .then(done, done);
   }
 
   isPending(conversationId: string, messageId: string): boolean {

@@ -78,15 +78,15 @@ export class LmdbStore implements Store {
   async saveTurn(write: TurnWrite): Promise<void> {
     const { conversation, history, lead } = write;
     try {
-      // A synchronous write transaction: one small commit, no hop through lmdb-js's write thread
-      // (measured ~0.45 ms vs ~0.6 ms, and no event-loop round trip while the turn waits on it).
-      this.root.transactionSync(() => {
+      // Group commit: lmdb-js batches the write transactions queued meanwhile into one commit,
+      // flushed off the event loop; this turn resolves once its own data is on disk. (A synchronous
+      // transaction per turn saved ~0.15 ms alone but blocked the event loop for every fsync.)
+      await this.root.transaction(() => {
         this.conversations.putSync(conversation.conversationId, conversation);
         let seq = this.lastSeq(conversation.conversationId);
         for (const entry of history) this.history.putSync([conversation.conversationId, ++seq], entry);
         if (lead) this.leads.putSync([lead.tenant_id, lead.lead_id], lead);
       });
-      await Promise.resolve();
     } catch (cause) {
       throw new StorageError(`Could not save the conversation's turn: ${(cause as Error).message}`, {
         cause,

@@ -1,5 +1,6 @@
 import type { TenantConfig } from '../config/tenant.ts';
-import { ClientError } from '../errors.ts';
+import { ClientError, LeadbotError, OverloadedError } from '../errors.ts';
+import type { Admission } from '../ports/admission.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Deduper } from '../ports/dedupe.ts';
@@ -13,6 +14,8 @@ export interface Intake {
   tenants: ReadonlyMap<string, TenantConfig>;
   defaultTenant: string;
   maxInputChars: number;
+  /** Refuses messages while the node is saturated (event loop, heap, a tenant over its share). */
+  admission?: Admission;
   /** Drops retried deliveries of the same provider message id. */
   dedupe?: Deduper;
   /** Counts accepted / refused messages. */
@@ -96,7 +99,12 @@ export async function submit(
       ...(args.source ? { source: args.source } : {}),
       ...(args.profile ? { profile: args.profile } : {}),
     });
+    // Saturated: refused before anything is recorded, so the sender's retry goes through later.
+    const key = `${message.conversationId}|${message.id}`;
+    const verdict = intake.admission?.check(message.tenantId, message.receivedAt, key);
+    if (verdict && !verdict.ok) throw new OverloadedError(verdict.retryAfterS);
     if (intake.dedupe?.checkAndRecord(message.conversationId, message.id, message.receivedAt)) {
+      intake.admission?.done(key);
       intake.onDuplicate?.(args.channel);
       return { message, duplicate: true };
     }
@@ -105,12 +113,13 @@ export async function submit(
     } catch (error) {
       // Not queued: a retry of this id must go through.
       intake.dedupe?.forget(message.conversationId, message.id);
+      intake.admission?.done(key);
       throw error;
     }
     intake.onAccepted?.(args.channel);
     return { message, duplicate: false };
   } catch (error) {
-    intake.onRejected?.(error instanceof ClientError ? error.code : 'internal_error');
+    intake.onRejected?.(error instanceof LeadbotError ? error.code : 'internal_error');
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
-import { ClientError, errorMessage, type ErrorCode } from '../errors.ts';
+import { ClientError, OverloadedError, errorMessage, type ErrorCode } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundEvent } from '../protocol/index.ts';
@@ -25,7 +25,7 @@ export type ServerFrame =
   /** A message written by that person. */
   | { type: 'agent.message'; text: string; name: string; conversationId: string }
   /** `id`: the client message the error is about, when there is one (retryable codes: resend it). */
-  | { type: 'error'; code: ErrorCode; message: string; id?: string }
+  | { type: 'error'; code: ErrorCode; message: string; id?: string; retryAfterS?: number }
   /** Cluster mode: the node lost (`reconnecting`) or regained (`online`) its message queue. */
   | { type: 'status'; state: 'online' | 'reconnecting' };
 
@@ -197,14 +197,22 @@ export class WebChannel {
 
   private sendError(socket: WebSocket, error: unknown, id?: string): void {
     const frame: ServerFrame =
-      error instanceof ClientError
-        ? { type: 'error', code: error.code, message: error.message, ...(id ? { id } : {}) }
-        : {
+      error instanceof OverloadedError
+        ? {
             type: 'error',
-            code: 'internal_error',
-            message: 'Something failed on our side; please send your message again.',
-          };
-    if (!(error instanceof ClientError))
+            code: error.code,
+            message: error.message,
+            retryAfterS: error.retryAfterS,
+            ...(id ? { id } : {}),
+          }
+        : error instanceof ClientError
+          ? { type: 'error', code: error.code, message: error.message, ...(id ? { id } : {}) }
+          : {
+              type: 'error',
+              code: 'internal_error',
+              message: 'Something failed on our side; please send your message again.',
+            };
+    if (!(error instanceof ClientError) && !(error instanceof OverloadedError))
       this.options.log.error({ err: errorMessage(error) }, 'web channel error');
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   }

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import { InProcessBus } from '../runtime/in-process-bus.ts';
 import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import { Metrics } from '../runtime/metrics.ts';
+import { ResourceAdmission, processSampler } from '../runtime/resource-admission.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
 import type { ClusterLayer } from './cluster.ts';
 import type { Part } from './lifecycle.ts';
@@ -18,13 +19,34 @@ export function createBus(config: Readonly<Config>, cluster: ClusterLayer, log: 
   const bus =
     cluster.nats?.bus ??
     new InProcessBus({
-      concurrency: config.bus.concurrency,
+      concurrency: config.bus.concurrency || Infinity,
       maxQueuedPerConversation: config.bus.maxQueuedPerConversation,
       coalesceMs: config.bus.coalesceMs,
       onHandlerError: (error, message) =>
         log.error({ conversationId: message.conversationId, err: errorMessage(error) }, 'handler failed'),
     });
   return { name: 'bus', bus, close: () => bus.close() };
+}
+
+/** Admission by event-loop lag, heap and tenant share (`bus.admission`), sampled once a second. */
+export function createAdmission(config: Readonly<Config>, bus: Bus): Part & { admission: ResourceAdmission } {
+  const sampler = processSampler();
+  const admission = new ResourceAdmission(config.bus.admission, sampler.sample);
+  admission.start();
+  // A turn is in flight from admission until its completion event (what the channels wait for).
+  const unsubscribe = bus.subscribeOutbound((event) => {
+    if (event.type === 'turn.completed') admission.done(`${event.conversationId}|${event.inReplyTo}`);
+  });
+  return {
+    name: 'admission',
+    admission,
+    close: () => {
+      unsubscribe();
+      admission.stop();
+      sampler.stop();
+      return Promise.resolve();
+    },
+  };
 }
 
 /** Metrics read live figures lazily, so they exist before the supervisor they report on. */
@@ -57,10 +79,13 @@ export function intakeFor(
     tenants: ReadonlyMap<string, TenantConfig>;
     dedupe?: LmdbDeduper;
     metrics: Metrics;
+    admission?: ResourceAdmission;
   },
 ): Intake {
   const { metrics } = deps;
+  if (deps.admission) metrics.setAdmission(deps.admission);
   return {
+    ...(deps.admission ? { admission: deps.admission } : {}),
     ...(deps.dedupe ? { dedupe: deps.dedupe } : {}),
     onDuplicate: () => metrics.rejected.inc({ code: 'duplicate' }),
     bus: deps.bus,

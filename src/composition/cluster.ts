@@ -36,7 +36,7 @@ function connect(config: Readonly<Config>, log: Logger): Promise<NatsCluster> {
     url: config.cluster.natsUrl!,
     nodeId: config.nodeId,
     log: log.child({ component: 'cluster' }),
-    concurrency: config.bus.concurrency,
+    concurrency: config.bus.concurrency || Infinity,
     coalesceMs: config.bus.coalesceMs,
     partitions: config.cluster.partitions,
     leaseTtlMs: config.cluster.leaseTtlMs,

@@ -24,7 +24,7 @@ export interface Keys extends Part {
 function keySpecs(config: Readonly<Config>, llmKeys: string): KeySpec[] {
   return parseKeySpecs(llmKeys, {
     rpm: config.llm.rpm,
-    maxConversations: config.llm.maxConversationsPerKey,
+    ...(config.llm.maxConversationsPerKey ? { maxConversations: config.llm.maxConversationsPerKey } : {}),
     ...(config.llm.tpm ? { tpm: config.llm.tpm } : {}),
   }).map((spec) => {
     const group = config.llm.keyGroups[spec.id];

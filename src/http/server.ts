@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { ClientError, LeadbotError, errorMessage } from '../errors.ts';
+import { ClientError, LeadbotError, OverloadedError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../ports/store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
@@ -72,7 +72,8 @@ function handleError(
   bodyLimitBytes: number,
 ): FastifyReply {
   if (error instanceof LeadbotError) {
-    if (!(error instanceof ClientError))
+    if (error instanceof OverloadedError) reply.header('retry-after', String(error.retryAfterS));
+    else if (!(error instanceof ClientError))
       request.log.error({ err: errorMessage(error), code: error.code }, 'request failed');
     return reply.code(error.status).send({ error: error.toJSON() });
   }

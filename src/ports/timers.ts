@@ -37,4 +37,6 @@ export interface TimerStore {
   database<V, K extends OrderedKey>(name: string): OrderedTable<V, K>;
   /** Runs `fn` in one synchronous write transaction and returns its result. */
   transactionSyncOf<T>(fn: () => T): T;
+  /** Runs `fn` in a write transaction batched with the others of this moment (one commit). */
+  transaction<T>(fn: () => T): Promise<T>;
 }

@@ -24,6 +24,8 @@ export class DurableTimers {
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
   private closed = false;
+  /** Due times written but not committed yet, per `conversationId|kind` (`undefined`: removed). */
+  private readonly writing = new Map<string, { dueAt: number | undefined; writes: number }>();
   /** Entries handed to `fire` and not completed yet (`dueAt|conversationId|kind`). */
   private readonly firing = new Set<string>();
 
@@ -42,25 +44,29 @@ export class DurableTimers {
     this.arm();
   }
 
-  /** Sets (or moves) the conversation's timer of this kind. */
+  /**
+   * Sets (or moves) the conversation's timer of this kind. The write joins the batched commit of
+   * this moment (the turn's own data goes in the same way): no fsync on the event loop per timer.
+   */
   schedule(entry: TimerEntry): void {
-    this.store.transactionSyncOf(() => {
+    this.write(entry.conversationId, entry.kind, entry.dueAt, () => {
       const previous = this.own.get([entry.conversationId, entry.kind]);
       if (previous !== undefined) this.due.removeSync([previous, entry.conversationId, entry.kind]);
       this.due.putSync([entry.dueAt, entry.conversationId, entry.kind], entry);
       this.own.putSync([entry.conversationId, entry.kind], entry.dueAt);
     });
-    if (entry.dueAt < this.armedAt) this.arm();
   }
 
   cancel(conversationId: string, kind: TimerKind): void {
-    const previous = this.own.get([conversationId, kind]);
+    const previous = this.dueAtOf(conversationId, kind);
     if (previous === undefined) return;
-    this.store.transactionSyncOf(() => {
-      this.due.removeSync([previous, conversationId, kind]);
+    this.firing.delete(firingKey(previous, conversationId, kind));
+    this.write(conversationId, kind, undefined, () => {
+      const stored = this.own.get([conversationId, kind]);
+      if (stored === undefined) return;
+      this.due.removeSync([stored, conversationId, kind]);
       this.own.removeSync([conversationId, kind]);
     });
-    this.firing.delete(firingKey(previous, conversationId, kind));
   }
 
   /**
@@ -69,15 +75,36 @@ export class DurableTimers {
    */
   complete(conversationId: string, kind: TimerKind, dueAt: number): void {
     this.firing.delete(firingKey(dueAt, conversationId, kind));
-    this.store.transactionSyncOf(() => {
+    const current = this.dueAtOf(conversationId, kind);
+    this.write(conversationId, kind, current === dueAt ? undefined : current, () => {
       this.due.removeSync([dueAt, conversationId, kind]);
       if (this.own.get([conversationId, kind]) === dueAt) this.own.removeSync([conversationId, kind]);
     });
   }
 
+  /**
+   * Queues one batched write that leaves the conversation's `kind` due at `dueAt` (`undefined`: none);
+   * reads see it at once, and once committed the timer re-arms when it is earlier than the armed one.
+   */
+  private write(conversationId: string, kind: TimerKind, dueAt: number | undefined, fn: () => void): void {
+    const key = `${conversationId}|${kind}`;
+    const pending = this.writing.get(key);
+    this.writing.set(key, { dueAt, writes: (pending?.writes ?? 0) + 1 });
+    const settle = (): void => {
+      const now = this.writing.get(key);
+      if (now && --now.writes === 0) this.writing.delete(key);
+      if (dueAt !== undefined && dueAt < this.armedAt) this.arm();
+    };
+    this.store.transaction(fn).then(settle, (error: unknown) => {
+      settle();
+      this.log.error({ err: errorMessage(error) }, 'could not store a timer change');
+    });
+  }
+
   /** When the entry of this conversation and kind is due, if one is scheduled. */
   dueAtOf(conversationId: string, kind: TimerKind): number | undefined {
-    return this.own.get([conversationId, kind]);
+    const pending = this.writing.get(`${conversationId}|${kind}`);
+    return pending ? pending.dueAt : this.own.get([conversationId, kind]);
   }
 
   /** Entries due at `now`, oldest first, that are not being handled already (they stay stored). */

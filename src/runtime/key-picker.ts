@@ -46,6 +46,16 @@ export class KeyPicker {
     return Math.min(2_000, this.interval(key));
   }
 
+  /**
+   * The key takes no new conversation: it is at its configured cap, or at its measured cap while
+   * another key still has room (a measured cap steers conversations to faster keys; pacing limits).
+   */
+  private full(key: KeyState): boolean {
+    if (key.conversations < key.maxConversations) return false;
+    if (key.fixedCap !== undefined) return true;
+    return this.keys.some((k) => k.conversations < k.maxConversations);
+  }
+
   /** The key's pacing interval: the slower of its own and its group's. */
   private interval(key: KeyState): number {
     return Math.max(key.budget.requestPacer?.intervalMs ?? 0, key.group?.requestPacer?.intervalMs ?? 0);
@@ -59,8 +69,7 @@ export class KeyPicker {
     let best: KeyState | undefined;
     let bestRoom = -Infinity;
     for (const key of this.keys) {
-      if (key === current || key.conversations >= key.maxConversations || this.health.healthyAt(key) > now)
-        continue;
+      if (key === current || this.full(key) || this.health.healthyAt(key) > now) continue;
       if (best !== undefined && key.conversations > best.conversations) continue;
       const room = budgetHeadroom(key, now);
       if (best === undefined || key.conversations < best.conversations || room > bestRoom) {
@@ -104,7 +113,7 @@ export class KeyPicker {
     let best: KeyState | undefined;
     let bestRoom = -Infinity;
     for (const key of this.keys) {
-      if (key === pinned || key.reserved === epoch || key.conversations >= key.maxConversations) continue;
+      if (key === pinned || key.reserved === epoch || this.full(key)) continue;
       const at = this.readyAt(key, now, tokens, priority);
       if (at > now) {
         if (at < earliest) earliest = at;
@@ -127,8 +136,7 @@ export class KeyPicker {
    */
   reserve(pinned: KeyState | undefined, epoch: number, count: number): number {
     if (this.patient && pinned) return count + this.claim(pinned, epoch);
-    for (const key of this.keys)
-      if (key === pinned || key.conversations < key.maxConversations) count += this.claim(key, epoch);
+    for (const key of this.keys) if (key === pinned || !this.full(key)) count += this.claim(key, epoch);
     return count;
   }
 

@@ -90,7 +90,7 @@ export function buildKeys(
       maxConcurrent: spec.maxConcurrent ?? defaults.maxConcurrent,
     };
     const group = spec.group === undefined ? undefined : groupBudgets.get(spec.group);
-    const cap = spec.maxConversations ?? defaults.maxConversations ?? Infinity;
+    const cap = spec.maxConversations ?? defaults.maxConversations;
     keys.push(new KeyState(spec.id, spec.secret, limits, windowMs, pacing, group, cap));
   }
   return keys;

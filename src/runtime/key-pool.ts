@@ -19,6 +19,7 @@ import {
 } from './key-pool-options.ts';
 import { chargeBudget, correctBudget, finishBudget } from './key-budget.ts';
 import { KeyHealth } from './key-health.ts';
+import { measureCaps } from './key-caps.ts';
 import { KeyPicker } from './key-picker.ts';
 import { KeyLimits } from './key-limits.ts';
 import { DEFAULT_PACING } from './pacer.ts';
@@ -383,6 +384,7 @@ export class KeyPool {
   tick(): void {
     const now = this.now();
     for (const key of this.keys) this.limits.tick(key, now);
+    measureCaps(this.keys, now);
     if (now >= this.nextSweepAt) {
       this.nextSweepAt = now + this.sweepEveryMs;
       this.sweep();

@@ -35,10 +35,19 @@ export class KeyState {
     pacing: PacingOptions,
     /** The limit group's shared budget, when the key belongs to one. */
     readonly group: Budget | undefined,
-    readonly maxConversations: number,
+    /** Configured cap on pinned conversations; unset: measured (`measuredCap`). */
+    readonly fixedCap?: number,
   ) {
     this.#secret = secret;
     this.budget = new Budget(limits, windowMs, pacing);
+  }
+
+  /** The cap the pool measured: the key's rate ÷ LLM requests per minute per conversation. */
+  measuredCap = Infinity;
+
+  /** Conversations this key takes at most: the configured cap, else the measured one. */
+  get maxConversations(): number {
+    return this.fixedCap ?? this.measuredCap;
   }
 
   get secret(): string {

@@ -39,6 +39,8 @@ export interface MetricsReport {
   uptime_s: number;
   /** Cluster mode: the pool summed over every node that reported lately (`ClusterPoolReport`). */
   cluster_pool?: object;
+  /** Resource admission: the last sample (event-loop lag, heap share) and messages admitted / refused by reason. */
+  admission?: object;
 }
 
 /** What a key pool reports (see `KeyPool.report`). */
@@ -203,6 +205,12 @@ export class Metrics {
   }
 
   private clusterPool: ClusterPoolSource | undefined;
+  private admission: { report: () => object } | undefined;
+
+  /** `/metrics` reports `admission` (lag, heap, admitted, refused by reason). */
+  setAdmission(source: { report: () => object }): void {
+    this.admission = source;
+  }
 
   /** Cluster mode: `/metrics` also reports `cluster_pool`, the pool summed over every node. */
   setClusterPool(source: ClusterPoolSource): void {
@@ -215,6 +223,7 @@ export class Metrics {
     const cluster = this.clusterPool?.(pool ? { ...pool, pool_queue_depth: pool.queue_depth } : undefined);
     return {
       ...(cluster ? { cluster_pool: cluster } : {}),
+      ...(this.admission ? { admission: this.admission.report() } : {}),
       pool_status: pool?.pool_status ?? [],
       total_active: pool?.total_active ?? 0,
       pool_capacity_pct: pool?.pool_capacity_pct ?? 0,

@@ -5,7 +5,8 @@
  */
 export interface FloodSettings {
   maxMessagesPerUserPerMinute: number;
-  maxMessagesPerTenantPerMinute: number;
+  /** Unset: no fixed per-tenant cap (resource admission handles floods). */
+  maxMessagesPerTenantPerMinute?: number | undefined;
   blocksBeforeMute: number;
   blockWindowMs: number;
   muteMs: number;
@@ -35,10 +36,13 @@ export class FloodControl {
     }
     const user = recent(this.users, person, now, MINUTE);
     if (user.length >= this.settings.maxMessagesPerUserPerMinute) return 'user_limited';
-    const tenant = recent(this.tenants, tenantId, now, MINUTE);
-    if (tenant.length >= this.settings.maxMessagesPerTenantPerMinute) return 'tenant_limited';
+    const cap = this.settings.maxMessagesPerTenantPerMinute;
+    if (cap !== undefined) {
+      const tenant = recent(this.tenants, tenantId, now, MINUTE);
+      if (tenant.length >= cap) return 'tenant_limited';
+      tenant.push(now);
+    }
     user.push(now);
-    tenant.push(now);
     return 'ok';
   }
 

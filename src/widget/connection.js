@@ -10,7 +10,7 @@
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from './constants.js';
 
 /** Error codes that mean "not accepted this time, send it again". */
-const RETRYABLE = new Set(['unavailable', 'busy', 'shutting_down']);
+const RETRYABLE = new Set(['unavailable', 'busy', 'shutting_down', 'overloaded']);
 
 /** A protocol frame ({ type, … }), or null for anything else. */
 function parseFrame(raw) {
@@ -186,7 +186,10 @@ export class Connection {
       typeof msg.id === 'string' &&
       this.recentlySent.has(msg.id)
     ) {
-      this.requeue(msg.id);
+      // Saturated: say so kindly (once per wait) and send the message again when the server asks.
+      if (msg.code === 'overloaded' && !this.retryTimer) this.view.addMessage('notice', this.t.overloaded);
+      const waitS = typeof msg.retryAfterS === 'number' ? Math.min(Math.max(msg.retryAfterS, 1), 60) : 3;
+      this.requeue(msg.id, waitS * 1000);
     } else if (msg.type === 'error') {
       this.socketErrored = true;
       view.setTyping(false);
@@ -196,7 +199,7 @@ export class Connection {
   }
 
   /** Not accepted, nothing lost: the message goes back to the outbox and is sent again shortly. */
-  requeue(id) {
+  requeue(id, waitMs = 3000) {
     this.view.setTyping(false);
     this.session.outbox.push({ id, text: this.recentlySent.get(id), sent: false });
     this.recentlySent.delete(id);
@@ -204,10 +207,11 @@ export class Connection {
     this.view.setStatus('reconnecting');
     clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(() => {
+      this.retryTimer = 0;
       if (this.isOpen()) {
         if (!this.serverDegraded) this.view.setStatus('online');
         this.flushOutbox();
       }
-    }, 3000);
+    }, waitMs);
   }
 }

@@ -17,6 +17,8 @@ export const TEXT = {
     log: 'Conversación',
     unread: 'mensajes nuevos',
     poweredBy: 'Con tecnología de leadbot',
+    overloaded:
+      'Ahora mismo nos escribe mucha gente. Su mensaje está guardado y se enviará en unos segundos.',
     agentJoined: (n) => `${n} se unió a la conversación`,
     agentLeft: (n) => `${n} dejó la conversación; el asistente sigue atendiendo`,
   },
@@ -36,6 +38,8 @@ export const TEXT = {
     log: 'Conversation',
     unread: 'new messages',
     poweredBy: 'Powered by leadbot',
+    overloaded:
+      'Many people are writing to us right now. Your message is kept and will be sent in a few seconds.',
     agentJoined: (n) => `${n} joined the conversation`,
     agentLeft: (n) => `${n} left the conversation; the assistant carries on`,
   },

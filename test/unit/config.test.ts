@@ -51,7 +51,7 @@ describe('loadConfig', () => {
 
   it('schema errors list every bad path', () => {
     const dir = dirWith({
-      'config/default.json': JSON.stringify({ server: { port: 70000 }, bus: { concurrency: 0 }, typo: 1 }),
+      'config/default.json': JSON.stringify({ server: { port: 70000 }, bus: { concurrency: -1 }, typo: 1 }),
     });
     try {
       loadConfig({ cwd: dir, env: {} });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ClientError, LeadbotError, errorMessage, type ErrorCode } from '../../errors.ts';
+import { ClientError, LeadbotError, OverloadedError, errorMessage, type ErrorCode } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Language } from '../../protocol/index.ts';
 import type { Store } from '../../ports/store.ts';
@@ -146,6 +146,8 @@ export class WhatsAppWebhook {
       this.stats.refused++;
       const code: ErrorCode =
         outcome.failure instanceof LeadbotError ? outcome.failure.code : 'internal_error';
+      if (outcome.failure instanceof OverloadedError)
+        reply.header('retry-after', String(outcome.failure.retryAfterS));
       return reply.code(503).send({
         error: {
           code,

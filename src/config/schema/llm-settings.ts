@@ -47,8 +47,10 @@ export const llmSettings = z
       .number()
       .int()
       .min(1)
-      .default(200)
-      .describe('Conversations pinned to one key at most.'),
+      .optional()
+      .describe(
+        "Conversations pinned to one key at most. Unset (default): measured — the key's rate in force ÷ the LLM requests per minute one conversation made over the last minute (what `leadbot capacity` recommends), so keys take conversations in proportion to their rates; when demand is above the whole budget the measured caps grow together (pacing is the hard limit). No cap until a minute of traffic was seen or while the key has no rate.",
+      ),
     groups: z
       .record(
         z.string(),

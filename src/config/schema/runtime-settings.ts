@@ -90,10 +90,12 @@ export const busSettings = z
     concurrency: z
       .number()
       .int()
-      .min(1)
-      .max(10_000)
-      .default(64)
-      .describe('Conversations processed at the same time by this node.'),
+      .min(0)
+      .max(1_000_000)
+      .default(0)
+      .describe(
+        'Turns running at once on this node. `0` (default): no fixed limit — a turn waiting on a model is I/O, so admission follows the event loop and the heap (`bus.admission`) instead.',
+      ),
     coalesceMs: z
       .number()
       .int()
@@ -109,6 +111,55 @@ export const busSettings = z
       .min(1)
       .default(100)
       .describe('Messages waiting per conversation before new ones are refused (`busy`).'),
+    admission: z
+      .object({
+        maxEventLoopDelayMs: z
+          .number()
+          .min(1)
+          .max(60_000)
+          .default(200)
+          .describe(
+            'The node is saturated while its event loop lags more than this (mean over the last second): new messages get an honest "busy, retry" (REST 503 + `Retry-After`, webhooks 503, the widget a notice) instead of a late or empty reply.',
+          ),
+        maxEventLoopUtilization: z
+          .number()
+          .gt(0)
+          .max(1)
+          .default(0.95)
+          .describe(
+            'The node is also saturated while its event loop was busy more than this share of the last second and lags (> 20 ms): out of CPU, before the lag limit is reached.',
+          ),
+        maxCpuBacklogMs: z
+          .number()
+          .min(10)
+          .default(1000)
+          .describe(
+            'The node is saturated while the turns it has in flight need more CPU than this (their count × the CPU one turn measured): a burst is refused at once with `Retry-After` instead of every turn waiting behind it. The added wait a turn can see from CPU is about this long.',
+          ),
+        maxHeapRatio: z
+          .number()
+          .gt(0)
+          .max(1)
+          .default(0.9)
+          .describe('The node is saturated while the V8 heap in use exceeds this share of its limit.'),
+        fairShare: z
+          .number()
+          .min(1)
+          .default(2)
+          .describe(
+            'Under pressure (half way to a limit), a tenant sending more than this multiple of what the other tenants send on average (last 5 s) is refused first, so one tenant cannot starve the others.',
+          ),
+        retryAfterS: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(5)
+          .describe('`Retry-After` (seconds) sent with a saturation refusal.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Admission of new messages, by measured resources rather than a fixed count.'),
   })
   .strict()
   .prefault({})

@@ -17,9 +17,11 @@ export const securitySettings = z
       .number()
       .int()
       .min(1)
-      .max(1_000_000)
-      .default(1200)
-      .describe('Flood control: messages one tenant may receive per minute across all its conversations.'),
+      .max(10_000_000)
+      .optional()
+      .describe(
+        'Flood control: messages one tenant may receive per minute across all its conversations. Unset (default): no fixed cap; under load the node refuses the tenant over its fair share first (`bus.admission.fairShare`).',
+      ),
     blocksBeforeMute: z
       .number()
       .int()

@@ -1,0 +1,200 @@
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import type { Admission, AdmissionVerdict, SaturationReason } from '../ports/admission.ts';
+
+export interface AdmissionSettings {
+  /** Saturated while the event loop's mean lag over the last sample exceeds this. */
+  maxEventLoopDelayMs: number;
+  /** Saturated while the event loop was busy more than this share of the last sample (0..1). */
+  maxEventLoopUtilization: number;
+  /** Saturated while the turns in flight need more than this much CPU (their count × measured cost). */
+  maxCpuBacklogMs: number;
+  /** Saturated while the heap in use exceeds this share of the heap limit. */
+  maxHeapRatio: number;
+  /** Under pressure, a tenant over this multiple of an equal share of recent messages is refused. */
+  fairShare: number;
+  retryAfterS: number;
+}
+
+/** What the node measures about itself, each sample. */
+export interface ResourceSample {
+  lagMs: number;
+  /** Share of the last sample the event loop was busy (0..1). */
+  utilization: number;
+  heapRatio: number;
+}
+
+/** Pressure (the larger of lag and heap, each relative to its limit) above which fairness applies. */
+const FAIRNESS_PRESSURE = 0.5;
+/** The tenant shares count messages of the last this many one-second buckets. */
+const BUCKETS = 5;
+
+/** Node's own figures: mean event-loop lag since the last sample, heap in use / heap limit. */
+export function processSampler(): { sample: () => ResourceSample; stop: () => void } {
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let last = performance.eventLoopUtilization();
+  return {
+    sample: () => {
+      const now = performance.eventLoopUtilization();
+      const utilization = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+      // The histogram's floor is its resolution: subtract it so an idle loop reads ~0.
+      const lagMs = Math.max(0, histogram.mean / 1e6 - 10);
+      histogram.reset();
+      const heap = getHeapStatistics();
+      return {
+        lagMs: Number.isFinite(lagMs) ? lagMs : 0,
+        utilization,
+        heapRatio: heap.used_heap_size / heap.heap_size_limit,
+      };
+    },
+    stop: () => histogram.disable(),
+  };
+}
+
+/**
+ * Admission by measured resources, not by a fixed count of turns: a turn waiting on a model is I/O,
+ * so the node takes messages while its event loop keeps up and its heap has room. Saturated (lag or
+ * heap over the limit), it refuses new messages at once with a `Retry-After`; under pressure (half
+ * way there), the tenants sending more than their fair share of the last few seconds are refused
+ * first, so one tenant's flood cannot starve the others. Sampled once a second.
+ */
+export class ResourceAdmission implements Admission {
+  private current: ResourceSample = { lagMs: 0, utilization: 0, heapRatio: 0 };
+  private readonly counts = new Map<string, number[]>();
+  private bucketAt = 0;
+  private bucket = 0;
+  private readonly refused: Record<SaturationReason, number> = {
+    event_loop: 0,
+    cpu_backlog: 0,
+    heap: 0,
+    tenant_share: 0,
+  };
+  private admitted = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Admitted messages whose turn has not completed, by key → when admitted. */
+  private readonly inFlight = new Map<string, number>();
+  private completed = 0;
+  private sampledAt: number | undefined;
+  /** Measured CPU per completed turn, ms (moving average; 0 until measured). */
+  private costMs = 0;
+
+  constructor(
+    private readonly settings: AdmissionSettings,
+    private readonly sampler: () => ResourceSample,
+  ) {}
+
+  /** Samples every `everyMs` (unref'd timer). */
+  start(everyMs = 1000): void {
+    this.sampleNow();
+    this.timer ??= setInterval(() => this.sampleNow(), everyMs).unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Takes one sample now (the timer calls this; tests may too). */
+  sampleNow(now = Date.now()): ResourceSample {
+    this.current = this.sampler();
+    const elapsed = this.sampledAt === undefined ? 0 : now - this.sampledAt;
+    if (this.completed >= 10 && elapsed > 0) {
+      const cost = (this.current.utilization * elapsed) / this.completed;
+      this.costMs = this.costMs === 0 ? cost : 0.7 * this.costMs + 0.3 * cost;
+    }
+    this.completed = 0;
+    this.sampledAt = now;
+    // A turn never completed (lost with a crashed handler) stops counting after a minute.
+    for (const [key, at] of this.inFlight) if (now - at > 60_000) this.inFlight.delete(key);
+    return this.current;
+  }
+
+  done(key: string): void {
+    if (this.inFlight.delete(key)) this.completed++;
+  }
+
+  /** CPU the turns in flight still need, ms: their count × the measured cost of one. */
+  backlogMs(): number {
+    return this.inFlight.size * this.costMs;
+  }
+
+  check(tenantId: string, now: number, key?: string): AdmissionVerdict {
+    const share = this.count(tenantId, now);
+    const { lagMs, utilization, heapRatio } = this.current;
+    // The loop is out of CPU when it is both nearly always busy and lagging: busy alone is a node
+    // working hard and keeping up.
+    const busy = utilization / this.settings.maxEventLoopUtilization;
+    const lag = Math.max(lagMs / this.settings.maxEventLoopDelayMs, busy > 1 && lagMs > 20 ? busy : 0);
+    const heap = heapRatio / this.settings.maxHeapRatio;
+    let reason: SaturationReason | undefined;
+    const backlog = this.backlogMs() / this.settings.maxCpuBacklogMs;
+    if (lag > 1) reason = 'event_loop';
+    else if (backlog > 1) reason = 'cpu_backlog';
+    else if (heap > 1) reason = 'heap';
+    else if (Math.max(lag, heap, backlog) >= FAIRNESS_PRESSURE && share.tenants > 1) {
+      // Over `fairShare` times what the other tenants send on average.
+      const others = (share.total - share.mine) / (share.tenants - 1);
+      if (share.mine > this.settings.fairShare * Math.max(others, 1)) reason = 'tenant_share';
+    }
+    if (reason === undefined) {
+      this.admitted++;
+      if (key !== undefined) this.inFlight.set(key, now);
+      return { ok: true };
+    }
+    this.refused[reason]++;
+    return { ok: false, reason, retryAfterS: this.settings.retryAfterS };
+  }
+
+  /** For /metrics: the last sample and what was admitted and refused. */
+  report(): {
+    lag_ms: number;
+    utilization: number;
+    heap_ratio: number;
+    in_flight: number;
+    cpu_ms_per_turn: number;
+    admitted: number;
+    refused: Record<SaturationReason, number>;
+  } {
+    return {
+      lag_ms: Math.round(this.current.lagMs * 10) / 10,
+      utilization: Math.round(this.current.utilization * 1000) / 1000,
+      heap_ratio: Math.round(this.current.heapRatio * 1000) / 1000,
+      in_flight: this.inFlight.size,
+      cpu_ms_per_turn: Math.round(this.costMs * 100) / 100,
+      admitted: this.admitted,
+      refused: { ...this.refused },
+    };
+  }
+
+  /** Counts the message in its tenant's current bucket; returns the recent shares. */
+  private count(tenantId: string, now: number): { mine: number; total: number; tenants: number } {
+    const second = Math.floor(now / 1000);
+    if (second !== this.bucketAt) {
+      const steps = Math.min(BUCKETS, Math.max(0, second - this.bucketAt));
+      this.bucketAt = second;
+      for (let i = 0; i < steps; i++) {
+        this.bucket = (this.bucket + 1) % BUCKETS;
+        for (const [tenant, buckets] of this.counts) {
+          buckets[this.bucket] = 0;
+          if (buckets.every((n) => n === 0)) this.counts.delete(tenant);
+        }
+      }
+    }
+    let buckets = this.counts.get(tenantId);
+    if (!buckets) {
+      buckets = new Array<number>(BUCKETS).fill(0);
+      this.counts.set(tenantId, buckets);
+    }
+    buckets[this.bucket]!++;
+    let total = 0;
+    let mine = 0;
+    for (const [tenant, b] of this.counts) {
+      const sum = b.reduce((s, n) => s + n, 0);
+      total += sum;
+      if (tenant === tenantId) mine = sum;
+    }
+    return { mine, total, tenants: this.counts.size };
+  }
+}
