@@ -12,6 +12,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFakeLlmServer, type FakeLlmServer } from '../src/fake-llm/server.ts';
 import { nowMs, prng, summarize, type Summary } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,8 +47,14 @@ export interface LoadRun extends LoadRunOptions {
   durationMs: number;
   /** The node's peak resident set during the run, MB (sampled from /health). */
   peakRssMb?: number;
-  /** CPU time (user + system) per answered turn, ms: the node, the model server, the load generator. */
-  cpuMsPerReply: { node: number; model: number; client: number };
+  /** CPU time (user + system) per answered turn, ms: the node; the model server with the load generator. */
+  cpuMsPerReply: { node: number; modelAndClient: number };
+  /** Model requests per answered turn (a tool call takes a second round trip). */
+  llmCallsPerTurn: number;
+}
+
+export function llmRequests(fake: FakeLlmServer): number {
+  return Object.values(fake.stats().keys).reduce((n, k) => n + k.accepted, 0);
 }
 
 /** CPU time of a process so far, ms (Linux /proc; 0 elsewhere). */
@@ -60,7 +67,7 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-interface Child {
+export interface Child {
   process: ChildProcess;
   url: string;
 }
@@ -105,7 +112,7 @@ function startChild(
   });
 }
 
-function post(
+export function post(
   agent: Agent,
   url: URL,
   body: unknown,
@@ -157,8 +164,8 @@ async function peakRss(base: string, stop: { done: boolean }): Promise<number> {
   return peak;
 }
 
-/** A client that honours `Retry-After` on 503, as webhook providers and the widget do: tries per message. */
-const TRIES = 6;
+/** A client that honours `Retry-After` on 503 and backs off, as webhook providers do: tries per message. */
+const TRIES = 7;
 
 /** One prospect's conversation: `turns` messages, each sent when the previous one was answered. */
 async function prospect(
@@ -175,8 +182,10 @@ async function prospect(
     let answer = await post(agent, url, body, o.clientTimeoutMs);
     for (let tries = 1; answer.status === 503 && answer.retryAfterS !== undefined && tries < TRIES; tries++) {
       out.refusals++;
-      // Jittered, as real clients back off, so the retries do not all come back in one instant.
-      await new Promise((r) => setTimeout(r, answer.retryAfterS! * 1000 * (0.5 + random())));
+      // Retry-After first, then backing off (×2 a try), jittered: as webhook providers and SDK
+      // clients retry, so the retries do not all come back in one instant.
+      const waitMs = answer.retryAfterS * 1000 * 2 ** (tries - 1) * (0.5 + random());
+      await new Promise((r) => setTimeout(r, waitMs));
       answer = await post(agent, url, body, o.clientTimeoutMs);
     }
     const { status, text } = answer;
@@ -205,30 +214,35 @@ interface Tally {
   refusals: number;
 }
 
-/** Starts the model server and a node, runs one load shape, stops both. */
-export async function runLoad(o: LoadRunOptions, progress: (s: string) => void): Promise<LoadRun> {
+/** The test server (in this process) and a leadbot node (its own process) on it. */
+export interface Stack {
+  fake: FakeLlmServer;
+  node: Child;
+  stop: () => Promise<void>;
+}
+
+/** Starts the model server and a node with default settings on it. */
+export async function startStack(modelLatencyMs: number): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'leadbot-load-'));
-  const children: ChildProcess[] = [];
+  // A high-tier provider account: limits far above the load, announced in x-ratelimit-* headers.
+  // It runs in this process with the load generator (one core), the node in its own (the other).
+  const limits = { rpm: 10_000_000 };
+  const fake = await startFakeLlmServer({
+    keys: { k1: limits, k2: limits, k3: limits },
+    latencyMs: modelLatencyMs,
+    limitModel: 'quantised',
+  });
+  const stop = async (child?: ChildProcess): Promise<void> => {
+    await fake.close();
+    if (child && child.exitCode === null)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), 10_000);
+        child.once('exit', () => (clearTimeout(timer), resolve()));
+        child.kill('SIGTERM');
+      });
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const fake = await startChild(
-      // A high-tier provider account: limits far above the load, announced in x-ratelimit-* headers.
-      [
-        'src/fake-llm/main.ts',
-        '--port',
-        '0',
-        '--latency',
-        String(o.modelLatencyMs),
-        '--keys',
-        'k1,k2,k3',
-        '--rpm',
-        '10000000',
-        '--limit-model',
-        'quantised',
-      ],
-      {},
-      /listening on (http:\/\/[^\s]+)/,
-    );
-    children.push(fake.process);
     const node = await startChild(
       ['src/main.ts'],
       {
@@ -246,7 +260,17 @@ export async function runLoad(o: LoadRunOptions, progress: (s: string) => void):
       // e.g. LEADBOT_LOAD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node under load.
       (process.env.LEADBOT_LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean),
     );
-    children.push(node.process);
+    return { fake, node, stop: () => stop(node.process) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts the model server and a node, runs one load shape, stops both. */
+export async function runLoad(o: LoadRunOptions, progress: (s: string) => void): Promise<LoadRun> {
+  const { fake, node, stop: stopStack } = await startStack(o.modelLatencyMs);
+  try {
     progress(
       `  ${o.prospects} prospects × ${o.turns} messages, model ${o.modelLatencyMs} ms (node ${node.url})…`,
     );
@@ -256,11 +280,7 @@ export async function runLoad(o: LoadRunOptions, progress: (s: string) => void):
     const random = prng(o.prospects * 7919 + o.modelLatencyMs);
     const stop = { done: false };
     const rss = peakRss(node.url, stop);
-    const before = {
-      node: cpuMs(node.process.pid),
-      model: cpuMs(fake.process.pid),
-      client: process.cpuUsage(),
-    };
+    const before = { node: cpuMs(node.process.pid), client: process.cpuUsage(), llm: llmRequests(fake) };
     const started = nowMs();
     await Promise.all(Array.from({ length: o.prospects }, (_, i) => prospect(i, o, agent, url, out, random)));
     const durationMs = nowMs() - started;
@@ -268,9 +288,9 @@ export async function runLoad(o: LoadRunOptions, progress: (s: string) => void):
     const per = (ms: number): number => ms / Math.max(1, out.replies);
     const cpuMsPerReply = {
       node: per(cpuMs(node.process.pid) - before.node),
-      model: per(cpuMs(fake.process.pid) - before.model),
-      client: per((client.user + client.system) / 1000),
+      modelAndClient: per((client.user + client.system) / 1000),
     };
+    const llmCallsPerTurn = (llmRequests(fake) - before.llm) / Math.max(1, out.replies + out.empty);
     stop.done = true;
     agent.destroy();
     const peakRssMb = await rss;
@@ -284,21 +304,11 @@ export async function runLoad(o: LoadRunOptions, progress: (s: string) => void):
       turnMs: summarize(out.latencies),
       durationMs,
       cpuMsPerReply,
+      llmCallsPerTurn,
       ...(peakRssMb > 0 ? { peakRssMb } : {}),
     };
   } finally {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), 10_000);
-            child.once('exit', () => (clearTimeout(timer), resolve()));
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    rmSync(dir, { recursive: true, force: true });
+    await stopStack();
   }
 }
 

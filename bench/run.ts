@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick]`: runs the five sections (runtime overhead per message, the KeyPool
+ * `npm run bench [-- --quick]`: runs the six sections (runtime overhead per message, the KeyPool
  * against provider limit models next to round-robin and cooldown baselines, lease + release cost, the actor runtime's memory,
  * passivation, crash-to-ready and rehydration, cluster hop latency, 1 vs 3 workers throughput and a
- * kill -9 test on NATS), prints one aligned table to
+ * kill -9 test on NATS, many prospects at once over REST), prints one aligned table to
  * stdout and writes every figure to `bench/results.json`. A benchmark reports; it never fails on a
  * missed goal (exit code 0), it marks it MISSED. All traffic goes to 127.0.0.1.
  */
@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { runActors, type ActorsResult } from './actors.ts';
 import { clusterRows, runCluster, type ClusterOptions } from './cluster.ts';
 import { runLeaseCost, type LeaseCostResult } from './lease-cost.ts';
+import { runLoad, type LoadRun } from './load.ts';
+import { loadRows, restOverheadRows } from './load-rows.ts';
+import { runRestOverhead } from './rest-overhead.ts';
 import { runOverhead, type OverheadResult } from './overhead.ts';
 import { utilisationRows } from './pool-rows.ts';
 import { runUtilisation, type UtilisationOptions } from './pool-utilisation.ts';
@@ -56,6 +59,22 @@ const settings = {
     throughput: { conversations: quick ? 48 : 150, rounds: quick ? 5 : 7, concurrency: 16 },
     kill: { conversations: quick ? 48 : 150, concurrency: 16, killAfter: 0.3, firstAttemptTimeoutMs: 2_000 },
   } satisfies ClusterOptions,
+  /** Section 6: (model latency ms, prospects at once); each prospect sends `turns` messages. */
+  load: {
+    shapes: quick
+      ? [
+          [1000, 500],
+          [1000, 1500],
+        ]
+      : [
+          [1000, 500],
+          [1000, 1500],
+          [1000, 5000],
+          [3000, 5000],
+        ],
+    turns: quick ? 3 : 5,
+    clientTimeoutMs: 30_000,
+  },
 };
 
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
@@ -233,6 +252,21 @@ async function main(): Promise<void> {
   const actors = await runActors(settings.actors, progress);
   progress('section 5, cluster on NATS: hop latency, throughput 1 vs 3 workers, kill -9 test…');
   const cluster = await runCluster(settings.cluster, progress);
+  progress('section 6, the REST path: added latency, then many prospects at once (node in its own process)…');
+  const restOverhead = await runRestOverhead(settings.overhead, progress);
+  const load: LoadRun[] = [];
+  for (const [modelLatencyMs, prospects] of settings.load.shapes as [number, number][])
+    load.push(
+      await runLoad(
+        {
+          prospects,
+          modelLatencyMs,
+          turns: settings.load.turns,
+          clientTimeoutMs: settings.load.clientTimeoutMs,
+        },
+        progress,
+      ),
+    );
 
   const sections = [
     { title: '1. runtime overhead per message (fake LLM, latency 0)', rows: overheadRows(overhead) },
@@ -251,6 +285,10 @@ async function main(): Promise<void> {
     {
       title: `5. cluster on NATS JetStream (private nats-server; leadbot processes, built-in model, ${settings.cluster.partitions} partitions, lease ${settings.cluster.leaseTtlMs / 1000} s)`,
       rows: clusterRows(cluster),
+    },
+    {
+      title: `6. many prospects at once (REST, default settings, 3 keys on the test server with high limits; ${settings.load.turns} messages each, Retry-After honoured)`,
+      rows: [...restOverheadRows(restOverhead), ...loadRows(load)],
     },
   ];
   const rows = sections.flatMap((s) => s.rows);
@@ -276,6 +314,8 @@ async function main(): Promise<void> {
     leaseCost,
     actors,
     cluster,
+    restOverhead,
+    load,
     goals: rows.filter((r) => r.ok !== undefined).map((r) => ({ ...r, metric: r.metric.trim() })),
     missed,
   };

@@ -84,7 +84,12 @@ export async function submit(
   intake: Intake,
   args: SubmitArgs,
 ): Promise<{ message: InboundMessage; duplicate: boolean }> {
+  // Saturated: refused first and cheaply (no parsing), before anything is recorded, so the
+  // sender's retry goes through later.
+  const key = `${conversationIdFor(args.tenantId, args.channel, args.userId)}|${args.id}`;
   try {
+    const verdict = intake.admission?.check(args.tenantId, intake.clock.now(), key);
+    if (verdict && !verdict.ok) throw overloaded(verdict.retryAfterS);
     const text = checkText(intake, args.text);
     const message = InboundMessageSchema.parse({
       type: 'user.message',
@@ -99,12 +104,8 @@ export async function submit(
       ...(args.source ? { source: args.source } : {}),
       ...(args.profile ? { profile: args.profile } : {}),
     });
-    // Saturated: refused before anything is recorded, so the sender's retry goes through later.
-    const key = `${message.conversationId}|${message.id}`;
-    const verdict = intake.admission?.check(message.tenantId, message.receivedAt, key);
-    if (verdict && !verdict.ok) throw new OverloadedError(verdict.retryAfterS);
     if (intake.dedupe?.checkAndRecord(message.conversationId, message.id, message.receivedAt)) {
-      intake.admission?.done(key);
+      intake.admission?.done(key, false);
       intake.onDuplicate?.(args.channel);
       return { message, duplicate: true };
     }
@@ -113,13 +114,25 @@ export async function submit(
     } catch (error) {
       // Not queued: a retry of this id must go through.
       intake.dedupe?.forget(message.conversationId, message.id);
-      intake.admission?.done(key);
       throw error;
     }
     intake.onAccepted?.(args.channel);
     return { message, duplicate: false };
   } catch (error) {
+    // Refused after admission (bad text, not queued): no longer in flight.
+    if (!(error instanceof OverloadedError)) intake.admission?.done(key, false);
     intake.onRejected?.(error instanceof LeadbotError ? error.code : 'internal_error');
     throw error;
+  }
+}
+
+/** The refusal, without a stack trace (nobody reads it, and a saturated node makes many). */
+function overloaded(retryAfterS: number): OverloadedError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new OverloadedError(retryAfterS);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }

@@ -13,6 +13,6 @@ export interface Admission {
    * is in flight under `key` until `done(key)`.
    */
   check(tenantId: string, now: number, key?: string): AdmissionVerdict;
-  /** The turn of the message admitted under `key` completed. */
-  done(key: string): void;
+  /** The message admitted under `key` is no longer in flight: its turn completed (or it was not queued). */
+  done(key: string, completed?: boolean): void;
 }

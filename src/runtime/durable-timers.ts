@@ -60,13 +60,19 @@ export class DurableTimers {
   cancel(conversationId: string, kind: TimerKind): void {
     const previous = this.dueAtOf(conversationId, kind);
     if (previous === undefined) return;
-    this.firing.delete(firingKey(previous, conversationId, kind));
-    this.write(conversationId, kind, undefined, () => {
-      const stored = this.own.get([conversationId, kind]);
-      if (stored === undefined) return;
-      this.due.removeSync([stored, conversationId, kind]);
-      this.own.removeSync([conversationId, kind]);
-    });
+    const firing = firingKey(previous, conversationId, kind);
+    this.write(
+      conversationId,
+      kind,
+      undefined,
+      () => {
+        const stored = this.own.get([conversationId, kind]);
+        if (stored === undefined) return;
+        this.due.removeSync([stored, conversationId, kind]);
+        this.own.removeSync([conversationId, kind]);
+      },
+      () => this.firing.delete(firing),
+    );
   }
 
   /**
@@ -74,25 +80,39 @@ export class DurableTimers {
    * scheduled again meanwhile (a newer entry replaced it).
    */
   complete(conversationId: string, kind: TimerKind, dueAt: number): void {
-    this.firing.delete(firingKey(dueAt, conversationId, kind));
     const current = this.dueAtOf(conversationId, kind);
-    this.write(conversationId, kind, current === dueAt ? undefined : current, () => {
-      this.due.removeSync([dueAt, conversationId, kind]);
-      if (this.own.get([conversationId, kind]) === dueAt) this.own.removeSync([conversationId, kind]);
-    });
+    // The entry stays "being handled" until its removal is committed, so it cannot fire again meanwhile.
+    const firing = firingKey(dueAt, conversationId, kind);
+    this.write(
+      conversationId,
+      kind,
+      current === dueAt ? undefined : current,
+      () => {
+        this.due.removeSync([dueAt, conversationId, kind]);
+        if (this.own.get([conversationId, kind]) === dueAt) this.own.removeSync([conversationId, kind]);
+      },
+      () => this.firing.delete(firing),
+    );
   }
 
   /**
    * Queues one batched write that leaves the conversation's `kind` due at `dueAt` (`undefined`: none);
    * reads see it at once, and once committed the timer re-arms when it is earlier than the armed one.
    */
-  private write(conversationId: string, kind: TimerKind, dueAt: number | undefined, fn: () => void): void {
+  private write(
+    conversationId: string,
+    kind: TimerKind,
+    dueAt: number | undefined,
+    fn: () => void,
+    committed?: () => void,
+  ): void {
     const key = `${conversationId}|${kind}`;
     const pending = this.writing.get(key);
     this.writing.set(key, { dueAt, writes: (pending?.writes ?? 0) + 1 });
     const settle = (): void => {
       const now = this.writing.get(key);
       if (now && --now.writes === 0) this.writing.delete(key);
+      committed?.();
       if (dueAt !== undefined && dueAt < this.armedAt) this.arm();
     };
     this.store.transaction(fn).then(settle, (error: unknown) => {

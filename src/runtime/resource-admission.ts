@@ -26,6 +26,10 @@ export interface ResourceSample {
 
 /** Pressure (the larger of lag and heap, each relative to its limit) above which fairness applies. */
 const FAIRNESS_PRESSURE = 0.5;
+/** Loop utilization from which the CPU backlog binds. */
+const BUSY = 0.8;
+/** CPU one turn is assumed to cost before the node measured it (a REST turn with a model call). */
+const PRIOR_COST_MS = 4;
 /** The tenant shares count messages of the last this many one-second buckets. */
 const BUCKETS = 5;
 
@@ -76,9 +80,14 @@ export class ResourceAdmission implements Admission {
   /** Admitted messages whose turn has not completed, by key → when admitted. */
   private readonly inFlight = new Map<string, number>();
   private completed = 0;
+  private admittedSinceSample = 0;
   private sampledAt: number | undefined;
-  /** Measured CPU per completed turn, ms (moving average; 0 until measured). */
-  private costMs = 0;
+  /**
+   * Measured CPU per completed turn, ms (moving average). Until measured, a prior of a few ms, so a
+   * burst at start-up is cut too.
+   */
+  private costMs = PRIOR_COST_MS;
+  private measured = false;
 
   constructor(
     private readonly settings: AdmissionSettings,
@@ -100,24 +109,34 @@ export class ResourceAdmission implements Admission {
   sampleNow(now = Date.now()): ResourceSample {
     this.current = this.sampler();
     const elapsed = this.sampledAt === undefined ? 0 : now - this.sampledAt;
-    if (this.completed >= 10 && elapsed > 0) {
+    if (this.completed >= 3 && elapsed > 0) {
       const cost = (this.current.utilization * elapsed) / this.completed;
-      this.costMs = this.costMs === 0 ? cost : 0.7 * this.costMs + 0.3 * cost;
+      this.costMs = this.measured ? 0.7 * this.costMs + 0.3 * cost : cost;
+      this.measured = true;
+    } else if (this.current.utilization < FAIRNESS_PRESSURE) {
+      // Too few turns to measure and a quiet loop: drift back to the prior, so a cost measured in a
+      // slow start-up second cannot keep refusing the turns that would measure it again.
+      this.costMs = 0.7 * this.costMs + 0.3 * PRIOR_COST_MS;
     }
     this.completed = 0;
+    this.admittedSinceSample = 0;
     this.sampledAt = now;
     // A turn never completed (lost with a crashed handler) stops counting after a minute.
     for (const [key, at] of this.inFlight) if (now - at > 60_000) this.inFlight.delete(key);
     return this.current;
   }
 
-  done(key: string): void {
-    if (this.inFlight.delete(key)) this.completed++;
+  done(key: string, completed = true): void {
+    if (this.inFlight.delete(key) && completed) this.completed++;
   }
 
-  /** CPU the turns in flight still need, ms: their count × the measured cost of one. */
+  /**
+   * CPU the turns admitted since the last sample (about a second) need, ms: their count × the
+   * measured cost of one. Turns already waiting on a model do not count: their CPU is spread over
+   * the wait, and the loop's lag and utilization show it.
+   */
   backlogMs(): number {
-    return this.inFlight.size * this.costMs;
+    return this.admittedSinceSample * this.costMs;
   }
 
   check(tenantId: string, now: number, key?: string): AdmissionVerdict {
@@ -131,7 +150,10 @@ export class ResourceAdmission implements Admission {
     let reason: SaturationReason | undefined;
     const backlog = this.backlogMs() / this.settings.maxCpuBacklogMs;
     if (lag > 1) reason = 'event_loop';
-    else if (backlog > 1) reason = 'cpu_backlog';
+    // The backlog binds only on a busy loop that starts to queue (lag above a quarter of its limit):
+    // a loop busy but keeping up is a node working well, and on a quiet one the next turns measure
+    // the cost again (refused requests cost CPU too, and a cost that counts them must not lock the door).
+    else if (backlog > 1 && utilization >= BUSY && lag >= 0.25) reason = 'cpu_backlog';
     else if (heap > 1) reason = 'heap';
     else if (Math.max(lag, heap, backlog) >= FAIRNESS_PRESSURE && share.tenants > 1) {
       // Over `fairShare` times what the other tenants send on average.
@@ -140,6 +162,7 @@ export class ResourceAdmission implements Admission {
     }
     if (reason === undefined) {
       this.admitted++;
+      this.admittedSinceSample++;
       if (key !== undefined) this.inFlight.set(key, now);
       return { ok: true };
     }

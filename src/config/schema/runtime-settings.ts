@@ -132,9 +132,9 @@ export const busSettings = z
         maxCpuBacklogMs: z
           .number()
           .min(10)
-          .default(1000)
+          .default(900)
           .describe(
-            'The node is saturated while the turns it has in flight need more CPU than this (their count × the CPU one turn measured): a burst is refused at once with `Retry-After` instead of every turn waiting behind it. The added wait a turn can see from CPU is about this long.',
+            'The node is saturated once the turns it admitted within the last second need more CPU than this (their count × the CPU one turn measured): a burst beyond what one core works off in a second is refused at once with `Retry-After` instead of every turn queueing behind it. Binds only while the loop is ≥ 80 % busy and lags a quarter of `maxEventLoopDelayMs`.',
           ),
         maxHeapRatio: z
           .number()
@@ -154,7 +154,7 @@ export const busSettings = z
           .int()
           .min(1)
           .max(3600)
-          .default(5)
+          .default(2)
           .describe('`Retry-After` (seconds) sent with a saturation refusal.'),
       })
       .strict()
