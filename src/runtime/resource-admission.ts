@@ -140,7 +140,7 @@ export class ResourceAdmission implements Admission {
   }
 
   check(tenantId: string, now: number, key?: string): AdmissionVerdict {
-    const share = this.count(tenantId, now);
+    this.record(tenantId, now);
     const { lagMs, utilization, heapRatio } = this.current;
     // The loop is out of CPU when it is both nearly always busy and lagging: busy alone is a node
     // working hard and keeping up.
@@ -155,11 +155,8 @@ export class ResourceAdmission implements Admission {
     // the cost again (refused requests cost CPU too, and a cost that counts them must not lock the door).
     else if (backlog > 1 && utilization >= BUSY && lag >= 0.25) reason = 'cpu_backlog';
     else if (heap > 1) reason = 'heap';
-    else if (Math.max(lag, heap, backlog) >= FAIRNESS_PRESSURE && share.tenants > 1) {
-      // Over `fairShare` times what the other tenants send on average.
-      const others = (share.total - share.mine) / (share.tenants - 1);
-      if (share.mine > this.settings.fairShare * Math.max(others, 1)) reason = 'tenant_share';
-    }
+    else if (Math.max(lag, heap, backlog) >= FAIRNESS_PRESSURE && this.overShare(tenantId))
+      reason = 'tenant_share';
     if (reason === undefined) {
       this.admitted++;
       this.admittedSinceSample++;
@@ -191,8 +188,8 @@ export class ResourceAdmission implements Admission {
     };
   }
 
-  /** Counts the message in its tenant's current bucket; returns the recent shares. */
-  private count(tenantId: string, now: number): { mine: number; total: number; tenants: number } {
+  /** Counts the message in its tenant's current one-second bucket. */
+  private record(tenantId: string, now: number): void {
     const second = Math.floor(now / 1000);
     if (second !== this.bucketAt) {
       const steps = Math.min(BUCKETS, Math.max(0, second - this.bucketAt));
@@ -211,6 +208,11 @@ export class ResourceAdmission implements Admission {
       this.counts.set(tenantId, buckets);
     }
     buckets[this.bucket]!++;
+  }
+
+  /** The tenant sent more than `fairShare` times what the other tenants send on average (last 5 s). */
+  private overShare(tenantId: string): boolean {
+    if (this.counts.size < 2) return false;
     let total = 0;
     let mine = 0;
     for (const [tenant, b] of this.counts) {
@@ -218,6 +220,7 @@ export class ResourceAdmission implements Admission {
       total += sum;
       if (tenant === tenantId) mine = sum;
     }
-    return { mine, total, tenants: this.counts.size };
+    const others = (total - mine) / (this.counts.size - 1);
+    return mine > this.settings.fairShare * Math.max(others, 1);
   }
 }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import type { Leadbot } from '../../src/main.ts';
 import { startTestLeadbot } from '../helpers/in-process.ts';
 import { until } from '../helpers/recorder.ts';
 import { startProviderFakes } from '../fakes/provider-fakes.ts';
+import { whatsappSignature, whatsappTextDelivery } from '../helpers/whatsapp.ts';
 
 const GRAPH_TOKEN = 'EAAG-handoff-test-token';
 const APP_SECRET = 'handoff-app-secret';
@@ -23,33 +23,7 @@ let offset = 0;
 let seq = 0;
 
 function whatsappText(waId: string, body: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '1234567890987654321',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '972123456789', phone_number_id: PHONE_ID },
-              contacts: [{ profile: { name: 'Luis' }, wa_id: waId }],
-              messages: [
-                {
-                  from: waId,
-                  id: `wamid.IN${++seq}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return whatsappTextDelivery({ phoneNumberId: PHONE_ID, waId, body });
 }
 
 async function postWhatsApp(payload: unknown): Promise<number> {
@@ -58,7 +32,7 @@ async function postWhatsApp(payload: unknown): Promise<number> {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`,
+      'x-hub-signature-256': whatsappSignature(raw, APP_SECRET),
     },
     body: raw,
   });

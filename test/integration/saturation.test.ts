@@ -4,47 +4,17 @@
  * conversation stored for a refused message. Saturation here is real, not stubbed: the node's
  * heap limit is set below what any process uses, so the first resource sample already says "full".
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadbot } from '../../src/main.ts';
 import { startTestLeadbot } from '../helpers/in-process.ts';
+import { whatsappSignature, whatsappTextDelivery } from '../helpers/whatsapp.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
 const APP_SECRET = 'saturation-app-secret';
 const PHONE_NUMBER_ID = '5550001111';
-
-function whatsappText(from: string, body: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Eva' }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id: `wamid.sat${Date.now()}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
 
 describe('a saturated node refuses honestly and stores nothing', () => {
   let node: Leadbot & { url: string };
@@ -88,12 +58,19 @@ describe('a saturated node refuses honestly and stores nothing', () => {
   });
 
   it('WhatsApp: 503, so Meta delivers the message again later', async () => {
-    const raw = whatsappText('5215512345678', 'Hola, quiero información');
+    const raw = JSON.stringify(
+      whatsappTextDelivery({
+        phoneNumberId: PHONE_NUMBER_ID,
+        waId: '5215512345678',
+        body: 'Hola, quiero información',
+        name: 'Eva',
+      }),
+    );
     const res = await fetch(`${node.url}/webhooks/whatsapp`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`,
+        'x-hub-signature-256': whatsappSignature(raw, APP_SECRET),
       },
       body: raw,
     });

@@ -1,11 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/ports/clock.ts';
 import { KeyPoolActor } from '../../src/runtime/key-pool-actor.ts';
 import { KeyPool, type KeyPoolOptions, type KeySpec } from '../../src/runtime/key-pool.ts';
+import { poolTestClock } from '../helpers/key-pools.ts';
 
 const T0 = 1_700_000_000_000;
 const clock: Clock = { now: () => Date.now() };
-const actors: KeyPoolActor[] = [];
+const actors = poolTestClock(T0);
 
 function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-${id}-0123456789`, rpm: 600, ...extra };
@@ -38,16 +39,6 @@ function faultyActor(keys: KeySpec[], method: 'tryAcquire' | 'release' | 'tick',
   actors.push(actor);
   return { actor, cores };
 }
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-
-afterEach(async () => {
-  for (const actor of actors.splice(0)) await actor.close();
-  vi.useRealTimers();
-});
 
 describe('KeyPoolActor', () => {
   it('every call is an event in its store, and the store snapshot is the pool report', async () => {

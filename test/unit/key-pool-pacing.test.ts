@@ -1,25 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../src/ports/clock.ts';
-import { KeyPoolActor, type KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
-import { KeyPool, type KeyPoolOptions, type KeySpec, type Lease } from '../../src/runtime/key-pool.ts';
+import type { KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
+import { IMPLS, createPool, keyStatus, poolTestClock, type PoolImpl } from '../helpers/key-pools.ts';
+import type { KeyPoolOptions, KeySpec, Lease } from '../../src/runtime/key-pool.ts';
 import { parseProviderLimits, parseResetDuration } from '../../src/adapters/rate-limit-headers.ts';
 
 const T0 = 1_700_000_000_000;
 const clock: Clock = { now: () => Date.now() };
-const pools: KeyPoolApi[] = [];
-/** Every behaviour holds for the bare core and for the actor the node runs (its mailbox around the core). */
-const IMPLS = ['core', 'actor'] as const;
-let current: (typeof IMPLS)[number] = 'core';
+const pools = poolTestClock(T0);
+let current: PoolImpl = 'core';
 
 function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-${id}-0123456789`, rpm: 120, ...extra };
 }
 
 function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPoolApi {
-  const pool =
-    current === 'actor'
-      ? new KeyPoolActor({ keys, clock, ...options })
-      : new KeyPool({ keys, clock, ...options });
+  const pool = createPool(current, { keys, clock, ...options });
   pools.push(pool);
   return pool;
 }
@@ -35,17 +31,7 @@ async function drainNow(pool: KeyPoolApi, conversationId: string, priority = 5):
   }
 }
 
-const status = (pool: KeyPoolApi, id: string) => pool.report().pool_status.find((k) => k.key_id === id)!;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-
-afterEach(async () => {
-  for (const pool of pools.splice(0)) await pool.close();
-  vi.useRealTimers();
-});
+const status = keyStatus;
 
 describe.each(IMPLS)('KeyPool (%s): paced admission', (impl) => {
   beforeEach(() => void (current = impl));

@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import type { Clock } from '../../src/ports/clock.ts';
-import { KeyPoolActor, type KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
+import type { KeyPoolApi } from '../../src/runtime/key-pool-actor.ts';
+import { IMPLS, createPool, keyStatus, poolTestClock, type PoolImpl } from '../helpers/key-pools.ts';
 import {
-  KeyPool,
   parseKeySpecs,
   type KeyPoolOptions,
   type KeySpec,
@@ -15,10 +15,8 @@ import {
 
 const T0 = 1_700_000_000_000;
 const clock: Clock = { now: () => Date.now() };
-const pools: KeyPoolApi[] = [];
-/** Every behaviour holds for the bare core and for the actor the node runs (its mailbox around the core). */
-const IMPLS = ['core', 'actor'] as const;
-let current: (typeof IMPLS)[number] = 'core';
+const pools = poolTestClock(T0);
+let current: PoolImpl = 'core';
 
 function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
   return { id, secret: `sk-SECRET-${id}-0123456789`, rpm: 100, ...extra };
@@ -28,10 +26,7 @@ function key(id: string, extra: Partial<KeySpec> = {}): KeySpec {
 const MINUTE_BURST: Partial<KeyPoolOptions> = { pacing: { burstSeconds: 60, margin: 0 }, urgentReserve: 0 };
 
 function poolOf(keys: KeySpec[], options: Partial<KeyPoolOptions> = {}): KeyPoolApi {
-  const pool =
-    current === 'actor'
-      ? new KeyPoolActor({ keys, clock, windowMarginMs: 0, ...options })
-      : new KeyPool({ keys, clock, windowMarginMs: 0, ...options });
+  const pool = createPool(current, { keys, clock, windowMarginMs: 0, ...options });
   pools.push(pool);
   return pool;
 }
@@ -53,19 +48,7 @@ function track<T>(promise: Promise<T>): { done: boolean; value?: T; error?: unkn
   return state;
 }
 
-function status(pool: KeyPoolApi, keyId: string) {
-  return pool.report().pool_status.find((k) => k.key_id === keyId)!;
-}
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-
-afterEach(async () => {
-  for (const pool of pools.splice(0)) await pool.close();
-  vi.useRealTimers();
-});
+const status = keyStatus;
 
 describe.each(IMPLS)('KeyPool (%s): pinning', (impl) => {
   beforeEach(() => void (current = impl));
