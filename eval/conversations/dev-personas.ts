@@ -141,8 +141,10 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
   const from = (kind: PersonaKind, s: Slots): string => {
     const spec = KINDS[kind] as KindSpec;
     const i = Math.floor(pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) % spec.opening[lang].length);
-    urgency = spec.urgency?.[lang][i];
-    qualification = spec.qualification?.[lang][i];
+    // No derived persona answers a need question: the opening is all it says about it.
+    const bare = spec.bare?.[lang][i];
+    urgency = bare?.urgency ?? spec.urgency?.[lang][i];
+    qualification = bare?.qualification ?? spec.qualification?.[lang][i];
     return (spec.opening[lang][i] as Template)(s);
   };
   const expectFor = (kind: PersonaKind, s: Slots, email: string, company: string | null): PersonaExpect => {
@@ -165,9 +167,11 @@ function derivedKinds(lang: Lang, add: Add, pick: <T>(xs: readonly T[]) => T): v
   }
   for (const base of ['price_question', 'hot_sales'] as const) {
     add(lang, 'refuses_email', (s) => {
+      // The opening first: the expectation follows the opening picked.
+      const opening = from(base, s);
       const { email: _e, ...expect } = expectFor(base, s, '', s.company);
       return {
-        opening: from(base, s),
+        opening,
         answers: {
           name: ph.name(s, 1),
           refuse_email: ph.refuse,

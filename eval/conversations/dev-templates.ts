@@ -63,8 +63,13 @@ export interface KindSpec {
   company?: 'named' | 'none';
   /** Per opening, when the urgency differs from `expect.urgency_level`. */
   urgency?: Record<Lang, (string | undefined)[]>;
-  /** Per opening, when the qualification differs (a price question with no size is only interest). */
+  /** Per opening, when the qualification differs. */
   qualification?: Record<Lang, (string | undefined)[]>;
+  /**
+   * Per opening, urgency and qualification when the prospect never says more than the opening (no
+   * need answer): a bare price question is only interest (rubric in docs/evaluation.md).
+   */
+  bare?: Record<Lang, ({ urgency: string; qualification: string } | undefined)[]>;
 }
 
 const es = (...t: Template[]): Template[] => t;
@@ -100,8 +105,6 @@ export const KINDS: Partial<Record<PersonaKind, KindSpec>> = {
       },
     },
     company: 'named',
-    // A quote with no date is not in a hurry.
-    urgency: { es: [undefined, 'Bajo', undefined], en: [] },
   },
   cold_browser: {
     opening: {
@@ -145,12 +148,16 @@ export const KINDS: Partial<Record<PersonaKind, KindSpec>> = {
     expect: {
       lead: true,
       interest_area: 'Ventas',
-      urgency_level: 'Bajo',
+      // A price for a stated size (the need answer names one) is a concrete purchase need.
+      urgency_level: 'Medio',
       qualification: 'hot_lead',
       covers: { es: [['precio', 'plan', 'cuesta', 'costo']], en: [['price', 'pricing', 'plan', 'cost']] },
     },
     company: 'named',
-    qualification: { es: ['warm_lead', undefined], en: ['warm_lead', undefined] },
+    bare: {
+      es: [{ urgency: 'Bajo', qualification: 'warm_lead' }, undefined],
+      en: [{ urgency: 'Bajo', qualification: 'warm_lead' }, undefined],
+    },
   },
   billing: {
     opening: {

@@ -34,13 +34,14 @@ export function testPersonas(): Persona[] {
   return personaFile('test.json');
 }
 
+/** Hand-written dev files: written by two authors who saw neither the rules nor the corpus. */
+const DEV_FILES = ['dev-handwritten.json', 'dev-handwritten-2.json'];
+
 /** The dev split: generated from templates, plus hand-written personas kept for tuning. */
 export function devSplit(): Persona[] {
   return [
     ...devPersonas(),
-    ...(existsSync(join(ROOT, 'eval', 'personas', 'dev-handwritten.json'))
-      ? personaFile('dev-handwritten.json')
-      : []),
+    ...DEV_FILES.filter((f) => existsSync(join(ROOT, 'eval', 'personas', f))).flatMap(personaFile),
   ];
 }
 

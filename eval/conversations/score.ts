@@ -165,6 +165,7 @@ export function table(split: string, scores: readonly Score[]): Row[] {
   const sources: [string, string][] = [
     ['d-', 'templated'],
     ['h-', 'hand-written'],
+    ['h2-', 'hand-written 2'],
   ];
   for (const [prefix, label] of sources) {
     const some = scores.filter((s) => s.id.startsWith(prefix));

@@ -83,12 +83,24 @@ function nextMessage(persona: Persona, reply: string, state: State, complete: bo
   return undefined;
 }
 
+/** Resends after a 503 (the node was saturated, nothing accepted) as a REST client should. */
+const MAX_RESENDS = 5;
+
 async function say(target: Target, sender: string, message: string): Promise<string[]> {
-  const res = await fetch(`${target.url}/webhooks/rest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sender, message }),
-  });
+  let res: Response;
+  for (let attempt = 0; ; attempt++) {
+    res = await fetch(`${target.url}/webhooks/rest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sender, message }),
+    });
+    if (res.status !== 503 || attempt >= MAX_RESENDS) break;
+    await res.body?.cancel();
+    const retryAfterS = Number(res.headers.get('retry-after') ?? 1);
+    await new Promise((resolve) =>
+      setTimeout(resolve, 1000 * (Number.isFinite(retryAfterS) ? retryAfterS : 1)),
+    );
+  }
   if (!res.ok) throw new Error(`REST answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   const body = (await res.json()) as { text?: string }[];
   return body.map((m) => m.text ?? '').filter((t) => t !== '');
