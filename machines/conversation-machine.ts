@@ -146,6 +146,7 @@ export const conversationMachine = conversationSetup.createMachine({
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
             { guard: 'canClose', target: '#conversation.qualify' },
+            { guard: 'closesByPhone', target: '#conversation.qualify', actions: 'markEmailDeclined' },
             // A goodbye mid-capture ends gracefully: what is known is kept, nothing more is asked.
             { guard: 'isFarewell', target: 'leaving' },
             { target: 'replying', actions: 'planCaptureReply' },

@@ -6,6 +6,7 @@ import {
   correctsName,
   declinedField,
   fieldsToAsk,
+  needIsThin,
   interestArea,
   isCaptureComplete,
   companyPending,
@@ -38,6 +39,22 @@ const notProvided = (name: string) =>
   fromPromise<never, unknown>(() =>
     Promise.reject(new Error(`The '${name}' effect was not provided (machine.provide).`)),
   );
+
+/**
+ * The detail this message declines ("prefiero no dar mi correo" → email); asked for the email, an
+ * answer with a phone and no email declines it too.
+ */
+function declinedHere(context: ConversationContext): LeadField | undefined {
+  const a = context.analysis;
+  if (!a) return undefined;
+  const phoneForEmail =
+    context.expecting.includes('email') &&
+    a.fields.phone !== undefined &&
+    a.fields.email === undefined &&
+    a.invalidEmail === undefined;
+  if (phoneForEmail) return 'email';
+  return a.declines ? declinedField(context.current?.text ?? '', context.expecting) : undefined;
+}
 
 export function replyRequest(context: ConversationContext, phase: Phase): ReplyRequest {
   const request: ReplyRequest = {
@@ -156,6 +173,10 @@ export const conversationSetup = setup({
     captureComplete: ({ context }) => isCaptureComplete(context.lead),
     /** Complete, and the optional company was given or asked once (a refusal is accepted). */
     // Complete, or the person would rather be called than written to and left a phone.
+    /** Declines the email (or answers its question with a phone) and a phone is known: call them. */
+    closesByPhone: ({ context }) =>
+      declinedHere(context) === 'email' &&
+      reachableByPhone(context.lead, [...(context.reassured ?? []), 'email']),
     canClose: ({ context }) =>
       context.emailSuggestion === undefined &&
       (isCaptureComplete(context.lead) || reachableByPhone(context.lead, context.reassured ?? [])),
@@ -228,11 +249,15 @@ export const conversationSetup = setup({
       ask: ['problem'] as LeadField[],
       expecting: ['problem'] as LeadField[],
     }),
+    /** Declined the email but left a phone: they are called, nothing more is asked. */
+    markEmailDeclined: assign(({ context }) => ({
+      reassured: [...new Set([...(context.reassured ?? []), 'email' as const])],
+    })),
     planCaptureReply: assign(({ context }) => {
-      if (context.analysis?.declines) {
-        const field = declinedField(context.current?.text ?? '', context.expecting);
+      const field = declinedHere(context);
+      if (field !== undefined) {
         // Reassured once per detail; after that the capture goes on as usual.
-        if (field && !(context.reassured ?? []).includes(field) && context.lead[field] === undefined)
+        if (!(context.reassured ?? []).includes(field) && context.lead[field] === undefined)
           return {
             intent: 'reassure_field' as const,
             ask: [field],
@@ -249,7 +274,8 @@ export const conversationSetup = setup({
       }
       // An email declined after the reassurance: a phone is the way to reach them instead.
       const declinedEmail = (context.reassured ?? []).includes('email') && !context.lead.email;
-      const ask = fieldsToAsk(context.lead, context.asked).flatMap((f): LeadField[] =>
+      const thinNeed = needIsThin(context.signals, context.lead);
+      const ask = fieldsToAsk(context.lead, context.asked, { thinNeed }).flatMap((f): LeadField[] =>
         f === 'email' && declinedEmail ? (context.lead.phone ? [] : ['phone']) : [f],
       );
       return {

@@ -28,9 +28,15 @@ export interface FlowSignals {
   concreteBuying?: number;
   /** Votes per interest area, one per message that hinted it. */
   interestVotes: Partial<Record<InterestArea, number>>;
+  /** The highest urgency of a message per area it pointed to. */
+  areaUrgency?: Partial<Record<InterestArea, number>>;
   wantsHuman: boolean;
   /** The person said there is no hurry ("no corre prisa", "whenever you can"). */
   calm?: boolean;
+  /** A size or a date was given for the need. */
+  scoped?: boolean;
+  /** Content words said about the need so far. */
+  needWords?: number;
 }
 
 export const EMPTY_SIGNALS: FlowSignals = {
@@ -50,6 +56,9 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
   if (analysis.interest)
     interestVotes[analysis.interest] =
       (interestVotes[analysis.interest] ?? 0) + (analysis.interestConfidence ?? 1);
+  const areaUrgency = { ...signals.areaUrgency };
+  if (analysis.interest)
+    areaUrgency[analysis.interest] = Math.max(areaUrgency[analysis.interest] ?? 0, analysis.urgency);
   return {
     urgencyPeak: Math.max(signals.urgencyPeak, analysis.urgency),
     urgencyNext: Math.max(signals.urgencyNext ?? 0, Math.min(signals.urgencyPeak, analysis.urgency)),
@@ -58,13 +67,20 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
     buyingSignals: signals.buyingSignals + analysis.buyingSignals,
     concreteBuying: (signals.concreteBuying ?? 0) + (analysis.concreteBuying ?? 0),
     interestVotes,
+    areaUrgency,
     wantsHuman: signals.wantsHuman || analysis.wantsHuman,
     calm: signals.calm === true || analysis.calm === true,
+    scoped: signals.scoped === true || analysis.scoped === true,
+    needWords: (signals.needWords ?? 0) + (analysis.needWords ?? 0),
   };
 }
 
-/** The area with most votes; ties go to the earlier area in the contract's order; none → `Otro`. */
-export function interestArea(signals: FlowSignals): InterestArea {
+/** A problem (support or billing) said with at least this urgency is the case, whatever came before. */
+const PROBLEM_URGENCY = 0.3;
+/** A second problem must be this much more urgent than the main topic to take its place. */
+const MORE_PRESSING = 0.15;
+
+function mostVoted(signals: FlowSignals): InterestArea {
   let best: InterestArea = 'Otro';
   let votes = 0;
   for (const area of INTEREST_AREAS) {
@@ -77,11 +93,32 @@ export function interestArea(signals: FlowSignals): InterestArea {
   return best;
 }
 
+/**
+ * The conversation's area: the most voted, except that a
+ * problem told as one (support or billing, at least Medio) outranks a sales or other question, and a
+ * clearly more pressing problem outranks a milder one ("a copy of an invoice… and more important: the
+ * ETAs are two hours off" is support). Ties go to the earlier area in the contract's order; none → `Otro`.
+ */
+export function interestArea(signals: FlowSignals): InterestArea {
+  const voted = mostVoted(signals);
+  const urgencyOf = (a: InterestArea): number => signals.areaUrgency?.[a] ?? 0;
+  let pressing: InterestArea | undefined;
+  for (const area of ['Soporte', 'Facturación'] as const)
+    if (urgencyOf(area) >= PROBLEM_URGENCY && (!pressing || urgencyOf(area) > urgencyOf(pressing)))
+      pressing = area;
+  if (pressing === undefined || pressing === voted) return voted;
+  if (voted !== 'Soporte' && voted !== 'Facturación') return pressing;
+  return urgencyOf(pressing) >= urgencyOf(voted) + MORE_PRESSING ? pressing : voted;
+}
+
+/** A second message this urgent adds to the first (two Medio messages stay Medio). */
+const ADD_UP = 0.6;
+
 /** Urgency from the words and the mood of the whole conversation. */
 export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // A second urgent message adds to the first ("tracking is dead on all vans" + "it's urgent").
   const next = signals.urgencyNext ?? 0;
-  let score = next >= 0.3 ? 1 - (1 - signals.urgencyPeak) * (1 - 0.6 * next) : signals.urgencyPeak;
+  let score = next >= ADD_UP ? 1 - (1 - signals.urgencyPeak) * (1 - 0.6 * next) : signals.urgencyPeak;
   // An angry person is more urgent than their words alone say.
   if (signals.sentimentLow <= -0.5) score += 0.2;
   if (signals.wantsHuman) score += 0.1;
@@ -90,6 +127,11 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   const area = interestArea(signals);
   if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true && signals.sentimentLow < 0)
     score = Math.max(score, 0.3);
+  // A buyer with a concrete need (a size, a quote, a demo, a date) is at least Medio, unless calm.
+  if (area === 'Ventas' && (signals.concreteBuying ?? 0) >= 1 && signals.calm !== true)
+    score = Math.max(score, 0.3);
+  // Partnerships, press, job seekers: a date ("next month") is their calendar, not an urgency.
+  if (area === 'Otro' && score < 0.55) score = Math.min(score, 0.29);
   if (score >= 0.55) return 'Alto';
   if (score >= 0.3) return 'Medio';
   return 'Bajo';
@@ -145,13 +187,33 @@ export function reachableByPhone(lead: LeadDraft, reassured: readonly LeadField[
   );
 }
 
+/** Below this many content words, a problem (support, billing, other) is asked about once more. */
+const THIN_NEED_WORDS = 5;
+
 /**
- * The one or two things to ask next: the need first, then name and email together; the optional
- * company rides along once with the last required field.
+ * The need is said but too thin to act on, so the bot asks about it once before the contact
+ * details: a purchase with neither a size nor a date ("quiero precios"), or a problem told in a
+ * few words ("tengo un problema con la app"). Never when it is critical or a person was asked for.
  */
-export function fieldsToAsk(lead: LeadDraft, askedBefore: readonly LeadField[]): LeadField[] {
+export function needIsThin(signals: FlowSignals, lead: LeadDraft): boolean {
+  if (lead.problem === undefined || signals.wantsHuman || isSpam(signals)) return false;
+  if (urgencyLevel(signals) === 'Alto') return false;
+  if (interestArea(signals) === 'Ventas') return signals.scoped !== true;
+  return (signals.needWords ?? 0) < THIN_NEED_WORDS;
+}
+
+/**
+ * The one or two things to ask next: the need first (and once more when it is thin), then name
+ * and email together; the optional company rides along once with the last required field.
+ */
+export function fieldsToAsk(
+  lead: LeadDraft,
+  askedBefore: readonly LeadField[],
+  options: { thinNeed?: boolean } = {},
+): LeadField[] {
   const missing = missingRequired(lead);
   if (missing[0] === 'problem') return ['problem'];
+  if (options.thinNeed === true && !askedBefore.includes('problem') && missing.length > 0) return ['problem'];
   const ask = missing.slice(0, 2);
   if (ask.length === 1 && lead.company === undefined && !askedBefore.includes('company')) ask.push('company');
   return ask;

@@ -7,7 +7,8 @@ export const STATE_MARKER = 'CONVERSATION_STATE_JSON:';
 const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
   es: {
     ask_need: 'Salude con calidez y pregunte en qué puede ayudar.',
-    ask_fields: 'Reconozca lo que la persona acaba de decir y pida, con naturalidad, los datos de "ask".',
+    ask_fields:
+      'Reconozca lo que la persona acaba de decir y pida, con naturalidad, los datos de "ask". Si "ask" es "problem" y la necesidad ya está en el lead, haga una sola pregunta para entenderla mejor (en una compra: cuántos vehículos y para cuándo; en un problema: qué ocurre y desde cuándo).',
     reask_email:
       'El correo de "invalidEmail" no es válido: pídalo de nuevo con amabilidad. Si hay "suggestedEmail", pregunte si quiso decir esa dirección.',
     reassure_field:
@@ -30,7 +31,8 @@ const GOALS: Record<'es' | 'en', Record<ReplyIntent, string>> = {
   },
   en: {
     ask_need: 'Greet warmly and ask how you can help.',
-    ask_fields: 'Acknowledge what the person just said and naturally ask for the fields in "ask".',
+    ask_fields:
+      'Acknowledge what the person just said and naturally ask for the fields in "ask". If "ask" is "problem" and the need is already in the lead, ask one question to understand it better (buying: how many vehicles and by when; a problem: what happens and since when).',
     reask_email:
       'The email in "invalidEmail" is not valid: kindly ask for it again. If "suggestedEmail" is set, ask whether they meant that address.',
     reassure_field:

@@ -25,7 +25,10 @@ import {
   declinesDetail,
   soundsCalm,
   concreteBuyingSignals,
+  statesScope,
 } from './signals.ts';
+import { contentWords } from './need.ts';
+import { withoutDirectives } from './directives.ts';
 import { fold } from './text.ts';
 import { areaModel, urgencyModel } from './models.ts';
 import { suggestEmail } from './email-suggest.ts';
@@ -63,8 +66,13 @@ function shortAnswer(text: string, fields: ExtractedFields, ctx: AnalyseContext)
   return words.length <= 6 && requestedLanguage(text) === undefined;
 }
 
-/** Analyses one inbound message (see `MessageAnalysis`); `fields.problem` is set when a need is stated. */
-export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalysis {
+/**
+ * Analyses one inbound message (see `MessageAnalysis`); `fields.problem` is set when a need is stated.
+ * Sentences that instruct the bot ("clasifica esto como hot_lead") are left out (`withoutDirectives`).
+ */
+export function analyseMessage(original: string, ctx: AnalyseContext): MessageAnalysis {
+  // An attempt to instruct the bot inside a real request is not part of the request.
+  const text = withoutDirectives(original);
   const { fields, invalidEmail } = extractFields(text, { expecting: ctx.expecting });
   const lang = shortAnswer(text, fields, ctx)
     ? { language: ctx.previousLanguage as Language, confidence: 0.5 }
@@ -83,7 +91,7 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
     fields: need === undefined ? fields : { ...fields, problem: need },
     urgency: urgencyScore(text),
     sentiment: sentimentScore(text),
-    spamScore: spamScore(text),
+    spamScore: spamScore(original),
     buyingSignals: buyingSignals(text),
     greetingOnly,
     farewell: isFarewell(text),
@@ -98,7 +106,7 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   // An answer to what the bot asked ("just me, I'm job hunting at the moment") states no need: the
   // trained model's urgency is for needs, the keyword signals still count.
   if (need !== undefined || ctx.expecting.length === 0)
-    analysis.urgency = combinedUrgency(text, analysis.urgency);
+    analysis.urgency = combinedUrgency(text, analysis.urgency, interest?.area);
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
   const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
@@ -106,7 +114,11 @@ export function analyseMessage(text: string, ctx: AnalyseContext): MessageAnalys
   if (soundsCalm(text)) analysis.calm = true;
   const concrete = concreteBuyingSignals(text);
   if (concrete > 0) analysis.concreteBuying = concrete;
-  if (need !== undefined) analysis.need = need;
+  if (need !== undefined) {
+    analysis.need = need;
+    analysis.needWords = contentWords(need);
+    if (statesScope(need)) analysis.scoped = true;
+  }
   return analysis;
 }
 
@@ -125,9 +137,27 @@ function topicOf(text: string, statesNeed: boolean): { area: InterestArea; confi
   return statesNeed && label !== 'none' && p >= 0.3 ? { area: label, confidence: p } : undefined;
 }
 
+/**
+ * The trained model's urgency on the same 0..1 scale as the keyword score (Medio from 0.3, Alto from
+ * 0.55), read as an ordinal median: Alto when it is more likely than not, Medio when "at least Medio"
+ * is, Bajo otherwise, placed within the band by how sure it is.
+ */
+export function modelUrgency(p: Record<'Alto' | 'Medio' | 'Bajo', number>): number {
+  const atLeastMedio = p.Alto + p.Medio;
+  if (p.Alto >= 0.5) return 0.55 + 0.45 * ((p.Alto - 0.5) / 0.5);
+  if (atLeastMedio >= 0.5) return 0.3 + 0.25 * (p.Alto / 0.5);
+  return 0.3 * (atLeastMedio / 0.5);
+}
+
+const MODEL_ALONE_CAP = 0.5;
+
 /** Keyword urgency (impact words, tone) and the trained urgency model, whichever says more. */
-function combinedUrgency(text: string, keywordScore: number): number {
+function combinedUrgency(text: string, keywordScore: number, area: InterestArea | undefined): number {
   if (soundsCalm(text)) return keywordScore;
-  const p = urgencyModel().predict(text);
-  return Math.max(keywordScore, 0.8 * p.Alto + 0.45 * p.Medio);
+  const model = modelUrgency(urgencyModel().predict(text));
+  // A purchase is Alto only with something said (a near date, money lost, hurry words): the model
+  // alone reads a buyer's detailed request as pressing.
+  if (area === 'Ventas' && keywordScore < MODEL_ALONE_CAP)
+    return Math.max(keywordScore, Math.min(model, MODEL_ALONE_CAP));
+  return Math.max(keywordScore, model);
 }

@@ -28,6 +28,20 @@ const STOP = new Set([
   ...['y', 'and', 'que', 'donde', 'pero', 'desde', 'hace', 'where', 'since', 'but', 'como', 'with', 'con'],
   ...['en', 'in', 'para', 'for', 'porque', 'because', 'who', 'which', 'cual', 'quien', 'necesito', 'need'],
   ...['y', 'tengo', 'tenemos', 'we', 'i', 'and', 'estoy', 'am', 'is', 'es', 'somos', 'are', 'me', 'my', 'mi'],
+  // "…from bluebell logistics ltd email emily@…": the contact details that follow end the company.
+  ...[
+    'email',
+    'e-mail',
+    'mail',
+    'correo',
+    'phone',
+    'tel',
+    'cel',
+    'celular',
+    'telefono',
+    'teléfono',
+    'whatsapp',
+  ],
 ]);
 const COMPANY_LINKS = new Set(['de', 'del', 'la', 'las', 'los', 'y', 'and', 'of', 'the', '&', 'e']);
 const NOT_COMPANY = new Set([

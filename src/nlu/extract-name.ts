@@ -32,7 +32,7 @@ import { titleCase } from './text.ts';
 const STRONG_CUE =
   /(?<![\p{L}\p{N}])(?:me llamo|mi nombre es|mi nombre:|nombre:|my name is|my name's|name:|call me|me puede llamar|puede llamarme|me dicen)(?![\p{L}\p{N}])/giu;
 const WEAK_CUE =
-  /(?<![\p{L}\p{N}])(?:soy|le escribe|les escribe|te escribe|le saluda|les saluda|habla|i'm|i’m|i am|this is|here is|it's)(?![\p{L}\p{N}])/giu;
+  /(?<![\p{L}\p{N}])(?:soy|le escribe|les escribe|te escribe|le saluda|les saluda|habla|i'm|i’m|im|i am|this is|here is|it's|its)(?![\p{L}\p{N}])/giu;
 
 const TOKEN = /[ \t]*(?:([\p{L}][\p{L}'’-]*)(\.?)|(\S))/uy;
 
@@ -62,6 +62,22 @@ function isBlocked(word: string): boolean {
 }
 
 const isCapital = (w: string): boolean => /^\p{Lu}/u.test(w);
+
+/**
+ * A capitalised surname that is also a common word ("Hannah Price", "Rose Young", "Ana Mañana"):
+ * accepted after a first name; never a greeting, a filler or a word that is never a name.
+ */
+function commonWordSurname(word: string, parts: readonly string[]): boolean {
+  const w = word.toLowerCase();
+  return (
+    parts.length >= 1 &&
+    /^\p{Lu}\p{Ll}/u.test(word) &&
+    w.length > 2 &&
+    !NOT_NAME.has(w) &&
+    !GREETINGS.has(w) &&
+    !FILLERS.has(w)
+  );
+}
 
 /** Reads "[el|la] [Title] Name Surname…" from tokens; undefined when it is not a plausible name. */
 function readName(toks: readonly Tok[], allowLower: boolean): { name: string; end: number } | undefined {
@@ -107,7 +123,7 @@ function readName(toks: readonly Tok[], allowLower: boolean): { name: string; en
         continue;
       }
     }
-    if (isBlocked(tok.word)) break;
+    if (isBlocked(tok.word) && !commonWordSurname(tok.word, parts)) break;
     if (!isCapital(tok.word) && !allowLower) break;
     if (tok.word.length < 2 && !tok.dot) break;
     parts.push(tok.dot && tok.word.length === 1 ? `${tok.word.toUpperCase()}.` : tok.word);
@@ -154,7 +170,9 @@ function lowerCaseWeak(text: string): NameHit | undefined {
   const hit = fromCues(text, WEAK_CUE, true);
   if (!hit) return undefined;
   const words = hit.name.toLowerCase().split(/\s+/u);
-  if (words.length < 2 || words.length > 4 || words.some((w) => NOT_A_NAME_ENDING.test(w))) return undefined;
+  // "emily", "kelly", "holly": a short word in -ly is a given name, not an adverb.
+  const stateWord = (w: string): boolean => NOT_A_NAME_ENDING.test(w) && !(w.endsWith('ly') && w.length <= 5);
+  if (words.length < 2 || words.length > 4 || words.some(stateWord)) return undefined;
   return hit;
 }
 

@@ -31,9 +31,12 @@ export interface Extraction {
 function sentences(segment: string): string[] {
   const out: string[] = [];
   let start = 0;
-  for (const m of segment.matchAll(/([\p{L}]+)\.\s+/gu)) {
+  // A word or a masked detail (blanks: "llámenme al ____. Rocío Salazar"), then one or more periods.
+  for (const m of segment.matchAll(/(?:([\p{L}]+)|\s)\.+\s+/gu)) {
     const word = (m[1] ?? '').toLowerCase();
-    if (word.length < 2 || TITLES.has(word) || /\.\p{L}*$/u.test(segment.slice(0, m.index))) continue;
+    const masked = m[1] === undefined;
+    if (!masked && (word.length < 2 || TITLES.has(word) || /\.\p{L}*$/u.test(segment.slice(0, m.index))))
+      continue;
     out.push(segment.slice(start, m.index + (m[1] ?? '').length));
     start = m.index + m[0].length;
   }
@@ -110,5 +113,18 @@ export function extractFields(text: string, ctx: ExtractContext): Extraction {
     }
   }
 
+  const fuller = fields.name === undefined ? undefined : fullerName(masked, fields.name);
+  if (fuller !== undefined) fields.name = fuller;
   return invalidEmail === undefined ? { fields } : { fields, invalidEmail };
+}
+
+/** "its pete, pete lawson": a later short segment that repeats the first name and adds a surname. */
+function fullerName(text: string, name: string): string | undefined {
+  const first = name.split(/\s+/u)[0]?.toLowerCase();
+  if (first === undefined || name.includes(' ')) return undefined;
+  for (const segment of text.split(/[,;\n]/u)) {
+    const n = nameFromShortAnswer(segment);
+    if (n !== undefined && n.toLowerCase().startsWith(`${first} `)) return n;
+  }
+  return undefined;
 }

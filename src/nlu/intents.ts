@@ -30,7 +30,7 @@ const HUMAN = b(
 );
 
 const DECLINE = b(
-  "(?:prefiero no|prefiero no dar|prefiero no compartir|no (?:quiero|deseo|puedo|voy a) (?:dar|darles|darte|compartir|pasar|proporcionar|dejar)|no (?:les )?(?:doy|paso|comparto) (?:mi|el)|no tengo (?:correo|email|e-mail|mail)|sin (?:dar|compartir) (?:mi )?(?:correo|email|datos)|para que (?:quieren|necesitan) (?:mi|el) (?:correo|email|nombre|telefono)|i'?d rather not|i would rather not|i prefer not to|i (?:don'?t|do not) (?:want|wish) to (?:give|share|provide)|i won'?t (?:give|share)|why do you need my|no email|not giving (?:you )?my|(?:mail|correo|email|e-mail) no|no (?:uso|tengo|manejo|reviso) (?:el )?(?:correo|mail|email))",
+  "(?:prefiero no|prefiero no dar|prefiero no compartir|no (?:quiero|deseo|puedo|voy a) (?:dar|darles|darte|compartir|pasar|proporcionar|dejar)|no (?:les )?(?:doy|paso|comparto) (?:mi|el)|no tengo (?:correo|email|e-mail|mail)|sin (?:dar|compartir) (?:mi )?(?:correo|email|datos)|para que (?:quieren|necesitan) (?:mi|el) (?:correo|email|nombre|telefono)|i'?d rather not|i would rather not|i prefer not to|i (?:don'?t|do not) (?:want|wish) to (?:give|share|provide)|i won'?t (?:give|share)|why do you need my|no email|not giving (?:you )?my|(?:mail|correo|email|e-mail) no|no (?:uso|tengo|manejo|reviso) (?:el )?(?:correo|mail|email)|i (?:don'?t|do not) (?:really )?(?:do|use|have|check) (?:e-?mails?|mail)|(?:just|only) (?:text|call|whatsapp) me|(?:text|call|whatsapp) me (?:instead|on|at)|(?:mejor )?(?:llamenme|llamame|escribanme al|escribeme al))",
 );
 
 /** The person declines to give a detail ("prefiero no dar mi correo", "I'd rather not share my email"). */

@@ -4,7 +4,7 @@
  */
 
 import { wantsHuman } from './intents.ts';
-import { FILLERS, GREETINGS } from './lexicon.ts';
+import { EN_WORDS, ES_WORDS, FILLERS, GREETINGS } from './lexicon.ts';
 import { fold } from './text.ts';
 
 const NEED_CUE = new RegExp(
@@ -114,4 +114,11 @@ export function extractNeed(text: string): string | undefined {
   out = out.replace(/\.+$/u, '').replace(/\s+/gu, ' ').trim();
   if (out.length > 400) out = `${out.slice(0, 400).replace(/\s+\S*$/u, '')}…`;
   return out === '' ? undefined : out;
+}
+
+/** Words that carry content in a need (four letters or more, not function words or greetings). */
+export function contentWords(need: string): number {
+  const words = fold(need).match(/[\p{L}]{4,}/gu) ?? [];
+  return words.filter((w) => !ES_WORDS.has(w) && !EN_WORDS.has(w) && !GREETINGS.has(w) && !FILLERS.has(w))
+    .length;
 }

@@ -16,6 +16,27 @@ const b = (src: string): RegExp => new RegExp(`(?<![\\p{L}\\p{N}])(?:${src})(?![
 const CALM = b(
   'no corre prisa|no hay apuro|sin apuro|no hay urgencia|cuando tengan un momento|con tranquilidad|tranquilos|no pressure|in your own time|at your leisure|cuando puedan|cuando pueda|cuando tengan tiempo|no hay prisa|sin prisa|no es urgente|nada urgente|no urge|con calma|no rush|no hurry|whenever you can|when you can|not urgent|no urgency|at your convenience',
 );
+/**
+ * Urgency denied ("nothing urgent", "no es urjente", "not in a rush", "sin ningún apuro"): a negation
+ * shortly before a word for hurry, typos included. Reads as calm, and the hurry word does not count.
+ */
+const DENIED_HURRY =
+  /(?<![\p{L}\p{N}])(?:no|not|nothing|nada|sin|ni|never|nunca|isn'?t|isnt|zero|0)(?:\s+(?:es|era|hay|tan|muy|tanto|tanta|mucha|mucho|ningun|ninguna|ningun|gran|que|de|en|a|is|it|its|it's|really|that|so|too|any|big|in|the|particular|super|nada))*?\s+(?:urg\p{L}*|urj\p{L}*|prisa|apuro|afan|rush\p{L}*|hurry|pressure|emergenc\p{L}*|corre)(?![\p{L}\p{N}])/gu;
+/** Only looking: browsing, curiosity, nothing decided ("solo estoy mirando", "just getting a feel"). */
+const BROWSING = b(
+  "(?:solo|solamente|nomas|nada mas) (?:estoy |estamos )?(?:viendo|mirando|curioseando|explorando|averiguando|informandome|cotizando por curiosidad)|(?:estoy|estamos) (?:explorando|curioseando|mirando opciones|viendo opciones)|por curiosidad|nada decidido|todavia no (?:decidimos|hemos decidido)|just (?:looking|browsing|curious|exploring|checking|researching|trying to get a feel|getting a feel|window shopping)|(?:looking|shopping) around|out of curiosity|nothing decided|haven'?t decided|not decided|(?:just )?(?:budgeting|budgetting) for next (?:year|yr)",
+);
+
+/** The calm phrases and denied hurry of folded text, or undefined when it says neither. */
+function calmParts(folded: string): RegExp[] {
+  const parts: RegExp[] = [];
+  if (CALM.test(folded)) parts.push(new RegExp(CALM.source, 'gu'));
+  DENIED_HURRY.lastIndex = 0;
+  if (DENIED_HURRY.test(folded)) parts.push(DENIED_HURRY);
+  if (BROWSING.test(folded)) parts.push(new RegExp(BROWSING.source, 'gu'));
+  return parts;
+}
+
 const URGENT_STRONG = [
   b('urgente|urgentes|urgencia|urge|urgent|urgently|asap|emergencia|emergency'),
   b(
@@ -47,17 +68,21 @@ const URGENT_MILD = [
   b('importante|important|prioridad|priority'),
 ];
 
-/** The person says there is no hurry ("no es urgente", "whenever you can"). */
+/** The person says there is no hurry ("no es urgente", "nothing urgent", "just looking"). */
 export function soundsCalm(text: string): boolean {
-  return CALM.test(fold(text.slice(0, MAX)));
+  return calmParts(fold(text.slice(0, MAX))).length > 0;
 }
 
 /** 0 (calm) .. 1 (production down, furious). */
 export function urgencyScore(text: string): number {
   const raw = text.slice(0, MAX);
   let t = fold(raw);
-  const calm = CALM.test(t);
-  if (calm) t = t.replace(new RegExp(CALM.source, 'gu'), ' ');
+  const parts = calmParts(t);
+  const calm = parts.length > 0;
+  for (const re of parts) {
+    re.lastIndex = 0;
+    t = t.replace(re, ' ');
+  }
   const weights: number[] = [];
   for (const re of URGENT_STRONG) if (re.test(t)) weights.push(0.5);
   for (const re of URGENT_MILD) if (re.test(t)) weights.push(0.15);
@@ -248,6 +273,17 @@ const BUYING_CONCRETE = [
   ),
 ];
 const BUYING = [...BUYING_SOFT, ...BUYING_CONCRETE];
+
+const SIZE = BUYING_CONCRETE[BUYING_CONCRETE.length - 1] as RegExp;
+
+/**
+ * The need has a scope a salesperson can work with: a size ("35 furgonetas", "a fleet of 12") or a
+ * date ("before the holiday peak", "este mes"). Without one, the bot asks once about them.
+ */
+export function statesScope(text: string): boolean {
+  const t = fold(text.slice(0, MAX));
+  return SIZE.test(t) || NEAR_DEADLINE.test(t) || /\b\d{1,5}\b/u.test(t);
+}
 
 /** How many concrete buying steps `text` shows (a quote, a demo, a contract, a fleet size…). */
 export function concreteBuyingSignals(text: string): number {

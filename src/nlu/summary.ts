@@ -6,6 +6,8 @@ import { thirdPerson } from './third-person.ts';
 
 const MAX_CHARS = 300;
 const MAX_SENTENCES = 3;
+/** Share of the shorter snippet's content words that makes two snippets the same need. */
+const SAME_NEED_OVERLAP = 0.6;
 const GREETING =
   /^(?:(?:hola+|ola+|holi|buenos d[ií]as|buenas tardes|buenas noches|buenas|buen d[ií]a|hi+|hiya|hello|hey|good (?:morning|afternoon|evening)|saludos)(?![\p{L}])[\s,!.¡]*)+/iu;
 
@@ -13,6 +15,22 @@ function key(s: string): string {
   return fold(s)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+}
+
+/** Content words of a snippet (four letters or more), for spotting the same need said twice. */
+function contentSet(k: string): Set<string> {
+  return new Set(k.split(' ').filter((w) => w.length >= 4));
+}
+
+/** The two snippets say mostly the same ("quería preguntar si hay integración con shopify" / "saber si hay integración con shopify"). */
+function sameNeed(a: string, b: string): boolean {
+  const x = contentSet(a);
+  const y = contentSet(b);
+  const small = Math.min(x.size, y.size);
+  if (small < 2) return false;
+  let shared = 0;
+  for (const w of x) if (y.has(w)) shared += 1;
+  return shared / small >= SAME_NEED_OVERLAP;
 }
 
 function sentence(s: string): string {
@@ -32,9 +50,10 @@ export function summariseProblem(needs: readonly string[], language: Language): 
     const s = raw.replace(GREETING, '').replace(/\s+/gu, ' ').trim();
     const k = key(s);
     if (k === '') continue;
-    // Skip repeats and snippets already contained in an earlier one (and replace shorter earlier ones).
-    if (keys.some((other) => other.includes(k))) continue;
-    const shorter = keys.findIndex((other) => k.includes(other));
+    // Skip repeats and snippets already contained in an earlier one (and replace shorter earlier
+    // ones); of two snippets that say the same need in other words, the longer stays.
+    if (keys.some((other) => other.includes(k) || (sameNeed(other, k) && other.length >= k.length))) continue;
+    const shorter = keys.findIndex((other) => k.includes(other) || sameNeed(other, k));
     if (shorter >= 0) {
       unique[shorter] = s;
       keys[shorter] = k;

@@ -79,6 +79,10 @@ export interface MessageAnalysis {
   declines?: boolean;
   /** Snippet describing the need (problem or request), when the message states one. */
   need?: string;
+  /** Content words in `need` (how much the person said about it). */
+  needWords?: number;
+  /** The message gives a size or a date ("35 furgonetas", "before the holiday peak"). */
+  scoped?: boolean;
 }
 
 /** What the reply of this turn must achieve; the model writes the words. */

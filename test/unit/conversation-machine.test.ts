@@ -79,7 +79,7 @@ describe('conversation machine', () => {
 
   it('triage → capture → qualify → handoff, asking one or two fields at a time', async () => {
     const h = harness({
-      need: { need: 'problemas con entregas', interest: 'Ventas', buyingSignals: 1 },
+      need: { need: 'problemas con entregas', interest: 'Ventas', buyingSignals: 1, scoped: true },
       name: { fields: { name: 'Ing. Carlos López' } },
       email: { fields: { email: 'carlos@rutas.mx' } },
     });
@@ -272,6 +272,21 @@ describe('conversation machine', () => {
     expect(h.deliveries[0]!.lead.phone?.value).toBe('5512345678');
   });
 
+  it('answering the email question with a phone closes the lead with the phone, no endless re-asking', async () => {
+    const h = harness({
+      x: { need: 'precios para 12 camiones', scoped: true, interest: 'Ventas', fields: { name: 'Pete' } },
+      '5512345678': { fields: { phone: '5512345678' } },
+    });
+    await h.say('x');
+    expect(h.requests.at(-1)?.ask).toContain('email');
+    const r = await h.say('5512345678');
+    expect(r.state).toBe('handoff');
+    expect(r.replies).toEqual(['confirm_lead:?']);
+    expect(h.requests.filter((q) => q.ask.includes('email'))).toHaveLength(1);
+    expect(h.deliveries).toEqual([expect.objectContaining({ status: 'partial' })]);
+    expect(h.deliveries[0]!.lead.phone?.value).toBe('5512345678');
+  });
+
   it('a goodbye mid-capture keeps a partial lead and ends kindly; coming back with details resumes', async () => {
     const h = harness({
       x: { need: 'demo', fields: { name: 'Ana' } },
@@ -327,9 +342,39 @@ describe('conversation machine', () => {
     expect(snap.context.turn).toBe(2);
   });
 
+  it('a thin need is asked about once (buying: size and date) before the contact details', async () => {
+    const h = harness({
+      precios: { need: 'quiero precios', interest: 'Ventas', buyingSignals: 1 },
+      size: { need: 'tenemos 12 furgonetas', interest: 'Ventas', scoped: true },
+      vague: { need: 'algo para las rutas', interest: 'Ventas' },
+    });
+    await h.say('precios');
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['problem'] });
+    await h.say('vague');
+    // Asked once: a second vague answer is not asked about again.
+    expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['name', 'email'] });
+    const scoped = harness({ size: { need: 'tenemos 12 furgonetas', interest: 'Ventas', scoped: true } });
+    await scoped.say('size');
+    expect(scoped.requests.at(-1)).toMatchObject({ ask: ['name', 'email'] });
+  });
+
+  it('a problem told in a few words is asked about once; a critical one never waits for it', async () => {
+    const few = harness({ p: { need: 'problema con la app', interest: 'Soporte', needWords: 2 } });
+    await few.say('p');
+    expect(few.requests.at(-1)).toMatchObject({ ask: ['problem'] });
+    const told = harness({
+      p: { need: 'la app de los choferes no carga las rutas', interest: 'Soporte', needWords: 6 },
+    });
+    await told.say('p');
+    expect(told.requests.at(-1)).toMatchObject({ ask: ['name', 'email'] });
+    const down = harness({ p: { need: 'todo caído', interest: 'Soporte', needWords: 1, urgency: 0.9 } });
+    await down.say('p');
+    expect(down.requests.at(-1)?.ask).not.toContain('problem');
+  });
+
   it('fields the model captured through its tools can complete the lead', async () => {
     const h = harness(
-      { 'soy ana, mi correo es ana arroba acme': { need: 'demo' } },
+      { 'soy ana, mi correo es ana arroba acme': { need: 'demo', needWords: 6 } },
       { captured: { 'soy ana, mi correo es ana arroba acme': { name: 'Ana', email: 'ana@acme.com' } } },
     );
     const r = await h.say('soy ana, mi correo es ana arroba acme');
@@ -431,7 +476,7 @@ describe('conversation machine', () => {
 
   it('the reassurance is about the detail declined, once; then the capture goes on', async () => {
     const decline = 'prefiero no dar mi correo';
-    const h = harness({ need: { need: 'cotizar rastreo' }, [decline]: { declines: true } });
+    const h = harness({ need: { need: 'cotizar rastreo', needWords: 6 }, [decline]: { declines: true } });
     await h.say('need');
     expect(h.requests.at(-1)).toMatchObject({ intent: 'ask_fields', ask: ['name', 'email'] });
     await h.say(decline);

@@ -12,6 +12,8 @@ describe('declinesDetail: the person would rather not give a detail', () => {
     'I prefer not to give my phone number',
     "I don't want to share my email",
     'why do you need my email?',
+    'nah i dont really do email just text me',
+    'mejor llámenme al 55 1234 5678',
   ])('declines: %s', (text) => expect(declinesDetail(text)).toBe(true));
 
   it.each([
@@ -22,5 +24,6 @@ describe('declinesDetail: the person would rather not give a detail', () => {
     'prefiero que me llamen por teléfono',
     'I would rather have a demo first',
     'we do not want to lose deliveries',
+    'call me Bob',
   ])('does not decline: %s', (text) => expect(declinesDetail(text)).toBe(false));
 });

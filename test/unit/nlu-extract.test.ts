@@ -194,3 +194,34 @@ describe('summariseProblem', () => {
     expect(summariseProblem([], 'en')).toBe('');
   });
 });
+
+describe('surnames that are also common words', () => {
+  it('reads "Hannah Price" and "Rose Young" as names after an email', () => {
+    expect(
+      extractFields('hannah.price@metrodrop.es. Hannah Price', { expecting: ['name', 'email'] }).fields.name,
+    ).toBe('Hannah Price');
+    expect(extractFields('Rose Young', { expecting: ['name'] }).fields.name).toBe('Rose Young');
+  });
+
+  it('still stops at a greeting or filler after the name', () => {
+    expect(extractFields('Soy Ana, gracias', { expecting: ['name'] }).fields.name).toBe('Ana');
+  });
+});
+
+describe('names and companies in run-on messages', () => {
+  it('reads a lower-case given name in -ly and stops the company at the contact details', () => {
+    const { fields } = extractFields(
+      "your system went down i'm emily carter from bluebell logistics ltd email emily.carter@bluebell.co.uk",
+      { expecting: [] },
+    );
+    expect(fields).toMatchObject({ name: 'Emily Carter', company: 'Bluebell Logistics Ltd' });
+  });
+
+  it('takes "its pete, pete lawson" as Pete Lawson, never "Its"', () => {
+    const { fields } = extractFields('nah i dont really do email. its pete, pete lawson', {
+      expecting: ['name', 'email'],
+    });
+    expect(fields.name).toBe('Pete Lawson');
+    expect(extractFields('its price is high', { expecting: [] }).fields.name).toBeUndefined();
+  });
+});

@@ -29,8 +29,17 @@ describe('urgencyScore', () => {
     'Cuando puedan me mandan la cotización, no hay prisa',
     'No es urgente, pero me gustaría saber el precio',
     'Hi, could you send me your pricing? No rush.',
+    "Nothing urgent, I just want to know if the drivers' app runs on Android.",
+    'queria ver si esto me sirve, no es urjente',
+    'no hay ningún apuro, solo estoy mirando opciones',
+    'Just trying to get a feel for it, nothing decided yet.',
   ])('low: %s', (text) => {
     expect(urgencyScore(text)).toBeLessThan(0.3);
+  });
+
+  it('a negation elsewhere does not calm a real hurry', () => {
+    expect(urgencyScore('no funciona y es urgente')).toBeGreaterThanOrEqual(0.5);
+    expect(urgencyScore('no podemos trabajar, urgente')).toBeGreaterThanOrEqual(0.5);
   });
 
   it('an ordinary problem sits in between', () => {

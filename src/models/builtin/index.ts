@@ -10,7 +10,7 @@ import { extractiveSummary } from '../../memory/consolidator.ts';
 import { addressName } from '../../nlu/names.ts';
 import { handoffConfirmation, handoffUpdate } from './handoff-phrases.ts';
 import { reflectNeed } from './reflect.ts';
-import { phrases, type PhraseBank, type PhraseContext } from './templates.ts';
+import { phrases, type DetailTopic, type PhraseBank, type PhraseContext } from './templates.ts';
 
 /** FNV-1a 32-bit: a stable, dependency-free hash for picking variants. */
 function hash(s: string): number {
@@ -74,9 +74,17 @@ function picker(brief: TurnBrief) {
   };
 }
 
+function detailTopic(brief: TurnBrief): DetailTopic {
+  if (brief.interest === 'Ventas') return 'sales';
+  return brief.interest === 'Soporte' || brief.interest === 'Facturación' ? 'problem' : 'other';
+}
+
 function question(brief: TurnBrief, p: PhraseBank, pick: ReturnType<typeof picker>): string {
   const ask: LeadField[] = brief.ask.length > 0 ? brief.ask.slice(0, 2) : ['problem'];
   const [a, b] = ask;
+  // The need was said but is thin: one question about it, by topic.
+  if (a === 'problem' && b === undefined && brief.lead.problem !== undefined)
+    return pick('askDetail', p.askDetail[detailTopic(brief)]);
   if (a !== undefined && b !== undefined) return pick('askTwo', p.askTwo)(p.label[a], p.label[b]);
   return pick('askOne', p.askOne[a ?? 'problem']);
 }

@@ -4,6 +4,9 @@
  */
 
 import type { Language, LeadField } from '../../protocol/index.ts';
+import { ASK_DETAIL, type DetailTopic } from './ask-detail.ts';
+
+export type { DetailTopic };
 
 /** Values a phrase may use; everything is already sanitised (no "?" inside). */
 export interface PhraseContext {
@@ -25,6 +28,8 @@ export interface PhraseBank {
   greet: P[];
   askOne: Record<LeadField, string[]>;
   askTwo: ((a: string, b: string) => string)[];
+  /** One question about a need that is too thin to act on, by topic (the answer to a question comes first). */
+  askDetail: Record<DetailTopic, string[]>;
   label: Record<LeadField, string>;
   ackName: P[];
   /** `need` is the person's need, reflected to the second person ("necesita…", "you need…"). */
@@ -96,6 +101,7 @@ const es: PhraseBank = {
       '¿En qué le podemos ayudar exactamente?',
     ],
   },
+  askDetail: ASK_DETAIL.es,
   askTwo: [
     (a, b) => `¿Me comparte ${a} y ${b} para que un especialista le dé seguimiento?`,
     (a, b) => `Para darle seguimiento, ¿me indica ${a} y ${b}?`,
@@ -124,7 +130,7 @@ const es: PhraseBank = {
   ],
   ackNeedGeneric: [
     'Gracias por el detalle, con gusto le ayudamos con eso.',
-    'Perfecto, ya tengo claro lo que necesita.',
+    'Gracias por escribirnos, con gusto le ayudamos.',
     'Gracias por contarme, vamos a ayudarle con eso.',
   ],
   ackEmail: ['Ya tengo su correo.', 'Anoté su correo electrónico.'],
@@ -247,6 +253,7 @@ const en: PhraseBank = {
       'What exactly can we help you with?',
     ],
   },
+  askDetail: ASK_DETAIL.en,
   askTwo: [
     (a, b) => `Could you share ${a} and ${b} so a specialist can follow up?`,
     (a, b) => `To follow up, could you give me ${a} and ${b}?`,
@@ -275,7 +282,7 @@ const en: PhraseBank = {
   ],
   ackNeedGeneric: [
     "Thanks for the details, we'll gladly help with that.",
-    'Got it, I have a clear picture of what you need.',
+    "Thanks for reaching out, we'll gladly help.",
     "Thanks for explaining, we'll help you with that.",
   ],
   ackEmail: ["I've got your email.", "I've noted your email address."],

@@ -20,6 +20,16 @@ export function wantsProductInfo(text: string): boolean {
   return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text);
 }
 
+const EMAIL_OR_URL = /\S+@\S+|https?:\/\/\S+/gu;
+
+/** The message without the contact details it gave: "hannah.price@x.es. Hannah Price" asks about no price. */
+export function withoutContactDetails(text: string, lead: ReplyRequest['lead']): string {
+  let out = text.replace(EMAIL_OR_URL, ' ');
+  for (const value of [lead.name?.value, lead.company?.value])
+    if (value !== undefined && value.trim().length > 1) out = out.split(value).join(' ');
+  return out;
+}
+
 /** One turn's model request and what its tools may touch, built before any model is asked. */
 interface PreparedTurn {
   brief: TurnBrief;
@@ -82,7 +92,7 @@ async function prepareTurn(
   // no FAQ snippet about payment methods, it gets its case registered.
   const reportsProblem =
     (input.interest === 'Soporte' || input.interest === 'Facturación') && input.urgency !== 'Bajo';
-  const asksProducts = wantsProductInfo(input.userText) && !reportsProblem;
+  const asksProducts = wantsProductInfo(withoutContactDetails(input.userText, input.lead)) && !reportsProblem;
   return { brief, request, captured, ctx, asksProducts };
 }
 
