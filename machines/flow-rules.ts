@@ -35,6 +35,8 @@ export interface FlowSignals {
   calm?: boolean;
   /** A size or a date was given for the need. */
   scoped?: boolean;
+  /** A support or billing message told of something wrong. */
+  problem?: boolean;
   /** Content words said about the need so far. */
   needWords?: number;
 }
@@ -71,6 +73,7 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
     wantsHuman: signals.wantsHuman || analysis.wantsHuman,
     calm: signals.calm === true || analysis.calm === true,
     scoped: signals.scoped === true || analysis.scoped === true,
+    problem: signals.problem === true || analysis.problem === true,
     needWords: (signals.needWords ?? 0) + (analysis.needWords ?? 0),
   };
 }
@@ -107,7 +110,8 @@ export function interestArea(signals: FlowSignals): InterestArea {
     if (urgencyOf(area) >= PROBLEM_URGENCY && (!pressing || urgencyOf(area) > urgencyOf(pressing)))
       pressing = area;
   if (pressing === undefined || pressing === voted) return voted;
-  if (voted !== 'Soporte' && voted !== 'Facturación') return pressing;
+  // A buyer's pain said twice ("stuff arrives late") is still the purchase: only a clearly more
+  // pressing problem takes its place.
   return urgencyOf(pressing) >= urgencyOf(voted) + MORE_PRESSING ? pressing : voted;
 }
 
@@ -125,7 +129,8 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // Something is wrong (a wrong charge, an error, a locked account, said as a problem): at least
   // Medio, never Bajo. A billing request ("una copia de la factura") is not a problem.
   const area = interestArea(signals);
-  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true && signals.sentimentLow < 0)
+  const told = signals.sentimentLow < 0 || signals.problem === true;
+  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true && told)
     score = Math.max(score, 0.3);
   // A buyer with a concrete need (a size, a quote, a demo, a date) is at least Medio, unless calm.
   if (area === 'Ventas' && (signals.concreteBuying ?? 0) >= 1 && signals.calm !== true)

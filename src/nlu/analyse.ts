@@ -30,7 +30,7 @@ import {
 import { contentWords } from './need.ts';
 import { withoutDirectives } from './directives.ts';
 import { fold } from './text.ts';
-import { areaModel, urgencyModel } from './models.ts';
+import { areaModel, problemModel, urgencyModel } from './models.ts';
 import { suggestEmail } from './email-suggest.ts';
 import { affirms } from './intents.ts';
 
@@ -98,7 +98,11 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
     wantsHuman: wantsHuman(text),
     declines: declinesDetail(text),
   };
-  const interest = topicOf(text, need !== undefined);
+  // The answer to a detail question ("CobraPay", "Pagos Rápidos SA") names no topic.
+  const answersDetail = need === undefined && ctx.expecting.length > 0 && !ctx.expecting.includes('problem');
+  // Topic and urgency read what was said about the need, not the contact details around it.
+  const topicText = withoutDetails(text, captured);
+  const interest = answersDetail ? undefined : topicOf(topicText, need !== undefined);
   if (interest !== undefined) {
     analysis.interest = interest.area;
     analysis.interestConfidence = interest.confidence;
@@ -106,12 +110,21 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
   // An answer to what the bot asked ("just me, I'm job hunting at the moment") states no need: the
   // trained model's urgency is for needs, the keyword signals still count.
   if (need !== undefined || ctx.expecting.length === 0)
-    analysis.urgency = combinedUrgency(text, analysis.urgency, interest?.area);
+    analysis.urgency = combinedUrgency(topicText, analysis.urgency, interest?.area);
   if (invalidEmail !== undefined) analysis.invalidEmail = invalidEmail;
   const suggestion = fields.email === undefined ? undefined : suggestEmail(fields.email);
   if (suggestion !== undefined && suggestion !== fields.email) analysis.emailSuggestion = suggestion;
   if (yes) analysis.affirms = true;
   if (soundsCalm(text)) analysis.calm = true;
+  // Support or billing told as something wrong, not a routine request.
+  const problemArea = interest?.area === 'Soporte' || interest?.area === 'Facturación';
+  if (
+    problemArea &&
+    need !== undefined &&
+    analysis.calm !== true &&
+    problemModel().top(text).label === 'problem'
+  )
+    analysis.problem = true;
   const concrete = concreteBuyingSignals(text);
   if (concrete > 0) analysis.concreteBuying = concrete;
   if (need !== undefined) {
@@ -120,6 +133,16 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
     if (statesScope(need)) analysis.scoped = true;
   }
   return analysis;
+}
+
+/** `text` without the captured details ("i'm emily carter from bluebell logistics, email …"). */
+function withoutDetails(text: string, details: readonly string[]): string {
+  let out = text;
+  for (const d of details) {
+    if (d.length < 3) continue;
+    out = out.replace(new RegExp(d.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'), 'giu'), ' ');
+  }
+  return out;
 }
 
 /**

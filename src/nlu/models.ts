@@ -26,6 +26,10 @@ const OPTIONS = { epochs: 20, learningRate: 0.6, l2: 1e-3, balanced: true };
 let corpus: Utterance[] | undefined;
 let area: Classifier<AreaLabel> | undefined;
 let urgency: Classifier<UrgencyLevel> | undefined;
+let problem: Classifier<ProblemLabel> | undefined;
+
+/** For support and billing messages: something is wrong (Medio or Alto) or a routine request (Bajo). */
+export type ProblemLabel = 'problem' | 'request';
 
 const CORPUS_FILES = [
   './corpus/utterances.json',
@@ -68,8 +72,28 @@ export function urgencyModel(): Classifier<UrgencyLevel> {
   return urgency;
 }
 
-/** Trains both models now (at start) instead of on the first message. */
+/**
+ * Whether a support or billing message tells of something wrong ("me cobraron dos veces") or asks
+ * for something routine ("una copia de la factura", "how do I add a user"): trained on the corpus's
+ * support and billing utterances only, so it need not also tell a buyer from a problem.
+ */
+export function problemModel(): Classifier<ProblemLabel> {
+  problem ??= train(
+    ['problem', 'request'] as const,
+    trainingCorpus()
+      .filter((u) => u.area === 'Soporte' || u.area === 'Facturación')
+      .map((u) => ({
+        text: u.text,
+        label: u.urgency === 'Bajo' ? ('request' as const) : ('problem' as const),
+      })),
+    OPTIONS,
+  );
+  return problem;
+}
+
+/** Trains the models now (at start) instead of on the first message. */
 export function warmUpModels(): void {
   areaModel();
   urgencyModel();
+  problemModel();
 }

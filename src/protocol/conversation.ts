@@ -53,6 +53,8 @@ export interface MessageAnalysis {
   emailSuggestion?: string;
   /** The person says there is no hurry. */
   calm?: boolean;
+  /** A support or billing message that tells of something wrong (not a routine request). */
+  problem?: boolean;
   /** A short yes ("sí", "yes, sorry", "correcto"). */
   affirms?: boolean;
   /** Interest area hinted by this message, if any. */
