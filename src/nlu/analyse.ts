@@ -162,17 +162,23 @@ function topicOf(text: string, statesNeed: boolean): { area: InterestArea; confi
 
 /**
  * The trained model's urgency on the same 0..1 scale as the keyword score (Medio from 0.3, Alto from
- * 0.55), read as an ordinal median: Alto when it is more likely than not, Medio when "at least Medio"
- * is, Bajo otherwise, placed within the band by how sure it is.
+ * 0.55), read as an ordinal median: Alto when it is clearly likely (`ALTO_P`), Medio when "at least
+ * Medio" is more likely than not, Bajo otherwise, placed within the band by how sure it is.
  */
+/** The model's P(Alto) from which a message reads as Alto (balanced training inflates the rare class). */
+const ALTO_P = 0.6;
+
 export function modelUrgency(p: Record<'Alto' | 'Medio' | 'Bajo', number>): number {
   const atLeastMedio = p.Alto + p.Medio;
-  if (p.Alto >= 0.5) return 0.55 + 0.45 * ((p.Alto - 0.5) / 0.5);
-  if (atLeastMedio >= 0.5) return 0.3 + 0.25 * (p.Alto / 0.5);
+  if (p.Alto >= ALTO_P) return 0.55 + 0.45 * ((p.Alto - ALTO_P) / (1 - ALTO_P));
+  if (atLeastMedio >= 0.5) return 0.3 + 0.25 * Math.min(1, p.Alto / ALTO_P);
   return 0.3 * (atLeastMedio / 0.5);
 }
 
+/** A buyer's message is Alto from the model alone at most up to here (Medio)… */
 const MODEL_ALONE_CAP = 0.5;
+/** …unless a keyword of hurry, a near date or impact says this much. */
+const SAID_HURRY = 0.3;
 
 /** Keyword urgency (impact words, tone) and the trained urgency model, whichever says more. */
 function combinedUrgency(text: string, keywordScore: number, area: InterestArea | undefined): number {
@@ -180,7 +186,7 @@ function combinedUrgency(text: string, keywordScore: number, area: InterestArea 
   const model = modelUrgency(urgencyModel().predict(text));
   // A purchase is Alto only with something said (a near date, money lost, hurry words): the model
   // alone reads a buyer's detailed request as pressing.
-  if (area === 'Ventas' && keywordScore < MODEL_ALONE_CAP)
+  if (area === 'Ventas' && keywordScore < SAID_HURRY)
     return Math.max(keywordScore, Math.min(model, MODEL_ALONE_CAP));
   return Math.max(keywordScore, model);
 }

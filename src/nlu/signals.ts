@@ -49,6 +49,10 @@ const URGENT_STRONG = [
   b('no funciona nada|nada funciona|no sirve nada|nothing works|nothing is working'),
   b('perdiendo (?:dinero|clientes|ventas|mucho)|estamos perdiendo|losing (?:money|customers|sales|clients)'),
   b('critico|critica|critical|grave|gravisimo|severe'),
+  // A deadline of a day or two (the rubric's "three days or less").
+  b(
+    'tomorrow|tonight|by tomorrow|end of (?:the )?day|in 48 hours|within 48 hours|pasado manana|para manana|hasta manana|antes de manana|manana mismo|esta noche|en 48 horas|fin del dia',
+  ),
   b(
     'ahora mismo|de inmediato|inmediatamente|lo antes posible|cuanto antes|ya mismo|right now|immediately|right away',
   ),

@@ -37,6 +37,15 @@ describe('urgencyScore', () => {
     expect(urgencyScore(text)).toBeLessThan(0.3);
   });
 
+  it('a deadline of a day or two is a strong signal', () => {
+    expect(
+      urgencyScore('our provider cuts us off tomorrow, 14 lorries need tracking'),
+    ).toBeGreaterThanOrEqual(0.5);
+    expect(urgencyScore('lo necesito para pasado mañana')).toBeGreaterThanOrEqual(0.5);
+    // "mañana" alone is also "morning": not a deadline.
+    expect(urgencyScore('esta mañana revisé la factura')).toBeLessThan(0.3);
+  });
+
   it('a negation elsewhere does not calm a real hurry', () => {
     expect(urgencyScore('no funciona y es urgente')).toBeGreaterThanOrEqual(0.5);
     expect(urgencyScore('no podemos trabajar, urgente')).toBeGreaterThanOrEqual(0.5);
