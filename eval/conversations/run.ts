@@ -29,9 +29,13 @@ const ROOT = join(HERE, '..', '..');
 const personaFile = (name: string): Persona[] =>
   JSON.parse(readFileSync(join(ROOT, 'eval', 'personas', name), 'utf8')) as Persona[];
 
-/** The test split: hand-written by someone who never saw the rules; only scored, never tuned on. */
+/**
+ * The test split, only scored, never tuned on: hand-written by someone who never saw the rules
+ * (`test.json`), and a second set written blind to the rules and every other persona, labelled by
+ * the rubric (`test-2.json`).
+ */
 export function testPersonas(): Persona[] {
-  return personaFile('test.json');
+  return ['test.json', 'test-2.json'].flatMap(personaFile);
 }
 
 /** Hand-written dev files: written by two authors who saw neither the rules nor the corpus. */

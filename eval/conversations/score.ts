@@ -166,6 +166,8 @@ export function table(split: string, scores: readonly Score[]): Row[] {
     ['d-', 'templated'],
     ['h-', 'hand-written'],
     ['h2-', 'hand-written 2'],
+    ['t-', 'test 1'],
+    ['t2-', 'test 2'],
   ];
   for (const [prefix, label] of sources) {
     const some = scores.filter((s) => s.id.startsWith(prefix));
