@@ -83,7 +83,8 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
   );
   // "sí, perdón", "yes yahoo.com sorry": a confirmation, not a need.
   const yes = affirms(text);
-  let need = greetingOnly || yes ? undefined : extractNeed(text);
+  const details = [fields.name, fields.company, fields.email].filter((v): v is string => v !== undefined);
+  let need = greetingOnly || yes ? undefined : extractNeed(text, details);
   if (need !== undefined) need = needBeyondFields(need, captured);
   const analysis: MessageAnalysis = {
     language: lang.language,

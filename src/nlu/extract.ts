@@ -31,8 +31,9 @@ export interface Extraction {
 function sentences(segment: string): string[] {
   const out: string[] = [];
   let start = 0;
-  // A word or a masked detail (blanks: "llámenme al ____. Rocío Salazar"), then one or more periods.
-  for (const m of segment.matchAll(/(?:([\p{L}]+)|\s)\.+\s+/gu)) {
+  // A word or a masked detail (blanks: "llámenme al ____. Rocío Salazar"), then one or more periods
+  // (the look-behind starts a word only at its beginning: linear on long input).
+  for (const m of segment.matchAll(/(?<![\p{L}])([\p{L}]+)\.+\s+|\s\.+\s+/gu)) {
     const word = (m[1] ?? '').toLowerCase();
     const masked = m[1] === undefined;
     if (!masked && (word.length < 2 || TITLES.has(word) || /\.\p{L}*$/u.test(segment.slice(0, m.index))))

@@ -35,6 +35,7 @@ const CORPUS_FILES = [
   './corpus/utterances.json',
   './corpus/utterances-rubric.json',
   './corpus/utterances-hard.json',
+  './corpus/utterances-areas.json',
 ];
 
 function readCorpus(file: string): Utterance[] {

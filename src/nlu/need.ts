@@ -75,16 +75,46 @@ function isData(folded: string, original: string): boolean {
   );
 }
 
+/** Where contact details start inside a clause ("… i'm emily carter from …", "les escribe Ana"). */
+const CONTACT_CUE =
+  /(?<![\p{L}])(?:i'?m|i am|soy|me llamo|my name is|mi nombre es|les? escribe|te escribe|this is|here is|email|e-mail|correo|mi correo es|my email is|cel|tel|phone|whatsapp)(?![\p{L}])/giu;
+const TRAILING_LINK = /[\s,;:(–—-]*(?:\b(?:and|y|from|de|at|en)\b[\s,]*)*$/iu;
+
+/**
+ * The clause up to the contact details it carries: "your system went down and we are losing
+ * deliveries i'm emily carter from bluebell…" → "your system went down and we are losing
+ * deliveries"; '' when the clause is only details. `details`: the name, company and email captured.
+ */
+function withoutContactTail(clause: string, details: readonly string[]): string {
+  const lower = clause.toLowerCase();
+  let first = lower.indexOf('@') >= 0 ? lower.search(/[^\s(,;:]+@/u) : -1;
+  for (const d of details) {
+    if (d.length < 3) continue;
+    const at = lower.indexOf(d.toLowerCase());
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  if (first < 0) return clause;
+  let cut = first;
+  for (const m of clause.matchAll(CONTACT_CUE)) {
+    if (m.index < first && first - m.index <= 40) {
+      cut = m.index;
+      break;
+    }
+  }
+  const head = clause.slice(0, cut).replace(TRAILING_LINK, '').trim();
+  return (head.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2 ? head : '';
+}
+
 /**
  * The clause(s) of `text` that state the need or problem, in the person's own words; undefined for
  * pure greetings, pure contact data ("soy Ana, ana@x.com") and pleasantries.
  */
-export function extractNeed(text: string): string | undefined {
+export function extractNeed(text: string, details: readonly string[] = []): string | undefined {
   const kept: { text: string; joinWithComma: boolean }[] = [];
   let previousKept = false;
   let previousEndedSentence = true;
   for (const frag of fragments(text.slice(0, 5000))) {
-    const s = clean(frag.text);
+    const s = withoutContactTail(clean(frag.text), details);
     const f = fold(s).replace(/[.!?;]+$/u, '');
     const tokens = f.match(/[\p{L}\p{N}']+/gu) ?? [];
     let keep = false;

@@ -21,7 +21,7 @@ const CALM = b(
  * shortly before a word for hurry, typos included. Reads as calm, and the hurry word does not count.
  */
 const DENIED_HURRY =
-  /(?<![\p{L}\p{N}])(?:no|not|nothing|nada|sin|ni|never|nunca|isn'?t|isnt|zero|0)(?:\s+(?:es|era|hay|tan|muy|tanto|tanta|mucha|mucho|ningun|ninguna|ningun|gran|que|de|en|a|is|it|its|it's|really|that|so|too|any|big|in|the|particular|super|nada))*?\s+(?:urg\p{L}*|urj\p{L}*|prisa|apuro|afan|rush\p{L}*|hurry|pressure|emergenc\p{L}*|corre)(?![\p{L}\p{N}])/gu;
+  /(?<![\p{L}\p{N}])(?:no|not|nothing|nada|sin|ni|never|nunca|isn'?t|isnt|zero|0)(?:\s+(?:es|era|hay|tan|muy|tanto|tanta|mucha|mucho|ningun|ninguna|ningun|gran|que|de|en|a|is|it|its|it's|really|that|so|too|any|big|in|the|particular|super)){0,3}?\s+(?:urg\p{L}*|urj\p{L}*|prisa|apuro|afan|rush\p{L}*|hurry|pressure|emergenc\p{L}*|corre)(?![\p{L}\p{N}])/gu;
 /** Only looking: browsing, curiosity, nothing decided ("solo estoy mirando", "just getting a feel"). */
 const BROWSING = b(
   "(?:solo|solamente|nomas|nada mas) (?:estoy |estamos )?(?:viendo|mirando|curioseando|explorando|averiguando|informandome|cotizando por curiosidad)|(?:estoy|estamos) (?:explorando|curioseando|mirando opciones|viendo opciones)|por curiosidad|nada decidido|todavia no (?:decidimos|hemos decidido)|just (?:looking|browsing|curious|exploring|checking|researching|trying to get a feel|getting a feel|window shopping)|(?:looking|shopping) around|out of curiosity|nothing decided|haven'?t decided|not decided|(?:just )?(?:budgeting|budgetting) for next (?:year|yr)",

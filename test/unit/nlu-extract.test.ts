@@ -225,3 +225,20 @@ describe('names and companies in run-on messages', () => {
     expect(extractFields('its price is high', { expecting: [] }).fields.name).toBeUndefined();
   });
 });
+
+describe('the need without the contact details around it', () => {
+  it('cuts the introduction off a run-on message and drops a clause that is only an introduction', () => {
+    const ctx = { expecting: [], defaultLanguage: 'es' as const };
+    expect(
+      analyseMessage(
+        "your system went down and we are losing deliveries i'm emily carter from bluebell logistics ltd email emily.carter@bluebell.co.uk",
+        ctx,
+      ).need,
+    ).toBe('your system went down and we are losing deliveries');
+    const need = analyseMessage(
+      'Buenas tardes, les escribe Diana Pardo de Envios La Sabana, mi correo es dpardo@sabana.co. Necesito que me reenvien la factura del mes pasado con el NIT correcto',
+      ctx,
+    ).need;
+    expect(need).toBe('Necesito que me reenvien la factura del mes pasado con el NIT correcto');
+  });
+});
