@@ -3,7 +3,7 @@
  * without greetings, introductions, contact data or pleasantries.
  */
 
-import { wantsHuman } from './intents.ts';
+import { declinesDetail, wantsHuman } from './intents.ts';
 import { EN_WORDS, ES_WORDS, FILLERS, GREETINGS } from './lexicon.ts';
 import { fold } from './text.ts';
 
@@ -123,7 +123,8 @@ export function extractNeed(text: string, details: readonly string[] = []): stri
       !PLEASANTRY.test(f) &&
       !tokens.every((w) => GREETINGS.has(w) || FILLERS.has(w))
     ) {
-      if (wantsHuman(s) || CORRECTION.test(f)) keep = false;
+      // Asking for a person, correcting a detail or declining one is about the chat, not the need.
+      if (wantsHuman(s) || CORRECTION.test(f) || declinesDetail(s)) keep = false;
       else if (NEED_CUE.test(f)) keep = true;
       else if (isData(f, s)) keep = false;
       else if (tokens.length >= 4) keep = true;

@@ -6,6 +6,7 @@
  * so the bot's own reflection table serves both.
  */
 
+import { fold } from './text.ts';
 import type { Language } from '../protocol/index.ts';
 
 /** Spanish first-person verbs and possessives → third person (= formal second person). */
@@ -116,6 +117,23 @@ export function thirdPerson(snippet: string, language: Language): string {
     .join('. ');
 }
 
+/** A question that is only a noun phrase ("precio para 18 furgonetas?", "pricing for 64 trucks?"). */
+const NOUN_QUESTION: Record<Language, RegExp> = {
+  es: /^(precios?|costos?|tarifas?|info|informaci[oó]n|cotizaci[oó]n|planes|demo)(?![\p{L}])/iu,
+  en: /^(prices?|pricing|costs?|info|information|quotes?|plans|demo|rates?)(?![\p{L}])/iu,
+};
+const ES_ARTICLE: Record<string, string> = {
+  precio: 'el ',
+  precios: 'los ',
+  costo: 'el ',
+  costos: 'los ',
+  tarifa: 'la ',
+  tarifas: 'las ',
+  cotizacion: 'una ',
+  planes: 'los ',
+  demo: 'una ',
+};
+
 const EN_AUX = /^(do|does|can|could|would|will|is|are|have|has)\s+(they|we|there|it)\s+/iu;
 
 function sentence(raw: string, language: Language): string {
@@ -128,7 +146,12 @@ function sentence(raw: string, language: Language): string {
   text = swap(text, language === 'es' ? ES : EN, language);
   if (/^\p{Lu}\p{Ll}/u.test(text)) text = text.charAt(0).toLowerCase() + text.slice(1);
   if (question) {
-    if (language === 'es') text = ES_WH.test(text) ? `pregunta ${text}` : `pregunta si ${text}`;
+    const noun = NOUN_QUESTION[language].exec(text);
+    if (noun) {
+      // "¿precio para 18 furgonetas?" → "Pregunta por el precio para 18 furgonetas".
+      const lead = language === 'es' ? (ES_ARTICLE[fold(noun[1] ?? '')] ?? '') : '';
+      text = `${language === 'es' ? 'pregunta por' : 'asks about'} ${lead}${text}`;
+    } else if (language === 'es') text = ES_WH.test(text) ? `pregunta ${text}` : `pregunta si ${text}`;
     else if (EN_WH.test(text)) text = `asks ${text}`;
     else {
       // "could they schedule a demo" → "asks whether they could schedule a demo".
