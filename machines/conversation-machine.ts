@@ -146,7 +146,6 @@ export const conversationMachine = conversationSetup.createMachine({
           always: [
             { guard: 'isSpam', target: '#conversation.spam' },
             { guard: 'canClose', target: '#conversation.qualify' },
-            { guard: 'closesByPhone', target: '#conversation.qualify', actions: 'markEmailDeclined' },
             // A goodbye mid-capture ends gracefully: what is known is kept, nothing more is asked.
             { guard: 'isFarewell', target: 'leaving' },
             { target: 'replying', actions: 'planCaptureReply' },
@@ -168,7 +167,7 @@ export const conversationMachine = conversationSetup.createMachine({
         /** Fields the model captured through its tools may complete the lead. */
         reviewing: {
           always: [
-            { guard: 'canClose', target: '#conversation.qualify' },
+            { guard: 'canCloseAfterReply', target: '#conversation.qualify' },
             { target: 'waiting', actions: 'endTurn' },
           ],
         },

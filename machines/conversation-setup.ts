@@ -173,13 +173,17 @@ export const conversationSetup = setup({
     captureComplete: ({ context }) => isCaptureComplete(context.lead),
     /** Complete, and the optional company was given or asked once (a refusal is accepted). */
     // Complete, or the person would rather be called than written to and left a phone.
-    /** Declines the email (or answers its question with a phone) and a phone is known: call them. */
-    closesByPhone: ({ context }) =>
-      declinedHere(context) === 'email' &&
-      reachableByPhone(context.lead, [...(context.reassured ?? []), 'email']),
     canClose: ({ context }) =>
       context.emailSuggestion === undefined &&
       (isCaptureComplete(context.lead) || reachableByPhone(context.lead, context.reassured ?? [])),
+    /**
+     * After this turn's reply: the model's tools may have completed the lead. A reassurance just
+     * sent ("we only use your email to…") waits for the answer, unless the email itself came.
+     */
+    canCloseAfterReply: ({ context }) =>
+      context.emailSuggestion === undefined &&
+      (isCaptureComplete(context.lead) ||
+        (context.intent !== 'reassure_field' && reachableByPhone(context.lead, context.reassured ?? []))),
     /** The person said what they need or started giving their details. */
     hasSomethingToCapture: ({ context }) =>
       context.lead.problem !== undefined ||
@@ -249,10 +253,6 @@ export const conversationSetup = setup({
       ask: ['problem'] as LeadField[],
       expecting: ['problem'] as LeadField[],
     }),
-    /** Declined the email but left a phone: they are called, nothing more is asked. */
-    markEmailDeclined: assign(({ context }) => ({
-      reassured: [...new Set([...(context.reassured ?? []), 'email' as const])],
-    })),
     planCaptureReply: assign(({ context }) => {
       const field = declinedHere(context);
       if (field !== undefined) {
