@@ -2,7 +2,7 @@ import { create, insertMultiple, search, type Orama } from '@orama/orama';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { KnowledgeBase, KnowledgeHit, PricingTier } from '../ports/knowledge.ts';
 import type { Language } from '../protocol/index.ts';
-import { chunkMarkdown, createTokenizer, foldWords, snippet, terms } from './orama-text.ts';
+import { chunkMarkdown, createTokenizer, foldWords, bestSentence, snippet, terms } from './orama-text.ts';
 
 const SCHEMA = { source: 'string', title: 'string', text: 'string' } as const;
 type Index = Orama<typeof SCHEMA>;
@@ -77,12 +77,16 @@ export class OramaKnowledgeBase implements KnowledgeBase {
       boost: { title: 2 },
       limit,
     });
-    return result.hits.map((hit) => ({
-      source: hit.document.source,
-      title: hit.document.title,
-      snippet: snippet(hit.document.text, queryTerms, language),
-      score: hit.score,
-    }));
+    return result.hits.map((hit) => {
+      const answer = bestSentence(hit.document.text, queryTerms, language, hit.document.title);
+      return {
+        source: hit.document.source,
+        title: hit.document.title,
+        snippet: snippet(hit.document.text, queryTerms, language),
+        ...(answer === undefined ? {} : { answer }),
+        score: hit.score,
+      };
+    });
   }
 }
 

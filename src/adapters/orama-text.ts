@@ -166,6 +166,29 @@ function split(unit: string, max: number): string[] {
  * A snippet of at most `max` characters: starts at the top, or at the line or sentence sharing the
  * most terms with the query when that one would not fit otherwise; extends forward, cuts at a word boundary with an ellipsis.
  */
+/**
+ * The sentence (or line) of `text` that shares the most terms with the query; undefined when it
+ * shares too few (a hit ranked on nothing the sentence says is no answer).
+ */
+export function bestSentence(
+  text: string,
+  queryTerms: ReadonlySet<string>,
+  language: Language,
+  title = '',
+): { text: string; overlap: number } | undefined {
+  let best: { text: string; overlap: number } | undefined;
+  // What the page is about counts for each of its sentences ("Support and hours" → "Monday to Friday…").
+  const fromTitle = new Set(terms(title, language).filter((t) => queryTerms.has(t)));
+  // A line that only introduces a list ("… already uses:") says nothing by itself.
+  for (const unit of text.split(/\n|(?<=[.!?])\s+/).filter((u) => !/:\s*$/u.test(u))) {
+    const overlap = new Set([...fromTitle, ...terms(unit, language).filter((t) => queryTerms.has(t))]).size;
+    if (overlap > (best?.overlap ?? 0)) best = { text: unit.trim(), overlap };
+  }
+  // One shared word of a long question ("…for my uncle's business") is chance, not an answer.
+  const needed = Math.min(2, Math.ceil(queryTerms.size / 3));
+  return best && best.overlap >= needed ? best : undefined;
+}
+
 export function snippet(
   text: string,
   queryTerms: ReadonlySet<string>,

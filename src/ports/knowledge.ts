@@ -7,6 +7,8 @@ export interface KnowledgeHit {
   /** Human title of the source (plan name, page title). */
   title: string;
   snippet: string;
+  /** The one sentence of the source that shares the most words with the query, if any does. */
+  answer?: { text: string; overlap: number };
   score: number;
 }
 

@@ -1,4 +1,4 @@
-import type { KnowledgeBase, PricingTier } from '../ports/knowledge.ts';
+import type { KnowledgeBase, KnowledgeHit, PricingTier } from '../ports/knowledge.ts';
 import type { KnowledgeFact, Language } from '../protocol/index.ts';
 
 const PRICE_QUESTION =
@@ -108,8 +108,14 @@ export async function lookupFacts(
       },
     ];
   }
-  const [hit] = await knowledge.search(tenantId, text, language, 1);
-  if (!hit) return [];
-  const sentence = /^(.{20,220}?[.!?])(\s|$)/su.exec(hit.snippet)?.[1] ?? hit.snippet.slice(0, 200);
-  return [{ source: hit.source, title: hit.title, text: sentence.replace(/^(#+\s*|…\s*|\.\.\.\s*)/u, '') }];
+  // Of the top hits, the sentence that shares the most words with the question is the answer.
+  let hit: KnowledgeHit | undefined;
+  for (const h of await knowledge.search(tenantId, text, language, 3))
+    if (h.answer && h.answer.overlap > (hit?.answer?.overlap ?? 0)) hit = h;
+  if (!hit?.answer) return [];
+  const answer = hit.answer.text;
+  const sentence = answer.length > 220 ? `${answer.slice(0, 219)}…` : answer;
+  return [
+    { source: hit.source, title: hit.title, text: sentence.replace(/^(#+\s*|…\s*|\.\.\.\s*|[-*]\s+)/u, '') },
+  ];
 }

@@ -42,6 +42,27 @@ describe('facts for the built-in model, from the tenant catalog and pages', () =
     expect(fleetSize('hola, buenos días')).toBeUndefined();
   });
 
+  it('answers with the sentence about what was asked, and with nothing when only a word matches by chance', async () => {
+    const [app] = await lookupFacts(
+      kb,
+      'demo',
+      'en',
+      "Quick question: do you have an Android app? Just looking at options for my uncle's business.",
+    );
+    expect(app!.text).toMatch(/Android or iOS/);
+    expect(
+      await lookupFacts(
+        kb,
+        'demo',
+        'en',
+        'just browsing tbh, saw you on linkedin. what does rutaviva actually do?',
+      ),
+    ).toEqual([]);
+    expect(await lookupFacts(kb, 'demo', 'es', '¿me pueden mandar copia de la factura de junio?')).toEqual(
+      [],
+    );
+  });
+
   it('an unknown tenant has no facts', async () => {
     expect(await lookupFacts(kb, 'other', 'es', '¿Cuánto cuesta el plan Profesional?')).toEqual([]);
   });

@@ -15,9 +15,15 @@ import type { EffectDeps } from './deps.ts';
 const PRODUCT_QUESTION =
   /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing|pagos?|payments?|tarjetas?|cards?)\b/iu;
 
-/** The person asks about products, plans, prices or policies: `product_kb` is worth loading. */
+/** A direct question ("what does RutaViva actually do?", "¿trabajan con empresas pequeñas?"). */
+const DIRECT_QUESTION = /\?|¿/u;
+
+/**
+ * The person asks about products, plans, prices or policies, or asks anything directly: the
+ * catalog and pages are worth looking up (a question is answered first, then the capture goes on).
+ */
 export function wantsProductInfo(text: string): boolean {
-  return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text);
+  return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text) || DIRECT_QUESTION.test(text);
 }
 
 const EMAIL_OR_URL = /\S+@\S+|https?:\/\/\S+/gu;
