@@ -62,6 +62,21 @@ function softmax(scores: Float64Array): Float64Array {
   return out;
 }
 
+/** Fisher–Yates with a fixed seed (mulberry32): the same data always trains the same model. */
+function shuffle<T>(items: T[]): void {
+  let seed = 0x2f6b_1d3a;
+  const next = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(next() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+}
+
 /** Trains a classifier on `examples` over `labels` (deterministic: same data, same model). */
 export function train<L extends string>(
   labels: readonly L[],
@@ -78,6 +93,9 @@ export function train<L extends string>(
     });
     return { ids, y: labels.indexOf(e.label) };
   });
+  // Stochastic gradient descent sees the examples in a fixed pseudo-random order: in file order the
+  // last class written would pull every weight its way at the end of each epoch.
+  shuffle(rows);
   const K = labels.length;
   const counts = labels.map((_, k) => rows.filter((r) => r.y === k).length);
   const classWeight = counts.map((c) => (balanced && c > 0 ? rows.length / (K * c) : 1));

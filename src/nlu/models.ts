@@ -27,6 +27,9 @@ let corpus: Utterance[] | undefined;
 let area: Classifier<AreaLabel> | undefined;
 let urgency: Classifier<UrgencyLevel> | undefined;
 let problem: Classifier<ProblemLabel> | undefined;
+let spam: Classifier<SpamLabel> | undefined;
+
+export type SpamLabel = 'spam' | 'ham';
 
 /** For support and billing messages: something is wrong (Medio or Alto) or a routine request (Bajo). */
 export type ProblemLabel = 'problem' | 'request';
@@ -92,9 +95,37 @@ export function problemModel(): Classifier<ProblemLabel> {
   return problem;
 }
 
+/** `corpus/spam.json`: spam written blind (offers, scams, romance, phishing, gibberish) and hard ham. */
+function spamCorpus(): { spam: string[]; ham: string[] } {
+  return JSON.parse(readFileSync(new URL('./corpus/spam.json', import.meta.url), 'utf8')) as {
+    spam: string[];
+    ham: string[];
+  };
+}
+
+/**
+ * Spam or a genuine message: trained on the spam corpus against its hard ham and every business
+ * utterance of the main corpus (what prospects and customers really write).
+ */
+export function spamModel(): Classifier<SpamLabel> {
+  if (!spam) {
+    const { spam: bad, ham } = spamCorpus();
+    spam = train(
+      ['spam', 'ham'] as const,
+      [
+        ...bad.map((text) => ({ text, label: 'spam' as const })),
+        ...[...ham, ...trainingCorpus().map((u) => u.text)].map((text) => ({ text, label: 'ham' as const })),
+      ],
+      OPTIONS,
+    );
+  }
+  return spam;
+}
+
 /** Trains the models now (at start) instead of on the first message. */
 export function warmUpModels(): void {
   areaModel();
   urgencyModel();
   problemModel();
+  spamModel();
 }
