@@ -129,9 +129,13 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // Something is wrong (a wrong charge, an error, a locked account, said as a problem): at least
   // Medio, never Bajo. A billing request ("una copia de la factura") is not a problem.
   const area = interestArea(signals);
-  const told = signals.sentimentLow < 0 || signals.problem === true;
-  if ((area === 'Facturación' || area === 'Soporte') && signals.calm !== true && told)
-    score = Math.max(score, 0.3);
+  // Told as something wrong, a problem stays Medio even when it can wait ("no es urgente pero el
+  // informe sale mal"); a bad mood alone counts only when they did not say it can wait.
+  const told = signals.problem === true || (signals.sentimentLow < 0 && signals.calm !== true);
+  if ((area === 'Facturación' || area === 'Soporte') && told) score = Math.max(score, 0.3);
+  // No hurry said and nothing stopping: a buyer (or anyone else) is Bajo.
+  if (signals.calm === true && area !== 'Facturación' && area !== 'Soporte' && score < 0.55)
+    score = Math.min(score, 0.29);
   // A buyer with a concrete need (a size, a quote, a demo, a date) is at least Medio, unless calm.
   if (area === 'Ventas' && (signals.concreteBuying ?? 0) >= 1 && signals.calm !== true)
     score = Math.max(score, 0.3);

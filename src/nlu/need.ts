@@ -79,30 +79,43 @@ function isData(folded: string, original: string): boolean {
 const CONTACT_CUE =
   /(?<![\p{L}])(?:i'?m|i am|soy|me llamo|my name is|mi nombre es|les? escribe|te escribe|this is|here is|email|e-mail|correo|mi correo es|my email is|cel|tel|phone|whatsapp)(?![\p{L}])/giu;
 const TRAILING_LINK = /[\s,;:(–—-]*(?:\b(?:and|y|from|de|at|en)\b[\s,]*)*$/iu;
+const LEADING_LINK = /^[\s,;:).–—-]*(?:\b(?:and|y|from|de|at|en)\b[\s,]*)*/iu;
 
 /**
- * The clause up to the contact details it carries: "your system went down and we are losing
- * deliveries i'm emily carter from bluebell…" → "your system went down and we are losing
- * deliveries"; '' when the clause is only details. `details`: the name, company and email captured.
+ * The clause without the contact details it carries, each cut from its cue ("i'm", "mi correo es")
+ * to its end: "your system went down … i'm emily carter from bluebell" → "your system went down …",
+ * "mi correo es carlos@x.mx y necesito mejorar…" → "necesito mejorar…"; '' when only details are
+ * left. `details`: the name, company and email captured from the message.
  */
 function withoutContactTail(clause: string, details: readonly string[]): string {
-  const lower = clause.toLowerCase();
-  let first = lower.indexOf('@') >= 0 ? lower.search(/[^\s(,;:]+@/u) : -1;
+  let out = clause;
+  for (let guard = 0; guard < 6; guard += 1) {
+    const span = contactSpan(out, details);
+    if (!span) break;
+    const before = out.slice(0, span[0]).replace(TRAILING_LINK, '');
+    const after = out.slice(span[1]).replace(LEADING_LINK, '');
+    out = `${before} ${after}`.trim();
+  }
+  if (out === clause) return clause;
+  return (out.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2 ? out : '';
+}
+
+/** The first contact detail of `text` with the cue that introduces it: [start, end). */
+function contactSpan(text: string, details: readonly string[]): [number, number] | undefined {
+  const lower = text.toLowerCase();
+  let first: [number, number] | undefined;
+  // Starts only where a token starts: linear on long input.
+  const email = text.includes('@') ? /(?<![^\s(,;:])[^\s(,;:@]+@[^\s),;:]+/u.exec(text) : null;
+  if (email) first = [email.index, email.index + email[0].length];
   for (const d of details) {
     if (d.length < 3) continue;
     const at = lower.indexOf(d.toLowerCase());
-    if (at >= 0 && (first < 0 || at < first)) first = at;
+    if (at >= 0 && (first === undefined || at < first[0])) first = [at, at + d.length];
   }
-  if (first < 0) return clause;
-  let cut = first;
-  for (const m of clause.matchAll(CONTACT_CUE)) {
-    if (m.index < first && first - m.index <= 40) {
-      cut = m.index;
-      break;
-    }
-  }
-  const head = clause.slice(0, cut).replace(TRAILING_LINK, '').trim();
-  return (head.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2 ? head : '';
+  if (!first) return undefined;
+  for (const m of text.matchAll(CONTACT_CUE))
+    if (m.index < first[0] && first[0] - m.index <= 40) return [m.index, first[1]];
+  return first;
 }
 
 /**

@@ -37,6 +37,11 @@ function calmParts(folded: string): RegExp[] {
   return parts;
 }
 
+/** A deadline of a day or two. */
+const SHORT_DEADLINE = b(
+  'tomorrow|tonight|by tomorrow|end of (?:the )?day|in 48 hours|within 48 hours|pasado manana|para manana|hasta manana|antes de manana|manana mismo|esta noche|en 48 horas|fin del dia',
+);
+
 const URGENT_STRONG = [
   b('urgente|urgentes|urgencia|urge|urgent|urgently|asap|emergencia|emergency'),
   b(
@@ -49,10 +54,7 @@ const URGENT_STRONG = [
   b('no funciona nada|nada funciona|no sirve nada|nothing works|nothing is working'),
   b('perdiendo (?:dinero|clientes|ventas|mucho)|estamos perdiendo|losing (?:money|customers|sales|clients)'),
   b('critico|critica|critical|grave|gravisimo|severe'),
-  // A deadline of a day or two (the rubric's "three days or less").
-  b(
-    'tomorrow|tonight|by tomorrow|end of (?:the )?day|in 48 hours|within 48 hours|pasado manana|para manana|hasta manana|antes de manana|manana mismo|esta noche|en 48 horas|fin del dia',
-  ),
+
   b(
     'ahora mismo|de inmediato|inmediatamente|lo antes posible|cuanto antes|ya mismo|right now|immediately|right away',
   ),
@@ -89,6 +91,8 @@ export function urgencyScore(text: string): number {
   }
   const weights: number[] = [];
   for (const re of URGENT_STRONG) if (re.test(t)) weights.push(0.5);
+  // A deadline of a day or two is Alto by itself (the rubric's "three days or less").
+  if (SHORT_DEADLINE.test(t)) weights.push(0.6);
   for (const re of URGENT_MILD) if (re.test(t)) weights.push(0.15);
   if (NEAR_DEADLINE.test(t)) weights.push(0.3);
   const bangs = (raw.match(/!/gu) ?? []).length;

@@ -96,8 +96,11 @@ async function prepareTurn(
   };
   // A problem report ("me llegó un cargo doble en la tarjeta") is not a product question: it gets
   // no FAQ snippet about payment methods, it gets its case registered.
+  // A direct question in a support case ("¿cuánto cuesta el plan Profesional?") is still answered.
   const reportsProblem =
-    (input.interest === 'Soporte' || input.interest === 'Facturación') && input.urgency !== 'Bajo';
+    (input.interest === 'Soporte' || input.interest === 'Facturación') &&
+    input.urgency !== 'Bajo' &&
+    !DIRECT_QUESTION.test(input.userText);
   const asksProducts = wantsProductInfo(withoutContactDetails(input.userText, input.lead)) && !reportsProblem;
   return { brief, request, captured, ctx, asksProducts };
 }
