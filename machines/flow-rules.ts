@@ -26,6 +26,8 @@ export interface FlowSignals {
   buyingSignals: number;
   /** Concrete buying steps seen (a quote, a demo, a contract, a fleet size). */
   concreteBuying?: number;
+  /** Concrete steps that are not a size (a quote, a demo, a contract). */
+  buyingSteps?: number;
   /** Votes per interest area, one per message that hinted it. */
   interestVotes: Partial<Record<InterestArea, number>>;
   /** The highest urgency of a message per area it pointed to. */
@@ -68,6 +70,7 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
     spamPeak: Math.max(signals.spamPeak, analysis.spamScore),
     buyingSignals: signals.buyingSignals + analysis.buyingSignals,
     concreteBuying: (signals.concreteBuying ?? 0) + (analysis.concreteBuying ?? 0),
+    buyingSteps: (signals.buyingSteps ?? 0) + (analysis.buyingSteps ?? 0),
     interestVotes,
     areaUrgency,
     wantsHuman: signals.wantsHuman || analysis.wantsHuman,
@@ -160,7 +163,12 @@ export function qualify(signals: FlowSignals, _lead: LeadDraft): Qualification {
   const urgency = urgencyLevel(signals);
   // A buyer with a date ("before next month") or a concrete step (a quote, a demo, a contract, a
   // fleet size). Prices alone are interest, not intent; a company no longer counts (everyone is asked).
-  const hot = (signals.concreteBuying ?? 0) >= 1 || urgency !== 'Bajo';
+  // A quote or a demo asked for is a purchase even without hurry; browsing or "no hurry" with only a
+  // fleet size is still browsing (warm).
+  const hot =
+    urgency !== 'Bajo' ||
+    (signals.buyingSteps ?? 0) >= 1 ||
+    ((signals.concreteBuying ?? 0) >= 1 && signals.calm !== true);
   return hot ? 'hot_lead' : 'warm_lead';
 }
 

@@ -39,7 +39,7 @@ export function testPersonas(): Persona[] {
 }
 
 /** Hand-written dev files: written by two authors who saw neither the rules nor the corpus. */
-const DEV_FILES = ['dev-handwritten.json', 'dev-handwritten-2.json'];
+const DEV_FILES = ['dev-handwritten.json', 'dev-handwritten-2.json', 'dev-handwritten-3.json'];
 
 /** The dev split: generated from templates, plus hand-written personas kept for tuning. */
 export function devSplit(): Persona[] {

@@ -166,6 +166,7 @@ export function table(split: string, scores: readonly Score[]): Row[] {
     ['d-', 'templated'],
     ['h-', 'hand-written'],
     ['h2-', 'hand-written 2'],
+    ['h3-', 'hand-written 3'],
     ['t-', 'test 1'],
     ['t2-', 'test 2'],
   ];

@@ -24,6 +24,7 @@ import {
   wantsHuman,
   declinesDetail,
   soundsCalm,
+  buyingSteps,
   concreteBuyingSignals,
   statesScope,
 } from './signals.ts';
@@ -128,6 +129,8 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
     analysis.problem = true;
   const concrete = concreteBuyingSignals(text);
   if (concrete > 0) analysis.concreteBuying = concrete;
+  const steps = buyingSteps(text);
+  if (steps > 0) analysis.buyingSteps = steps;
   if (need !== undefined) {
     analysis.need = need;
     analysis.needWords = contentWords(need);

@@ -37,6 +37,14 @@ function calmParts(folded: string): RegExp[] {
   return parts;
 }
 
+/**
+ * Everyone is stopped: a negative universal over the people or vehicles who do the work ("ningún
+ * conductor puede entrar", "none of our supervisors can sign in", "nothing's going out").
+ */
+const EVERYONE_STOPPED = b(
+  "ningun(?:o|a)? (?:de (?:los|las|nuestros|nuestras|mis) )?(?:conductor|chofer|repartidor|camion|usuario|despachador|vehiculo|unidad|supervisor|operador|driver)\\p{L}*|nadie (?:puede|pudo|logra|consigue)|(?:none|no one) of (?:our|the|my) (?:\\d+ )?\\p{L}+|no (?:one|driver|user|dispatcher|supervisor|truck|van)s? (?:can|could|is able)|nobody can|every single (?:one|driver|user|dispatcher)|(?:for|on) (?:all|every) (?:of )?(?:our |the )?(?:drivers|dispatchers|users|trucks|vans)|nothing'?s? (?:is )?going out|no sale nada|no sale ningun\\p{L}*|todos (?:los )?(?:conductores|choferes|repartidores|camiones|usuarios) (?:sin|no pueden|bloqueados|parados)",
+);
+
 /** A deadline of a day or two. */
 const SHORT_DEADLINE = b(
   'tomorrow|tonight|by tomorrow|end of (?:the )?day|in 48 hours|within 48 hours|pasado manana|para manana|hasta manana|antes de manana|manana mismo|esta noche|en 48 horas|fin del dia',
@@ -93,6 +101,7 @@ export function urgencyScore(text: string): number {
   for (const re of URGENT_STRONG) if (re.test(t)) weights.push(0.5);
   // A deadline of a day or two is Alto by itself (the rubric's "three days or less").
   if (SHORT_DEADLINE.test(t)) weights.push(0.6);
+  if (EVERYONE_STOPPED.test(t)) weights.push(0.6);
   for (const re of URGENT_MILD) if (re.test(t)) weights.push(0.15);
   if (NEAR_DEADLINE.test(t)) weights.push(0.3);
   const bangs = (raw.match(/!/gu) ?? []).length;
@@ -296,6 +305,11 @@ export function statesScope(text: string): boolean {
 /** How many concrete buying steps `text` shows (a quote, a demo, a contract, a fleet size…). */
 export function concreteBuyingSignals(text: string): number {
   return countMatches(fold(text.slice(0, MAX)), BUYING_CONCRETE);
+}
+
+/** Concrete steps other than a size: a quote, a demo, a contract, a trial ("quote for 12 vans, no rush"). */
+export function buyingSteps(text: string): number {
+  return countMatches(fold(text.slice(0, MAX)), BUYING_CONCRETE.slice(0, -1));
 }
 
 /** How many distinct buying-intent cues `text` shows (prices, plans, demo, quote…). */

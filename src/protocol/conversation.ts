@@ -71,6 +71,8 @@ export interface MessageAnalysis {
   buyingSignals: number;
   /** Of those, concrete steps (a quote, a demo, a contract, a fleet size). */
   concreteBuying?: number;
+  /** Of those, the steps that are not a size (a quote, a demo, a contract, a trial). */
+  buyingSteps?: number;
   /** Just a greeting or small talk, nothing to act on. */
   greetingOnly: boolean;
   /** The person wants to stop / says goodbye. */

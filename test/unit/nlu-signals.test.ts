@@ -46,6 +46,16 @@ describe('urgencyScore', () => {
     expect(urgencyScore('esta mañana revisé la factura')).toBeLessThan(0.3);
   });
 
+  it('everyone stopped is Alto by itself, said without the usual words', () => {
+    for (const text of [
+      'great, so your forced password reset locked out every single one of our dispatchers',
+      'desde ayer ningún conductor puede entrar a la app',
+      'none of our 15 supervisors can sign in',
+    ])
+      expect(urgencyScore(text), text).toBeGreaterThanOrEqual(0.55);
+    expect(urgencyScore('queremos que todos los conductores tengan la app')).toBeLessThan(0.3);
+  });
+
   it('a negation elsewhere does not calm a real hurry', () => {
     expect(urgencyScore('no funciona y es urgente')).toBeGreaterThanOrEqual(0.5);
     expect(urgencyScore('no podemos trabajar, urgente')).toBeGreaterThanOrEqual(0.5);
