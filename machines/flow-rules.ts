@@ -115,6 +115,8 @@ export function interestArea(signals: FlowSignals): InterestArea {
   if (pressing === undefined || pressing === voted) return voted;
   // A buyer's pain said twice ("stuff arrives late") is still the purchase: only a clearly more
   // pressing problem takes its place.
+  // Something wrong told as one ("we got charged twice") outranks a question about buying.
+  if (voted !== 'Soporte' && voted !== 'Facturación' && signals.problem === true) return pressing;
   return urgencyOf(pressing) >= urgencyOf(voted) + MORE_PRESSING ? pressing : voted;
 }
 

@@ -12,7 +12,7 @@ import { fold } from './text.ts';
 const ADDRESSES_MACHINE = new RegExp(
   [
     '(?<![\\p{L}])(?:',
-    'asistente|assistant|chatbot|bot|gpt|llm|prompt|system prompt|prompt del sistema',
+    'asistente|assistant|chatbot|bot|gpt|llm|prompt|system prompt|prompt del sistema|system note|nota del sistema|nota para el sistema',
     '|(?:tus|sus|your|las|the) (?:instrucciones|instructions|reglas|rules) (?:anteriores|previas|previous|prior|originales|original)',
     '|(?:tus|sus|your|previous|prior|all|todas las|las) (?:instrucciones|instructions|reglas|rules|directrices|guidelines)',
     '|instrucci\\p{L}* (?:para el|para la|al|for the) (?:asistente|assistant|bot|ia|ai|agente|agent|modelo|model)',
@@ -32,7 +32,8 @@ const COMMANDS = new RegExp(
     'ignor\\p{L}*|olvid\\p{L}*|forget|disregard|override|anula',
     '|clasific\\p{L}*|classify|etiquet\\p{L}*|label (?:this|it|me)|marca(?:lo|la|me)|marca (?:esto|este|esta|como)',
     '|mark (?:this|it|me|as)|file (?:this|it|me)|registra(?:lo|la|me) como|asigna(?:lo|la|me)|assign (?:this|it|me)',
-    '|escala(?:lo|la)|escalate|ponlo|ponla|ponme|set (?:this|it|me|the)',
+    '|escala(?:lo|la)|escalate|ponlo|ponla|ponme|set (?:this|it|me|the|urgency|qualification|priority|interest|lead|status)',
+    '|(?:cambia|change|update|actualiza) (?:la |el |the )?(?:urgency|urgencia|qualification|calificacion|priority|prioridad)',
     '|revela|reveal|imprime|print (?:your|the)|repite (?:tus|las|el)|repeat (?:your|the)',
     '|ahora eres|you are now|act as|actua como|pretend|finge|modo (?:desarrollador|admin|dios)|developer mode',
     ')(?![\\p{L}])',

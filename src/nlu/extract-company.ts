@@ -173,6 +173,17 @@ export function companyAfterName(text: string, end: number): string | undefined 
   return c;
 }
 
+/** Every word capitalised (or a digit, "&"), at least two of them, none a greeting or a filler. */
+function titled(s: string): boolean {
+  const words = s.split(/\s+/u);
+  return (
+    words.length >= 2 &&
+    words.every(
+      (w) => /^[\p{Lu}\p{N}&]/u.test(w) && !GREETINGS.has(w.toLowerCase()) && !FILLERS.has(w.toLowerCase()),
+    )
+  );
+}
+
 /** A short answer that is just a company name ("Logística del Norte"), when the bot asked for it. */
 export function companyFromShortAnswer(segment: string): string | undefined {
   const s = segment
@@ -188,6 +199,8 @@ export function companyFromShortAnswer(segment: string): string | undefined {
   if (wordCount > 6) return undefined;
   const first = (s.split(/\s+/u)[0] ?? '').toLowerCase();
   if (FILLERS.has(first) || GREETINGS.has(first)) return undefined;
+  // Written as a name ("Tyres On The Go", "Big Mike's Tires", "Cauchos El Gocho"): the whole answer.
+  if (titled(s)) return s;
   const c = readCompany(s, 0, true);
   // The whole answer must be the company.
   if (!c || c.split(/\s+/u).length !== wordCount) return undefined;
