@@ -207,7 +207,9 @@ export const conversationSetup = setup({
     assessmentChanged: ({ context }) =>
       context.deliveredAs !== undefined &&
       (context.deliveredAs.interest !== interestOf(context) ||
-        context.deliveredAs.urgency !== urgencyOf(context)),
+        context.deliveredAs.urgency !== urgencyOf(context) ||
+        // "50 backlinks for $99, reply YES": what looked like a case turns out to be spam.
+        (isSpam(context.signals) && context.qualification !== 'spam')),
     canRetryDelivery: ({ context }) => context.deliveryAttempts < context.maxDeliveryAttempts,
     notNudged: ({ context }) => context.nudged !== true,
   },

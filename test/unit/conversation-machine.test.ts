@@ -290,6 +290,21 @@ describe('conversation machine', () => {
     expect(h.deliveries[0]!.lead.phone?.value).toBe('5512345678');
   });
 
+  it('a lead that turns out to be spam after delivery is updated as spam', async () => {
+    const h = harness({
+      x: {
+        need: 'su web no sale en la primera página de Google',
+        interest: 'Soporte',
+        fields: { name: 'Mark', email: 'mark@seo.biz' },
+      },
+      oferta: { spamScore: 0.95 },
+    });
+    await h.say('x');
+    expect(h.deliveries.at(-1)?.qualification).not.toBe('spam');
+    await h.say('oferta');
+    expect(h.deliveries.at(-1)?.qualification).toBe('spam');
+  });
+
   it('a goodbye mid-capture keeps a partial lead and ends kindly; coming back with details resumes', async () => {
     const h = harness({
       x: { need: 'demo', fields: { name: 'Ana' } },
