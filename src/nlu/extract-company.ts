@@ -178,6 +178,7 @@ function titled(s: string): boolean {
   const words = s.split(/\s+/u);
   return (
     words.length >= 2 &&
+    !/^(?:not applicable|no aplica|none|ninguna|no tengo)(?![\p{L}])/iu.test(s) &&
     words.every(
       (w) => /^[\p{Lu}\p{N}&]/u.test(w) && !GREETINGS.has(w.toLowerCase()) && !FILLERS.has(w.toLowerCase()),
     )

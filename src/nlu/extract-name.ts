@@ -67,10 +67,18 @@ const isCapital = (w: string): boolean => /^\p{Lu}/u.test(w);
  * A capitalised surname that is also a common word ("Hannah Price", "Rose Young", "Ana Mañana"):
  * accepted after a first name; never a greeting, a filler or a word that is never a name.
  */
+/** Words that never end a name even capitalised ("Hi, I'm Sarah And I Need A Quote"). */
+const FUNCTION_WORDS = new Set(
+  'and y or o but pero will can could would should need needs necesito quiero want wants is are am was soy es son have has do does please thanks gracias i yo a the el la los las un una for para with con from of to que who which'.split(
+    ' ',
+  ),
+);
+
 function commonWordSurname(word: string, parts: readonly string[]): boolean {
   const w = word.toLowerCase();
   return (
     parts.length >= 1 &&
+    !FUNCTION_WORDS.has(w) &&
     /^\p{Lu}\p{Ll}/u.test(word) &&
     w.length > 2 &&
     !NOT_NAME.has(w) &&

@@ -78,8 +78,24 @@ function isData(folded: string, original: string): boolean {
 /** Where contact details start inside a clause ("… i'm emily carter from …", "les escribe Ana"). */
 const CONTACT_CUE =
   /(?<![\p{L}])(?:i'?m|i am|soy|me llamo|my name is|mi nombre es|les? escribe|te escribe|this is|here is|email|e-mail|correo|mi correo es|my email is|cel|tel|phone|whatsapp)(?![\p{L}])/giu;
-const TRAILING_LINK = /[\s,;:(–—-]*(?:\b(?:and|y|from|de|at|en)\b[\s,]*)*$/iu;
-const LEADING_LINK = /^[\s,;:).–—-]*(?:\b(?:and|y|from|de|at|en)\b[\s,]*)*/iu;
+/** What may sit between a cue and its detail ("mi correo es: …", "i'm the owner, …" is not). */
+const CUE_GAP = /^[\s,:;-]*(?:(?:es|is|de|from|the|el|la|mi|my|:)[\s,:;-]*){0,3}$/iu;
+const LINK_WORD = /(?:^|\s)(?:and|y|from|de|at|en)$/iu;
+const LEADING_LINK_WORD = /^(?:and|y|from|de|at|en)(?=\s|$)/iu;
+
+/** Link words and punctuation trimmed off one end, a word at a time (linear on long input). */
+function trimLinks(text: string, end: 'start' | 'end'): string {
+  let out = text;
+  for (let i = 0; i < 8; i += 1) {
+    const next =
+      end === 'end'
+        ? out.replace(/[\s,;:(–—-]+$/u, '').replace(LINK_WORD, '')
+        : out.replace(/^[\s,;:).–—-]+/u, '').replace(LEADING_LINK_WORD, '');
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
 
 /**
  * The clause without the contact details it carries, each cut from its cue ("i'm", "mi correo es")
@@ -92,30 +108,34 @@ function withoutContactTail(clause: string, details: readonly string[]): string 
   for (let guard = 0; guard < 6; guard += 1) {
     const span = contactSpan(out, details);
     if (!span) break;
-    const before = out.slice(0, span[0]).replace(TRAILING_LINK, '');
-    const after = out.slice(span[1]).replace(LEADING_LINK, '');
-    out = `${before} ${after}`.trim();
+    out = `${trimLinks(out.slice(0, span[0]), 'end')} ${trimLinks(out.slice(span[1]), 'start')}`.trim();
   }
   if (out === clause) return clause;
   return (out.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2 ? out : '';
 }
 
-/** The first contact detail of `text` with the cue that introduces it: [start, end). */
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+
+/** The first contact detail of `text` (a whole word or words) with the cue right before it: [start, end). */
 function contactSpan(text: string, details: readonly string[]): [number, number] | undefined {
-  const lower = text.toLowerCase();
   let first: [number, number] | undefined;
   // Starts only where a token starts: linear on long input.
   const email = text.includes('@') ? /(?<![^\s(,;:])[^\s(,;:@]+@[^\s),;:]+/u.exec(text) : null;
   if (email) first = [email.index, email.index + email[0].length];
   for (const d of details) {
     if (d.length < 3) continue;
-    const at = lower.indexOf(d.toLowerCase());
-    if (at >= 0 && (first === undefined || at < first[0])) first = [at, at + d.length];
+    // Whole words only: "Ana" is not inside "mañana", "Sol" not inside "solución".
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(d)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    if (m && (first === undefined || m.index < first[0])) first = [m.index, m.index + m[0].length];
   }
   if (!first) return undefined;
-  for (const m of text.matchAll(CONTACT_CUE))
-    if (m.index < first[0] && first[0] - m.index <= 40) return [m.index, first[1]];
-  return first;
+  // The nearest cue that introduces the detail ("The phone app crashes… I am Ana": "I am", not "phone").
+  let cue: number | undefined;
+  for (const m of text.matchAll(CONTACT_CUE)) {
+    if (m.index >= first[0]) break;
+    if (CUE_GAP.test(text.slice(m.index + m[0].length, first[0]))) cue = m.index;
+  }
+  return [cue ?? first[0], first[1]];
 }
 
 /**

@@ -261,3 +261,31 @@ describe('a company given as a short answer', () => {
     expect(a.need).toBe('we deliver pet food with 8 vans and want a demo');
   });
 });
+
+describe('contact details cut from the need precisely', () => {
+  const ctx = { expecting: [], defaultLanguage: 'es' as const };
+  it('cuts from the nearest cue, and matches a name only as a whole word', () => {
+    expect(analyseMessage('The phone app crashes on login I am Ana Lopez', ctx).need).toBe(
+      'The phone app crashes on login',
+    );
+    expect(analyseMessage('Necesito la cotización para mañana, soy Ana', ctx).need).toBe(
+      'Necesito la cotización para mañana',
+    );
+    expect(analyseMessage('Busco una solución de rastreo, me llamo Sol', ctx).need).toBe(
+      'Busco una solución de rastreo',
+    );
+  });
+
+  it('stays linear on a run of link words before many emails', () => {
+    warmUpModels();
+    const hostile = `${'y '.repeat(2400)}z a@b.com c@d.com e@f.com g@h.com i@j.com k@l.com m@n.com`;
+    const start = performance.now();
+    analyseMessage(hostile, ctx);
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+
+  it('never takes a function word as a surname, nor "Not Applicable" as a company', () => {
+    expect(extractFields("Hi, I'm Sarah And I Need A Quote", { expecting: [] }).fields.name).toBe('Sarah');
+    expect(extractFields('Not Applicable', { expecting: ['company'] }).fields.company).toBeUndefined();
+  });
+});

@@ -15,6 +15,11 @@ import type { EffectDeps } from './deps.ts';
 const PRODUCT_QUESTION =
   /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing|pagos?|payments?|tarjetas?|cards?)\b/iu;
 
+/** A question about products or prices ("¿cuánto cuesta el plan Profesional?"), not "¿por qué me cobraron…?". */
+function asksAboutProducts(text: string): boolean {
+  return DIRECT_QUESTION.test(text) && (PRODUCT_QUESTION.test(text) || buyingSignals(text) > 0);
+}
+
 /** A direct question ("what does RutaViva actually do?", "¿trabajan con empresas pequeñas?"). */
 const DIRECT_QUESTION = /\?|¿/u;
 
@@ -26,7 +31,8 @@ export function wantsProductInfo(text: string): boolean {
   return buyingSignals(text) > 0 || PRODUCT_QUESTION.test(text) || DIRECT_QUESTION.test(text);
 }
 
-const EMAIL_OR_URL = /\S+@\S+|https?:\/\/\S+/gu;
+// Each token is tried from its start only: linear on a 20 KB token.
+const EMAIL_OR_URL = /(?<!\S)[^\s@]+@\S+|https?:\/\/\S+/gu;
 
 /** The message without the contact details it gave: "hannah.price@x.es. Hannah Price" asks about no price. */
 export function withoutContactDetails(text: string, lead: ReplyRequest['lead']): string {
@@ -100,7 +106,7 @@ async function prepareTurn(
   const reportsProblem =
     (input.interest === 'Soporte' || input.interest === 'Facturación') &&
     input.urgency !== 'Bajo' &&
-    !DIRECT_QUESTION.test(input.userText);
+    !asksAboutProducts(input.userText);
   const asksProducts = wantsProductInfo(withoutContactDetails(input.userText, input.lead)) && !reportsProblem;
   return { brief, request, captured, ctx, asksProducts };
 }
