@@ -81,6 +81,11 @@ export function accumulateSignals(signals: FlowSignals, analysis: MessageAnalysi
   };
 }
 
+/** Support and billing: the areas where something is wrong (the others are questions or offers). */
+function isProblemArea(area: InterestArea): boolean {
+  return area === 'Soporte' || area === 'Facturación';
+}
+
 /** A problem (support or billing) said with at least this urgency is the case, whatever came before. */
 const PROBLEM_URGENCY = 0.3;
 /** A second problem must be this much more urgent than the main topic to take its place. */
@@ -100,10 +105,11 @@ function mostVoted(signals: FlowSignals): InterestArea {
 }
 
 /**
- * The conversation's area: the most voted, except that a
- * problem told as one (support or billing, at least Medio) outranks a sales or other question, and a
- * clearly more pressing problem outranks a milder one ("a copy of an invoice… and more important: the
- * ETAs are two hours off" is support). Ties go to the earlier area in the contract's order; none → `Otro`.
+ * The conversation's area: the most voted, except that a problem (support or billing, at least
+ * Medio) told as something wrong outranks a sales or other question, and a clearly more pressing
+ * problem outranks a milder topic ("a copy of an invoice… and more important: the ETAs are two hours
+ * off" is support; a buyer's pain said twice stays the purchase). Ties go to the earlier area in the
+ * contract's order; none → `Otro`.
  */
 export function interestArea(signals: FlowSignals): InterestArea {
   const voted = mostVoted(signals);
@@ -113,10 +119,8 @@ export function interestArea(signals: FlowSignals): InterestArea {
     if (urgencyOf(area) >= PROBLEM_URGENCY && (!pressing || urgencyOf(area) > urgencyOf(pressing)))
       pressing = area;
   if (pressing === undefined || pressing === voted) return voted;
-  // A buyer's pain said twice ("stuff arrives late") is still the purchase: only a clearly more
-  // pressing problem takes its place.
   // Something wrong told as one ("we got charged twice") outranks a question about buying.
-  if (voted !== 'Soporte' && voted !== 'Facturación' && signals.problem === true) return pressing;
+  if (!isProblemArea(voted) && signals.problem === true) return pressing;
   return urgencyOf(pressing) >= urgencyOf(voted) + MORE_PRESSING ? pressing : voted;
 }
 
@@ -137,10 +141,9 @@ export function urgencyLevel(signals: FlowSignals): UrgencyLevel {
   // Told as something wrong, a problem stays Medio even when it can wait ("no es urgente pero el
   // informe sale mal"); a bad mood alone counts only when they did not say it can wait.
   const told = signals.problem === true || (signals.sentimentLow < 0 && signals.calm !== true);
-  if ((area === 'Facturación' || area === 'Soporte') && told) score = Math.max(score, 0.3);
+  if (isProblemArea(area) && told) score = Math.max(score, 0.3);
   // No hurry said and nothing stopping: a buyer (or anyone else) is Bajo.
-  if (signals.calm === true && area !== 'Facturación' && area !== 'Soporte' && score < 0.55)
-    score = Math.min(score, 0.29);
+  if (signals.calm === true && !isProblemArea(area) && score < 0.55) score = Math.min(score, 0.29);
   // A buyer with a concrete need (a size, a quote, a demo, a date) is at least Medio, unless calm.
   if (area === 'Ventas' && (signals.concreteBuying ?? 0) >= 1 && signals.calm !== true)
     score = Math.max(score, 0.3);

@@ -162,10 +162,11 @@ function split(unit: string, max: number): string[] {
   return pieces;
 }
 
-/**
- * A snippet of at most `max` characters: starts at the top, or at the line or sentence sharing the
- * most terms with the query when that one would not fit otherwise; extends forward, cuts at a word boundary with an ellipsis.
- */
+/** The lines and sentences of a text, blank ones left out. */
+function units(text: string): string[] {
+  return text.split(/\n|(?<=[.!?])\s+/).filter((u) => u.trim());
+}
+
 /**
  * The sentence (or line) of `text` that shares the most terms with the query; undefined when it
  * shares too few (a hit ranked on nothing the sentence says is no answer).
@@ -180,7 +181,7 @@ export function bestSentence(
   // What the page is about counts for each of its sentences ("Support and hours" → "Monday to Friday…").
   const fromTitle = new Set(terms(title, language).filter((t) => queryTerms.has(t)));
   // A line that only introduces a list ("… already uses:") says nothing by itself.
-  for (const unit of text.split(/\n|(?<=[.!?])\s+/).filter((u) => !/:\s*$/u.test(u))) {
+  for (const unit of units(text).filter((u) => !/:\s*$/u.test(u))) {
     const overlap = new Set([...fromTitle, ...terms(unit, language).filter((t) => queryTerms.has(t))]).size;
     if (overlap > (best?.overlap ?? 0)) best = { text: unit.trim(), overlap };
   }
@@ -189,23 +190,27 @@ export function bestSentence(
   return best && best.overlap >= needed ? best : undefined;
 }
 
+/**
+ * A snippet of at most `max` characters: starts at the top, or at the line or sentence sharing the
+ * most terms with the query when that one would not fit otherwise; extends forward, cuts at a word boundary with an ellipsis.
+ */
 export function snippet(
   text: string,
   queryTerms: ReadonlySet<string>,
   language: Language,
   max = 300,
 ): string {
-  const units = text.split(/\n|(?<=[.!?])\s+/).filter((u) => u.trim());
+  const parts = units(text);
   let best = 0;
   let bestScore = 0;
-  units.forEach((unit, i) => {
+  parts.forEach((unit, i) => {
     const score = terms(unit, language).filter((t) => queryTerms.has(t)).length;
     if (score > bestScore) [best, bestScore] = [i, score];
   });
   // Start at the top when the best line fits there anyway: openings carry the context.
-  if (units.slice(0, best + 1).join(' ').length <= max) best = 0;
+  if (parts.slice(0, best + 1).join(' ').length <= max) best = 0;
   const prefix = best > 0 ? '…' : '';
-  let out = prefix + units.slice(best).join(' ').replace(/\s+/g, ' ').trim();
+  let out = prefix + parts.slice(best).join(' ').replace(/\s+/g, ' ').trim();
   if (out.length <= max) return out;
   out = out.slice(0, max - 1);
   const space = out.lastIndexOf(' ');

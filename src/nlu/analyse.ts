@@ -30,7 +30,7 @@ import {
 } from './signals.ts';
 import { contentWords } from './need.ts';
 import { withoutDirectives } from './directives.ts';
-import { fold } from './text.ts';
+import { fold, withoutPhrases } from './text.ts';
 import { areaModel, problemModel, spamModel, urgencyModel } from './models.ts';
 import { suggestEmail } from './email-suggest.ts';
 import { affirms } from './intents.ts';
@@ -103,7 +103,7 @@ export function analyseMessage(original: string, ctx: AnalyseContext): MessageAn
   // The answer to a detail question ("CobraPay", "Pagos Rápidos SA") names no topic.
   const answersDetail = need === undefined && ctx.expecting.length > 0 && !ctx.expecting.includes('problem');
   // Topic and urgency read what was said about the need, not the contact details around it.
-  const topicText = withoutDetails(text, captured);
+  const topicText = withoutPhrases(text, captured);
   const interest = answersDetail ? undefined : topicOf(topicText, need !== undefined);
   if (interest !== undefined) {
     analysis.interest = interest.area;
@@ -151,16 +151,6 @@ function modelSpam(text: string): number {
   return Math.min(1, Math.max(0, ((p - 0.6) / 0.3) * 0.7));
 }
 
-/** `text` without the captured details ("i'm emily carter from bluebell logistics, email …"). */
-function withoutDetails(text: string, details: readonly string[]): string {
-  let out = text;
-  for (const d of details) {
-    if (d.length < 3) continue;
-    out = out.replace(new RegExp(d.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'), 'giu'), ' ');
-  }
-  return out;
-}
-
 /**
  * The topic of one message: the trained classifier's area when it is reasonably sure, else the
  * keyword signals (which also break near-ties); undefined for messages about nothing in particular.
@@ -176,14 +166,14 @@ function topicOf(text: string, statesNeed: boolean): { area: InterestArea; confi
   return statesNeed && label !== 'none' && p >= 0.3 ? { area: label, confidence: p } : undefined;
 }
 
+/** The model's P(Alto) from which a message reads as Alto (balanced training inflates the rare class). */
+const ALTO_P = 0.6;
+
 /**
  * The trained model's urgency on the same 0..1 scale as the keyword score (Medio from 0.3, Alto from
  * 0.55), read as an ordinal median: Alto when it is clearly likely (`ALTO_P`), Medio when "at least
  * Medio" is more likely than not, Bajo otherwise, placed within the band by how sure it is.
  */
-/** The model's P(Alto) from which a message reads as Alto (balanced training inflates the rare class). */
-const ALTO_P = 0.6;
-
 export function modelUrgency(p: Record<'Alto' | 'Medio' | 'Bajo', number>): number {
   const atLeastMedio = p.Alto + p.Medio;
   if (p.Alto >= ALTO_P) return 0.55 + 0.45 * ((p.Alto - ALTO_P) / (1 - ALTO_P));

@@ -39,6 +39,8 @@ export interface TrainOptions {
   l2?: number;
   /** Weigh each example by the inverse of its label's frequency, so rare labels are not drowned. */
   balanced?: boolean;
+  /** How a text becomes features (default `features`; a memo lets several models share the work). */
+  featuresOf?: (text: string) => readonly string[];
 }
 
 /** A trained model: `predict` gives a probability per label (they sum to 1). */
@@ -83,10 +85,10 @@ export function train<L extends string>(
   examples: readonly Example<L>[],
   options: TrainOptions = {},
 ): Classifier<L> {
-  const { epochs = 60, learningRate = 0.5, l2 = 1e-4, balanced = false } = options;
+  const { epochs = 60, learningRate = 0.5, l2 = 1e-4, balanced = false, featuresOf = features } = options;
   const vocab = new Map<string, number>();
   const rows = examples.map((e) => {
-    const ids = features(e.text).map((f) => {
+    const ids = featuresOf(e.text).map((f) => {
       let id = vocab.get(f);
       if (id === undefined) vocab.set(f, (id = vocab.size));
       return id;

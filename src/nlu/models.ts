@@ -1,14 +1,13 @@
 /**
- * The trained models of the built-in NLU: interest area and urgency, learned from the labelled
- * es/en corpus in `corpus/utterances.json` and `corpus/utterances-rubric.json` (the second labelled
- * blind to the rules against docs/evaluation.md's rubric; the evaluation's test split is never in
- * either).
- * Trained once per process on first use; `warmUpModels()` lets the runtime pay that at start.
+ * The trained models of the built-in NLU: interest area, urgency, problem-or-request and spam,
+ * learned from the labelled es/en corpus in `corpus/` (written blind to the rules against
+ * docs/evaluation.md's rubric; the evaluation's test split is never in it). Trained once per
+ * process on first use; `warmUpModels()` lets the runtime pay that at start.
  */
 
 import { readFileSync } from 'node:fs';
 import type { InterestArea, UrgencyLevel } from '../protocol/index.ts';
-import { train, type Classifier } from './classifier.ts';
+import { features, train, type Classifier } from './classifier.ts';
 
 export type AreaLabel = InterestArea | 'none';
 
@@ -41,16 +40,28 @@ const CORPUS_FILES = [
   './corpus/utterances-areas.json',
 ];
 
-function readCorpus(file: string): Utterance[] {
-  return JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as Utterance[];
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as T;
 }
+
+/**
+ * The four models train on largely the same texts: their features are computed once and shared
+ * while they train (`warmUpModels` drops the memo afterwards).
+ */
+const featureMemo = new Map<string, readonly string[]>();
+function memoFeatures(text: string): readonly string[] {
+  let f = featureMemo.get(text);
+  if (f === undefined) featureMemo.set(text, (f = features(text)));
+  return f;
+}
+const TRAIN = { ...OPTIONS, featuresOf: memoFeatures };
 
 /** The shipped training corpus; a text in both files keeps the later file's labels. */
 export function trainingCorpus(): readonly Utterance[] {
   if (!corpus) {
     const byText = new Map<string, Utterance>();
     for (const file of CORPUS_FILES)
-      for (const u of readCorpus(file)) byText.set(u.text.trim().toLowerCase(), u);
+      for (const u of readJson<Utterance[]>(file)) byText.set(u.text.trim().toLowerCase(), u);
     corpus = [...byText.values()];
   }
   return corpus;
@@ -60,7 +71,7 @@ function trainOn<L extends string>(labels: readonly L[], labelOf: (u: Utterance)
   return train(
     labels,
     trainingCorpus().map((u) => ({ text: u.text, label: labelOf(u) })),
-    OPTIONS,
+    TRAIN,
   );
 }
 
@@ -90,17 +101,14 @@ export function problemModel(): Classifier<ProblemLabel> {
         text: u.text,
         label: u.urgency === 'Bajo' ? ('request' as const) : ('problem' as const),
       })),
-    OPTIONS,
+    TRAIN,
   );
   return problem;
 }
 
 /** `corpus/spam.json`: spam written blind (offers, scams, romance, phishing, gibberish) and hard ham. */
 function spamCorpus(): { spam: string[]; ham: string[] } {
-  return JSON.parse(readFileSync(new URL('./corpus/spam.json', import.meta.url), 'utf8')) as {
-    spam: string[];
-    ham: string[];
-  };
+  return readJson<{ spam: string[]; ham: string[] }>('./corpus/spam.json');
 }
 
 /**
@@ -116,7 +124,7 @@ export function spamModel(): Classifier<SpamLabel> {
         ...bad.map((text) => ({ text, label: 'spam' as const })),
         ...[...ham, ...trainingCorpus().map((u) => u.text)].map((text) => ({ text, label: 'ham' as const })),
       ],
-      OPTIONS,
+      TRAIN,
     );
   }
   return spam;
@@ -128,4 +136,5 @@ export function warmUpModels(): void {
   urgencyModel();
   problemModel();
   spamModel();
+  featureMemo.clear();
 }

@@ -5,7 +5,7 @@
 
 import { declinesDetail, wantsHuman } from './intents.ts';
 import { EN_WORDS, ES_WORDS, FILLERS, GREETINGS } from './lexicon.ts';
-import { fold } from './text.ts';
+import { escapeRegExp, fold } from './text.ts';
 
 const NEED_CUE = new RegExp(
   [
@@ -114,8 +114,6 @@ function withoutContactTail(clause: string, details: readonly string[]): string 
   return (out.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 2 ? out : '';
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
-
 /** The first contact detail of `text` (a whole word or words) with the cue right before it: [start, end). */
 function contactSpan(text: string, details: readonly string[]): [number, number] | undefined {
   let first: [number, number] | undefined;
@@ -125,7 +123,7 @@ function contactSpan(text: string, details: readonly string[]): [number, number]
   for (const d of details) {
     if (d.length < 3) continue;
     // Whole words only: "Ana" is not inside "mañana", "Sol" not inside "solución".
-    const m = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(d)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+    const m = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(d)}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
     if (m && (first === undefined || m.index < first[0])) first = [m.index, m.index + m[0].length];
   }
   if (!first) return undefined;

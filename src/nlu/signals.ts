@@ -21,20 +21,25 @@ const CALM = b(
  * shortly before a word for hurry, typos included. Reads as calm, and the hurry word does not count.
  */
 const DENIED_HURRY =
-  /(?<![\p{L}\p{N}])(?:no|not|nothing|nada|sin|ni|never|nunca|isn'?t|isnt|zero|0)(?:\s+(?:es|era|hay|tan|muy|tanto|tanta|mucha|mucho|ningun|ninguna|ningun|gran|que|de|en|a|is|it|its|it's|really|that|so|too|any|big|in|the|particular|super)){0,3}?\s+(?:urg\p{L}*|urj\p{L}*|prisa|apuro|afan|rush\p{L}*|hurry|pressure|emergenc\p{L}*|corre)(?![\p{L}\p{N}])/gu;
+  /(?<![\p{L}\p{N}])(?:no|not|nothing|nada|sin|ni|never|nunca|isn'?t|isnt|zero|0)(?:\s+(?:es|era|hay|tan|muy|tanto|tanta|mucha|mucho|ningun|ninguna|gran|que|de|en|a|is|it|its|it's|really|that|so|too|any|big|in|the|particular|super)){0,3}?\s+(?:urg\p{L}*|urj\p{L}*|prisa|apuro|afan|rush\p{L}*|hurry|pressure|emergenc\p{L}*|corre)(?![\p{L}\p{N}])/gu;
 /** Only looking: browsing, curiosity, nothing decided ("solo estoy mirando", "just getting a feel"). */
 const BROWSING = b(
   "(?:solo|solamente|nomas|nada mas) (?:estoy |estamos )?(?:viendo|mirando|curioseando|explorando|averiguando|informandome|cotizando por curiosidad)|(?:estoy|estamos) (?:explorando|curioseando|mirando opciones|viendo opciones)|por curiosidad|nada decidido|todavia no (?:decidimos|hemos decidido)|just (?:looking|browsing|curious|exploring|checking|researching|trying to get a feel|getting a feel|window shopping)|(?:looking|shopping) around|out of curiosity|nothing decided|haven'?t decided|not decided|(?:just )?(?:budgeting|budgetting) for next (?:year|yr)|(?:just |only )?gathering (?:some )?info\\p{L}*|not looking to buy|no (?:date|timeline) yet|next (?:financial|fiscal) year|recopilando informacion|solo para (?:pasarle |darle |tener )?(?:la )?informacion|(?:decidira|decidiremos|decidimos|decide|decidiran) mas adelante|no hay fecha|el ano que viene|todavia no (?:vamos|pensamos) (?:a )?comprar",
 );
 
-/** The calm phrases and denied hurry of folded text, or undefined when it says neither. */
+/** The three ways of saying there is no hurry, as global patterns (compiled once, for `replace`). */
+const CALM_PARTS: readonly RegExp[] = [
+  new RegExp(CALM.source, 'gu'),
+  DENIED_HURRY,
+  new RegExp(BROWSING.source, 'gu'),
+];
+
+/** Which of the calm patterns folded text says (none: empty). */
 function calmParts(folded: string): RegExp[] {
-  const parts: RegExp[] = [];
-  if (CALM.test(folded)) parts.push(new RegExp(CALM.source, 'gu'));
-  DENIED_HURRY.lastIndex = 0;
-  if (DENIED_HURRY.test(folded)) parts.push(DENIED_HURRY);
-  if (BROWSING.test(folded)) parts.push(new RegExp(BROWSING.source, 'gu'));
-  return parts;
+  return CALM_PARTS.filter((re) => {
+    re.lastIndex = 0;
+    return re.test(folded);
+  });
 }
 
 /**
@@ -62,7 +67,6 @@ const URGENT_STRONG = [
   b('no funciona nada|nada funciona|no sirve nada|nothing works|nothing is working'),
   b('perdiendo (?:dinero|clientes|ventas|mucho)|estamos perdiendo|losing (?:money|customers|sales|clients)'),
   b('critico|critica|critical|grave|gravisimo|severe'),
-
   b(
     'ahora mismo|de inmediato|inmediatamente|lo antes posible|cuanto antes|ya mismo|right now|immediately|right away',
   ),
@@ -292,6 +296,8 @@ const BUYING_CONCRETE = [
 const BUYING = [...BUYING_SOFT, ...BUYING_CONCRETE];
 
 const SIZE = BUYING_CONCRETE[BUYING_CONCRETE.length - 1] as RegExp;
+/** The concrete buying steps other than a size. */
+const STEPS = BUYING_CONCRETE.slice(0, -1);
 
 /**
  * The need has a scope a salesperson can work with: a size ("35 furgonetas", "a fleet of 12") or a
@@ -309,7 +315,7 @@ export function concreteBuyingSignals(text: string): number {
 
 /** Concrete steps other than a size: a quote, a demo, a contract, a trial ("quote for 12 vans, no rush"). */
 export function buyingSteps(text: string): number {
-  return countMatches(fold(text.slice(0, MAX)), BUYING_CONCRETE.slice(0, -1));
+  return countMatches(fold(text.slice(0, MAX)), STEPS);
 }
 
 /** How many distinct buying-intent cues `text` shows (prices, plans, demo, quote…). */

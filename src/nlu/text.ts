@@ -29,6 +29,19 @@ export function maskSpans(text: string, spans: readonly (readonly [number, numbe
   return out;
 }
 
+/** `s` with the characters that mean something in a regular expression escaped. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+}
+
+/** `text` with every occurrence of each phrase (any case) blanked; phrases under `minLength` are kept. */
+export function withoutPhrases(text: string, phrases: readonly string[], minLength = 3): string {
+  let out = text;
+  for (const p of phrases)
+    if (p.length >= minLength) out = out.replace(new RegExp(escapeRegExp(p), 'giu'), ' ');
+  return out;
+}
+
 /** Spans of every match of a global regex. */
 export function spansOf(text: string, re: RegExp): [number, number][] {
   const spans: [number, number][] = [];

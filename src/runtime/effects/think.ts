@@ -3,6 +3,7 @@ import type { ReplyRequest, ThinkOutput } from '../../../machines/conversation-m
 import type { ToolContext } from '../../../skills/tool.ts';
 import { errorMessage } from '../../errors.ts';
 import { buyingSignals } from '../../nlu/signals.ts';
+import { withoutPhrases } from '../../nlu/text.ts';
 import type { ChatMessage, ChatRequest } from '../../ports/chat-model.ts';
 import type { ExtractedFields, TurnBrief } from '../../protocol/index.ts';
 import { PRIORITY } from '../../protocol/index.ts';
@@ -15,13 +16,13 @@ import type { EffectDeps } from './deps.ts';
 const PRODUCT_QUESTION =
   /\b(plan(es)?|precios?|cu[aá]nto cuesta|costo|tarifa|prices?|pricing|cost|catalog|cat[aá]logo|productos?|products?|integra\w*|integrat\w*|features?|funcionalidad(es)?|horarios?|hours|factura(ción)?|billing|pagos?|payments?|tarjetas?|cards?)\b/iu;
 
+/** A direct question ("what does RutaViva actually do?", "¿trabajan con empresas pequeñas?"). */
+const DIRECT_QUESTION = /\?|¿/u;
+
 /** A question about products or prices ("¿cuánto cuesta el plan Profesional?"), not "¿por qué me cobraron…?". */
 function asksAboutProducts(text: string): boolean {
   return DIRECT_QUESTION.test(text) && (PRODUCT_QUESTION.test(text) || buyingSignals(text) > 0);
 }
-
-/** A direct question ("what does RutaViva actually do?", "¿trabajan con empresas pequeñas?"). */
-const DIRECT_QUESTION = /\?|¿/u;
 
 /**
  * The person asks about products, plans, prices or policies, or asks anything directly: the
@@ -36,10 +37,8 @@ const EMAIL_OR_URL = /(?<!\S)[^\s@]+@\S+|https?:\/\/\S+/gu;
 
 /** The message without the contact details it gave: "hannah.price@x.es. Hannah Price" asks about no price. */
 export function withoutContactDetails(text: string, lead: ReplyRequest['lead']): string {
-  let out = text.replace(EMAIL_OR_URL, ' ');
-  for (const value of [lead.name?.value, lead.company?.value])
-    if (value !== undefined && value.trim().length > 1) out = out.split(value).join(' ');
-  return out;
+  const details = [lead.name?.value, lead.company?.value].filter((v): v is string => v !== undefined);
+  return withoutPhrases(text.replace(EMAIL_OR_URL, ' '), details, 2);
 }
 
 /** One turn's model request and what its tools may touch, built before any model is asked. */
@@ -101,8 +100,8 @@ async function prepareTurn(
     ...(leadId ? { leadId } : {}),
   };
   // A problem report ("me llegó un cargo doble en la tarjeta") is not a product question: it gets
-  // no FAQ snippet about payment methods, it gets its case registered.
-  // A direct question in a support case ("¿cuánto cuesta el plan Profesional?") is still answered.
+  // no FAQ snippet about payment methods, it gets its case registered. A product question inside a
+  // support case ("¿cuánto cuesta el plan Profesional?") is still answered.
   const reportsProblem =
     (input.interest === 'Soporte' || input.interest === 'Facturación') &&
     input.urgency !== 'Bajo' &&
