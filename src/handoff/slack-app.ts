@@ -35,6 +35,8 @@ export interface SlackAppDeps {
 }
 
 const SEEN_LIMIT = 2000;
+const THREAD_WAIT_MS = 5000;
+const THREAD_POLL_MS = 100;
 
 /**
  * The Slack app: alerts posted with *Take over* / *Give back* buttons; a reply in the alert's
@@ -188,9 +190,16 @@ export class SlackApp {
     if (event.type !== 'message' || event.subtype || event.bot_id || !event.thread_ts || !event.user) return;
     const me = await this.whoAmI();
     if (event.user === me.userId) return;
-    const conversationId = this.deps.threads.get(`t:${event.channel}:${event.thread_ts}`);
     const text = fromSlack(event.text ?? '');
-    if (typeof conversationId !== 'string' || !text) return;
+    if (!text) return;
+    const conversationId = await this.threadOf(event.channel, event.thread_ts);
+    if (!conversationId) {
+      this.deps.log.warn(
+        { channel: event.channel, thread: event.thread_ts },
+        'Slack reply in an unknown thread',
+      );
+      return;
+    }
     const name = (await this.deps.api.usersInfo(event.user)).name;
     let result = await this.command(conversationId, 'human.message', name, text);
     // Nobody holds it yet: a reply in the thread takes the conversation over.
@@ -204,6 +213,20 @@ export class SlackApp {
     if (result && !result.ok)
       await this.say(conversationId, `⚠️ ${result.message ?? result.code ?? 'not sent'}`);
     else if (result?.warning) await this.say(conversationId, `⚠️ ${result.warning.message}`);
+  }
+
+  /**
+   * The conversation a thread carries. In cluster mode the thread is announced on the bus by the
+   * node that posted the alert, and the conversation's record is replicated: an operator's reply can
+   * arrive before either, so it waits for them a little (the event was acknowledged already).
+   */
+  private async threadOf(channel: string, ts: string): Promise<string | undefined> {
+    for (let waited = 0; ; waited += THREAD_POLL_MS) {
+      const id = this.deps.threads.get(`t:${channel}:${ts}`);
+      if (typeof id === 'string' && (await this.deps.store.getConversation(id))) return id;
+      if (waited >= THREAD_WAIT_MS) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, THREAD_POLL_MS));
+    }
   }
 
   private async button(
