@@ -18,12 +18,15 @@ import {
   takeover,
 } from './conversation-setup.ts';
 import { deliveredPhase, humanPhase } from './handoff-states.ts';
+import { describeMachine } from './state-descriptions.ts';
 
 export * from './conversation-types.ts';
 export { alertInput } from './conversation-setup.ts';
 
-export const conversationMachine = conversationSetup.createMachine({
+const machine = conversationSetup.createMachine({
   id: 'conversation',
+  description:
+    'One conversation: triage → capture → qualify → handoff | support | spam | closed, and `human` while a person owns it',
   context: ({ input }) => ({
     ...input,
     language: input.defaultLanguage,
@@ -299,5 +302,8 @@ export const conversationMachine = conversationSetup.createMachine({
     },
   },
 });
+
+/** The machine, every state described (`state-descriptions.ts`). */
+export const conversationMachine = describeMachine(machine);
 
 export type ConversationMachine = typeof conversationMachine;

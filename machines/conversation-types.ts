@@ -118,6 +118,18 @@ export type ConversationEvent =
   /** The operator corrects the lead (provenance "operator"). */
   | { type: 'human.lead'; fields: OperatorLeadFields };
 
+/** What each event means (the state charts and the console show these). */
+export const CONVERSATION_EVENTS: Record<ConversationEvent['type'], string> = {
+  'user.message.received': 'The person wrote (one message, or several sent within the coalescing window)',
+  'session.expired': 'Durable timer: the person went quiet in the middle of the capture',
+  'followup.due': 'Durable timer: a while of silence in the capture; one gentle follow-up is due',
+  'handoff.deadline': 'Durable timer: the case went to a human and nobody has taken it over yet',
+  'human.takeover': 'A person of the team takes the conversation over (the bot goes silent)',
+  'human.release': 'The operator gives the conversation back to the bot',
+  'human.close': 'The operator closes the case',
+  'human.lead': 'The operator corrects the lead (provenance "operator")',
+};
+
 /** A reply for the runtime to send, in order. */
 export type ConversationEmitted = { type: 'reply'; text: string; intent: ReplyIntent; inReplyTo: string };
 

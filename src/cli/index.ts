@@ -44,6 +44,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./capacity.ts')).CAPACITY_HELP,
     run: async (args) => (await import('./capacity.ts')).capacityCommand(args),
   },
+  chart: {
+    summary: 'Print a state machine (conversation, keypool) as Mermaid, DOT, JSON or SVG.',
+    help: async () => (await import('./chart.ts')).CHART_HELP,
+    run: async (args) => (await import('./chart.ts')).chartCommand(args),
+  },
   guard: {
     summary: 'Screen messages for prompt injection: one per line on stdin, one JSON verdict per line.',
     help: async () => (await import('../security/guard-cli.ts')).GUARD_HELP,

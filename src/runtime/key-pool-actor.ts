@@ -19,6 +19,7 @@ import { KeyPool, type KeyPoolReport, type KeyRecord, type Lease, type LeaseUsag
 import type { AcquireOptions, KeyPoolOptions, PoolLogger, ReleaseReason } from './key-pool-options.ts';
 import { silentPoolLogger } from './key-pool-options.ts';
 import { ActorLease, type LeaseMailbox } from './key-pool-lease.ts';
+import type { KeyPoolEvent } from './key-pool-events.ts';
 
 /** What the rest of the node uses of a key pool (the actor and the bare core both offer it). */
 export type KeyPoolApi = Pick<
@@ -204,59 +205,71 @@ export class KeyPoolActor implements KeyPoolApi, LeaseMailbox {
     const run = <T>(event: string, op: () => T, fallback: T): T => this.supervised(event, op, fallback);
     return createStore({
       context: this.capture(0, null),
-      on: {
-        acquire: (_ctx, e: { conversationId: string; options: AcquireOptions }) =>
-          void (this.answer = this.startAcquire(e.conversationId, e.options)),
-        pin: (_ctx, e: { conversationId: string; reply: (keyId: string | undefined) => void }) =>
-          void e.reply(run('pin', () => this.core.pin(e.conversationId), undefined)),
-        release: (_ctx, e: { conversationId: string; reason: ReleaseReason; reply: (r: boolean) => void }) =>
-          void e.reply(run('release', () => this.core.release(e.conversationId, e.reason), false)),
-        'usage.reported': (_ctx, e: { lease: ActorLease; usage: LeaseUsage | undefined }) => {
-          this.open.delete(e.lease);
-          run('usage.reported', () => e.lease.inner.release(e.usage), undefined);
-        },
-        'rate.limited': (
-          _ctx,
-          e: { keyId: string; retryAfterMs: number | undefined; lease?: ActorLease },
-        ) => {
-          const lease = e.lease;
-          if (lease) this.open.delete(lease);
-          run(
-            'rate.limited',
-            () =>
-              lease
-                ? lease.inner.rateLimited(e.retryAfterMs)
-                : this.core.reportRateLimited(e.keyId, e.retryAfterMs),
-            undefined,
-          );
-        },
-        'lease.failed': (_ctx, e: { lease: ActorLease }) => {
-          this.open.delete(e.lease);
-          run('lease.failed', () => e.lease.inner.failed(), undefined);
-        },
-        'limits.observed': (_ctx, e: { keyId: string; limits: ProviderLimits; lease?: ActorLease }) => {
-          const lease = e.lease;
-          run(
-            'limits.observed',
-            () => (lease ? lease.inner.observe(e.limits) : this.core.reportLimits(e.keyId, e.limits)),
-            undefined,
-          );
-        },
-        'key.failed': (_ctx, e: { keyId: string }) =>
-          void run('key.failed', () => this.core.reportFailure(e.keyId), undefined),
-        'key.succeeded': (_ctx, e: { keyId: string }) =>
-          void run('key.succeeded', () => this.core.reportSuccess(e.keyId), undefined),
-        sweep: (_ctx, e: { reply: (n: number) => void }) =>
-          void e.reply(run('sweep', () => this.core.sweep(), 0)),
-        tick: (ctx) => {
-          run('tick', () => this.core.tick(), undefined);
-          return this.capture(ctx.restarts, ctx.lastCrash);
-        },
-        snapshot: (ctx) => this.capture(ctx.restarts, ctx.lastCrash),
-        crashed: (ctx, e: { event: string; error: string }) =>
-          this.capture(ctx.restarts + 1, { at: Date.now(), event: e.event, error: e.error }),
-      },
+      on: this.handlers(run),
     });
+  }
+
+  /** One handler per event of `KEY_POOL_EVENTS` (the state charts list the same events). */
+  private handlers(run: <T>(event: string, op: () => T, fallback: T) => T) {
+    return {
+      acquire: (_ctx: KeyPoolSnapshot, e: { conversationId: string; options: AcquireOptions }) =>
+        void (this.answer = this.startAcquire(e.conversationId, e.options)),
+      pin: (
+        _ctx: KeyPoolSnapshot,
+        e: { conversationId: string; reply: (keyId: string | undefined) => void },
+      ) => void e.reply(run('pin', () => this.core.pin(e.conversationId), undefined)),
+      release: (
+        _ctx: KeyPoolSnapshot,
+        e: { conversationId: string; reason: ReleaseReason; reply: (r: boolean) => void },
+      ) => void e.reply(run('release', () => this.core.release(e.conversationId, e.reason), false)),
+      'usage.reported': (_ctx: KeyPoolSnapshot, e: { lease: ActorLease; usage: LeaseUsage | undefined }) => {
+        this.open.delete(e.lease);
+        run('usage.reported', () => e.lease.inner.release(e.usage), undefined);
+      },
+      'rate.limited': (
+        _ctx: KeyPoolSnapshot,
+        e: { keyId: string; retryAfterMs: number | undefined; lease?: ActorLease },
+      ) => {
+        const lease = e.lease;
+        if (lease) this.open.delete(lease);
+        run(
+          'rate.limited',
+          () =>
+            lease
+              ? lease.inner.rateLimited(e.retryAfterMs)
+              : this.core.reportRateLimited(e.keyId, e.retryAfterMs),
+          undefined,
+        );
+      },
+      'lease.failed': (_ctx: KeyPoolSnapshot, e: { lease: ActorLease }) => {
+        this.open.delete(e.lease);
+        run('lease.failed', () => e.lease.inner.failed(), undefined);
+      },
+      'limits.observed': (
+        _ctx: KeyPoolSnapshot,
+        e: { keyId: string; limits: ProviderLimits; lease?: ActorLease },
+      ) => {
+        const lease = e.lease;
+        run(
+          'limits.observed',
+          () => (lease ? lease.inner.observe(e.limits) : this.core.reportLimits(e.keyId, e.limits)),
+          undefined,
+        );
+      },
+      'key.failed': (_ctx: KeyPoolSnapshot, e: { keyId: string }) =>
+        void run('key.failed', () => this.core.reportFailure(e.keyId), undefined),
+      'key.succeeded': (_ctx: KeyPoolSnapshot, e: { keyId: string }) =>
+        void run('key.succeeded', () => this.core.reportSuccess(e.keyId), undefined),
+      sweep: (_ctx: KeyPoolSnapshot, e: { reply: (n: number) => void }) =>
+        void e.reply(run('sweep', () => this.core.sweep(), 0)),
+      tick: (ctx: KeyPoolSnapshot) => {
+        run('tick', () => this.core.tick(), undefined);
+        return this.capture(ctx.restarts, ctx.lastCrash);
+      },
+      snapshot: (ctx: KeyPoolSnapshot) => this.capture(ctx.restarts, ctx.lastCrash),
+      crashed: (ctx: KeyPoolSnapshot, e: { event: string; error: string }) =>
+        this.capture(ctx.restarts + 1, { at: Date.now(), event: e.event, error: e.error }),
+    } satisfies Record<KeyPoolEvent, unknown>;
   }
 
   /** The snapshot the store keeps. */
