@@ -56,6 +56,8 @@ export async function renderChartDoc(): Promise<string> {
     '`error.<effect>` is an effect finishing or failing, `always` a step taken at once when its guard',
     'holds, `after.<delay>` a timer. See [conversation.md](conversation.md) for the flow in words.',
     '',
+    '![A live conversation on its chart in the console: the current state highlighted, the path listed](state-chart-console.png)',
+    '',
     ...MACHINE_NAMES.map((name) => section(name, machineChart(name)!)),
   ].join('\n');
   const options = (await resolveConfig(CHART_DOC)) ?? {};

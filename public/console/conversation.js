@@ -93,6 +93,7 @@ export function renderHeader() {
   const tenant = state.me?.tenant ? null : (conv?.tenant ?? item?.tenant);
   const meta = [channelName(conv?.channel ?? item?.channel), reference, tenant].filter(Boolean);
   byId('conv-meta').textContent = meta.join(' · ');
+  byId('chart-link').href = `/console/conversations/${encodeURIComponent(id)}`;
   const owner = byId('owner');
   if (conv) {
     const info = { conversationId: id, state: conv.state, owner: conv.owner };

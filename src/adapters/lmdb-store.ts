@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { StorageError } from '../errors.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../protocol/index.ts';
-import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../ports/store.ts';
+import {
+  appendTransitions,
+  type ConversationRecord,
+  type HistoryEntry,
+  type Store,
+  type TurnWrite,
+} from '../ports/store.ts';
 
 type HistoryKey = [string, number];
 type LeadKey = [string, string];
@@ -82,7 +88,16 @@ export class LmdbStore implements Store {
       // flushed off the event loop; this turn resolves once its own data is on disk. (A synchronous
       // transaction per turn saved ~0.15 ms alone but blocked the event loop for every fsync.)
       await this.root.transaction(() => {
-        this.conversations.putSync(conversation.conversationId, conversation);
+        const record = write.transitions
+          ? {
+              ...conversation,
+              transitions: appendTransitions(
+                this.conversations.get(conversation.conversationId)?.transitions,
+                write.transitions,
+              ),
+            }
+          : conversation;
+        this.conversations.putSync(conversation.conversationId, record);
         let seq = this.lastSeq(conversation.conversationId);
         for (const entry of history) this.history.putSync([conversation.conversationId, ++seq], entry);
         if (lead) this.leads.putSync([lead.tenant_id, lead.lead_id], lead);

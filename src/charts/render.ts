@@ -5,6 +5,7 @@
  * JSON. The SVG export renders the DOT (`svg.ts`).
  */
 import { allStates, type Chart, type ChartState, type ChartTransition } from './model.ts';
+import { dotToSvg } from './svg.ts';
 
 export type ChartFormat = 'mermaid' | 'dot' | 'json' | 'svg';
 export const CHART_FORMATS: readonly ChartFormat[] = ['mermaid', 'dot', 'json', 'svg'];
@@ -61,7 +62,13 @@ function anchorOf(byId: Map<string, ChartState>, id: string): string {
 function dotState(s: ChartState, pad: string, out: string[]): void {
   if (s.children.length === 0) {
     const shape = s.type === 'final' ? 'doublecircle' : 'box';
-    const attrs = [`label=${q(s.key)}`, `id=${q(`state-${s.id}`)}`, `shape=${shape}`, 'style="rounded"'];
+    const attrs = [
+      `label=${q(s.key)}`,
+      `id=${q(`state-${s.id}`)}`,
+      `shape=${shape}`,
+      'style="rounded,filled"',
+      'fillcolor="white"',
+    ];
     if (s.description) attrs.push(`tooltip=${q(oneLine(s.description))}`);
     out.push(`${pad}${q(s.id)} [${attrs.join(', ')}];`);
     return;
@@ -78,7 +85,7 @@ export function toDot(chart: Chart): string {
   const byId = new Map(allStates(chart).map((s) => [s.id, s]));
   const out = [
     `digraph ${q(chart.id)} {`,
-    '  compound=true; rankdir=LR; fontname="Helvetica"; fontsize=11;',
+    '  compound=true; newrank=true; rankdir=TB; fontname="Helvetica"; fontsize=11;',
     '  node [fontname="Helvetica", fontsize=11]; edge [fontname="Helvetica", fontsize=9];',
     '  "__start" [shape=point, label=""];',
   ];
@@ -103,4 +110,12 @@ export function toDot(chart: Chart): string {
 /** The chart as JSON (what `GET /api/machines/:name` returns). */
 export function toJson(chart: Chart): string {
   return `${JSON.stringify(chart, null, 2)}\n`;
+}
+
+/** A chart in `format`. */
+export async function renderChart(chart: Chart, format: ChartFormat): Promise<string> {
+  if (format === 'mermaid') return toMermaid(chart);
+  if (format === 'dot') return toDot(chart);
+  if (format === 'json') return toJson(chart);
+  return dotToSvg(toDot(chart));
 }

@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { MACHINE_NAMES, machineChart } from '../charts/machines.ts';
-import { CHART_FORMATS, toDot, toJson, toMermaid, type ChartFormat } from '../charts/render.ts';
-import { dotToSvg } from '../charts/svg.ts';
-import type { Chart } from '../charts/model.ts';
+import { CHART_FORMATS, renderChart, type ChartFormat } from '../charts/render.ts';
 import { parseCommand, UsageError } from './args.ts';
 
 export const CHART_HELP = `Usage: leadbot chart [--machine conversation|keypool] [--format mermaid|dot|json|svg]
@@ -27,14 +25,6 @@ Examples:
 
 Exit codes: 0 printed; 2 bad usage (unknown machine or format).
 `;
-
-/** A chart in `format`. */
-export async function renderChart(chart: Chart, format: ChartFormat): Promise<string> {
-  if (format === 'mermaid') return toMermaid(chart);
-  if (format === 'dot') return toDot(chart);
-  if (format === 'json') return toJson(chart);
-  return dotToSvg(toDot(chart));
-}
 
 /** `leadbot chart`. */
 export async function chartCommand(args: string[]): Promise<number> {

@@ -1,5 +1,11 @@
 import type { LeadPayload } from '../protocol/index.ts';
-import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../ports/store.ts';
+import {
+  appendTransitions,
+  type ConversationRecord,
+  type HistoryEntry,
+  type Store,
+  type TurnWrite,
+} from '../ports/store.ts';
 import { StaleOwnerError, type ConversationReplica } from './conversation-replica.ts';
 
 export interface ReplicatedStoreOptions {
@@ -54,8 +60,22 @@ export class ReplicatedStore implements Store {
     const id = write.conversation.conversationId;
     const fence = this.options.fence(id);
     if (fence === undefined) throw new StaleOwnerError(id, undefined);
-    await this.options.replica.save(fence, write);
-    await this.options.local.saveTurn(write);
+    // The transition log travels in the record, so a new owner (and the gateway) has it too.
+    const { transitions, ...rest } = write;
+    const merged: TurnWrite = transitions
+      ? {
+          ...rest,
+          conversation: {
+            ...write.conversation,
+            transitions: appendTransitions(
+              (await this.options.local.getConversation(id))?.transitions,
+              transitions,
+            ),
+          },
+        }
+      : write;
+    await this.options.replica.save(fence, merged);
+    await this.options.local.saveTurn(merged);
   }
 
   /** History lines, after catching up with the replica (a redelivered message is found there). */

@@ -65,9 +65,13 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get('/console', (_request, reply) =>
     reply.headers(headers).type(serve('index.html').type).send(serve('index.html').body),
   );
+  // One conversation on its state chart (the page reads /api/conversations/:id/state, live).
+  app.get('/console/conversations/:id', (_request, reply) =>
+    reply.headers(headers).type(serve('chart.html').type).send(serve('chart.html').body),
+  );
   app.get('/console/:file', (request, reply) => {
     const name = (request.params as { file: string }).file;
-    if (!/^[a-z0-9-]+\.[a-z]+$/.test(name) || name === 'index.html')
+    if (!/^[a-z0-9-]+\.[a-z]+$/.test(name) || name === 'index.html' || name === 'chart.html')
       throw new ClientError('not_found', 'No such console file.', { status: 404 });
     const file = serve(name);
     return reply.headers(headers).type(file.type).send(file.body);

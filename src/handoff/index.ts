@@ -15,6 +15,7 @@ import { OutboxDispatcher } from '../runtime/outbox-dispatcher.ts';
 import { HandoffAlerts } from './alerts.ts';
 import { registerConsole } from './console.ts';
 import { registerOperatorApi } from './operator-api.ts';
+import { registerStateApi } from './state-api.ts';
 import { OperatorAuth } from './operators.ts';
 import { HandoffRegistry, type QueueItem } from './registry.ts';
 import { SlackApi } from './slack-api.ts';
@@ -182,14 +183,16 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     forget: (ids) => registry.forget(ids),
     published: (event) => slackApp?.published(event),
     attach(app) {
-      registerOperatorApi(app, {
+      const api = {
         auth,
         bus: deps.bus,
         store: deps.turnStore,
         leads: deps.leadStore,
         registry,
         clock: deps.clock,
-      });
+      };
+      registerOperatorApi(app, api);
+      registerStateApi(app, api);
       registerConsole(app, { auth, registry, secureCookies: publicUrl?.startsWith('https:') ?? false });
       slackApp?.register(app);
     },

@@ -92,7 +92,7 @@ function queueView(item: ReturnType<HandoffRegistry['list']>[number]) {
   };
 }
 
-async function loadConversation(deps: OperatorApiDeps, operator: Operator, id: string) {
+export async function loadConversation(deps: OperatorApiDeps, operator: Operator, id: string) {
   const record = await deps.store.getConversation(id);
   if (!record || !mayAccess(operator, record.tenantId))
     throw new ClientError('not_found', `No conversation ${JSON.stringify(id)}.`, { status: 404 });

@@ -14,6 +14,33 @@ export interface HistoryEntry {
   by?: string | undefined;
 }
 
+/**
+ * One step of a conversation on its state chart (no message text, no personal data: the event's
+ * type, the states, the guard that decided it and the names of the fields captured at that step).
+ */
+export interface TransitionRecord {
+  /** Epoch ms. */
+  at: number;
+  /** `user.message.received`, `done.analyse`, `always`, `human.takeover`, … (`xstate.init` for the start). */
+  event: string;
+  /** Dotted state value before (`capture.waiting`); `''` at the start. */
+  from: string;
+  to: string;
+  guard?: string;
+  fields?: string[];
+}
+
+/** The most recent transitions a conversation keeps (older ones are dropped). */
+export const TRANSITION_LOG_LIMIT = 60;
+
+/** `previous` then `added`, the last `TRANSITION_LOG_LIMIT` of them. */
+export function appendTransitions(
+  previous: readonly TransitionRecord[] | undefined,
+  added: readonly TransitionRecord[],
+): TransitionRecord[] {
+  return [...(previous ?? []), ...added].slice(-TRANSITION_LOG_LIMIT);
+}
+
 /** What is persisted of a conversation actor. */
 export interface ConversationRecord {
   conversationId: string;
@@ -30,6 +57,8 @@ export interface ConversationRecord {
    * conversation is marked failed until a later turn succeeds. Never holds message text.
    */
   failure?: { at: number; error: string; messageId: string };
+  /** The conversation's path on the state chart, oldest first (bounded: `TRANSITION_LOG_LIMIT`). */
+  transitions?: TransitionRecord[];
 }
 
 /** Everything one turn changes, written atomically. */
@@ -37,6 +66,8 @@ export interface TurnWrite {
   conversation: ConversationRecord;
   history: HistoryEntry[];
   lead?: LeadPayload;
+  /** Transitions of this turn, appended to the conversation's stored ones (`appendTransitions`). */
+  transitions?: TransitionRecord[];
 }
 
 /** Durable storage. Every write resolves only once it is committed. */
@@ -70,7 +101,14 @@ export class MemoryStore implements Store {
     return Promise.resolve(structuredClone(this.conversations.get(id)));
   }
   saveTurn(write: TurnWrite): Promise<void> {
-    this.conversations.set(write.conversation.conversationId, structuredClone(write.conversation));
+    const id = write.conversation.conversationId;
+    const conversation = structuredClone(write.conversation);
+    if (write.transitions)
+      conversation.transitions = appendTransitions(
+        this.conversations.get(id)?.transitions,
+        write.transitions,
+      );
+    this.conversations.set(id, conversation);
     const lines = this.history.get(write.conversation.conversationId) ?? [];
     lines.push(...structuredClone(write.history));
     this.history.set(write.conversation.conversationId, lines);

@@ -4,8 +4,7 @@ import { CHART_DOC, renderChartDoc } from '../../scripts/gen-chart-docs.ts';
 import { CONVERSATION_EVENTS, conversationMachine } from '../../machines/conversation-machine.ts';
 import { machineChart } from '../../src/charts/machines.ts';
 import { allStates } from '../../src/charts/model.ts';
-import { toDot, toMermaid } from '../../src/charts/render.ts';
-import { renderChart } from '../../src/cli/chart.ts';
+import { renderChart, toDot, toMermaid } from '../../src/charts/render.ts';
 
 const conversation = machineChart('conversation')!;
 
@@ -51,7 +50,9 @@ describe('state charts', () => {
     const ids = [...svg.matchAll(/<g id="state&#45;([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids)).toEqual(new Set(allStates(conversation).flatMap((s) => (s.id ? [s.id] : []))));
     expect(svg).toContain('Stores the lead (or ticket) durably');
-    expect(toDot(machineChart('keypool')!)).toContain('"key.available" -> "key.coolingDown" [label="rate.limited"]');
+    expect(toDot(machineChart('keypool')!)).toContain(
+      '"key.available" -> "key.coolingDown" [label="rate.limited"]',
+    );
   });
 
   it('JSON is the chart as data', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.ts';
 import type { ConversationRecord } from '../../ports/store.ts';
 import type { InboundMessage } from '../../protocol/index.ts';
 import { observeFailures } from './state.ts';
+import { attachRecorder, recorderFor } from './transitions.ts';
 import type { SupervisorContext } from './context.ts';
 import type {
   ConversationActor,
@@ -96,7 +97,7 @@ function conversationInput(
  * record, it was written by another machine version, or its snapshot cannot be restored.
  */
 function restore(
-  options: Pick<SupervisorOptions, 'machine'>,
+  options: Pick<SupervisorOptions, 'machine' | 'clock'>,
   record: Pick<ConversationRecord, 'snapshot' | 'machineVersion'> | undefined,
   input: ConversationInput,
   log: Logger,
@@ -112,11 +113,14 @@ function restore(
   }
   let actor: ConversationActor | undefined;
   try {
+    const recorder = recorderFor(options.clock, record.snapshot);
     actor = createActor(options.machine, {
       snapshot: record.snapshot as ConversationSnapshot,
       input,
       logger: () => {},
+      inspect: recorder.inspect,
     });
+    attachRecorder(actor, recorder);
     // A snapshot that cannot be restored leaves the actor in `error` before it starts; starting
     // it would report the error as uncaught and bring the process down.
     if (actor.getSnapshot().status !== 'active') throw new Error('snapshot could not be restored');
@@ -134,8 +138,13 @@ function restore(
 }
 
 /** A fresh actor: the conversation starts over. */
-function spawn(options: Pick<SupervisorOptions, 'machine'>, input: ConversationInput): ConversationActor {
-  const actor = createActor(options.machine, { input, logger: () => {} });
+function spawn(
+  options: Pick<SupervisorOptions, 'machine' | 'clock'>,
+  input: ConversationInput,
+): ConversationActor {
+  const recorder = recorderFor(options.clock, undefined);
+  const actor = createActor(options.machine, { input, logger: () => {}, inspect: recorder.inspect });
+  attachRecorder(actor, recorder);
   observeFailures(actor);
   actor.start();
   return actor;

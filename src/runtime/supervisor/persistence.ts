@@ -5,6 +5,7 @@ import type { ConversationRecord, HistoryEntry } from '../../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent } from '../../protocol/index.ts';
 import { actorFor } from './actors.ts';
 import { describeRecord } from './state.ts';
+import { takeTransitions } from './transitions.ts';
 import type { SupervisorContext } from './context.ts';
 import type { ConversationActor, ConversationSnapshot, SupervisorOptions } from './types.ts';
 
@@ -60,7 +61,8 @@ export async function saveSnapshot(
     updatedAt: now,
   };
   if (failure) conversation.failure = failure;
-  await options.store.saveTurn({ conversation, history });
+  const transitions = takeTransitions(actor);
+  await options.store.saveTurn({ conversation, history, ...(transitions.length > 0 ? { transitions } : {}) });
 }
 
 /**
