@@ -49,6 +49,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./chart.ts')).CHART_HELP,
     run: async (args) => (await import('./chart.ts')).chartCommand(args),
   },
+  replay: {
+    summary: 'Run a stored or exported conversation again on the current machine; print what changed.',
+    help: async () => (await import('./replay.ts')).REPLAY_HELP,
+    run: async (args) => (await import('./replay.ts')).replayCommand(args),
+  },
   guard: {
     summary: 'Screen messages for prompt injection: one per line on stdin, one JSON verdict per line.',
     help: async () => (await import('../security/guard-cli.ts')).GUARD_HELP,

@@ -1,0 +1,190 @@
+/**
+ * Replay: a stored or exported conversation's prospect messages run again through the current
+ * machine and built-in model on a scratch store, so what changed can be compared (and kept as a
+ * regression test). Sources: a conversation id in a data folder, `leadbot contacts export` JSON, the
+ * console's `GET /api/conversations/:id` JSON, or a replay file `{"tenant", "messages": [...]}`.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LmdbStore } from '../adapters/lmdb-store.ts';
+import { CliChannel } from '../channels/cli.ts';
+import { conversationIdFor } from '../channels/intake.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../logger.ts';
+import { startLeadbot } from '../main.ts';
+import type { HistoryEntry, TransitionRecord } from '../ports/store.ts';
+import type { LeadPayload } from '../protocol/index.ts';
+import { valueString } from '../runtime/supervisor/transitions.ts';
+
+/** A conversation as it happened (or as far as its source tells). */
+export interface RecordedConversation {
+  conversationId: string;
+  tenantId: string;
+  turns: { said: string; replies: string[] }[];
+  finalState?: string;
+  transitions?: TransitionRecord[];
+  lead?: LeadPayload;
+}
+
+/** What the replay produced. */
+export interface ReplayOutcome {
+  turns: { said: string; replies: string[] }[];
+  finalState: string;
+  transitions: TransitionRecord[];
+  lead?: LeadPayload;
+}
+
+export class ReplaySourceError extends Error {}
+
+/** History lines → turns: each prospect line with the replies that followed it. */
+export function turnsOf(history: readonly Pick<HistoryEntry, 'role' | 'text' | 'by'>[]) {
+  const turns: { said: string; replies: string[] }[] = [];
+  for (const line of history) {
+    if (line.role === 'user') turns.push({ said: line.text, replies: [] });
+    else if (!line.by) turns.at(-1)?.replies.push(line.text);
+  }
+  return turns;
+}
+
+interface RecordLike {
+  conversationId: string;
+  tenantId: string;
+  snapshot?: unknown;
+  transitions?: TransitionRecord[];
+}
+
+function fromRecord(
+  record: RecordLike,
+  history: HistoryEntry[],
+  leads: readonly LeadPayload[],
+): RecordedConversation {
+  const snapshot = record.snapshot as { value?: unknown; context?: { leadId?: string } } | undefined;
+  const lead = leads.find((l) => l.lead_id === snapshot?.context?.leadId);
+  return {
+    conversationId: record.conversationId,
+    tenantId: record.tenantId,
+    turns: turnsOf(history),
+    ...(snapshot?.value === undefined ? {} : { finalState: valueString(snapshot.value) }),
+    ...(record.transitions ? { transitions: record.transitions } : {}),
+    ...(lead ? { lead } : {}),
+  };
+}
+
+function textOf(m: unknown): string {
+  const text = (m as { text?: unknown } | null)?.text;
+  return typeof text === 'string' ? text : '';
+}
+
+/** A recorded conversation from an exported or hand-written JSON document. */
+export function fromJson(doc: unknown, name: string): RecordedConversation {
+  const d = doc as Record<string, unknown>;
+  if (Array.isArray(d.conversations)) {
+    // `leadbot contacts export` / GET /api/contacts/:id: the first conversation with messages.
+    const items = d.conversations as { record: RecordLike; history: HistoryEntry[] }[];
+    const item = items.find((c) => c.history?.some((h) => h.role === 'user'));
+    if (!item) throw new ReplaySourceError(`${name}: the export holds no conversation with messages`);
+    return fromRecord(item.record, item.history, (d.leads as LeadPayload[] | undefined) ?? []);
+  }
+  if (Array.isArray(d.messages) && typeof d.conversationId === 'string') {
+    // The console's GET /api/conversations/:id.
+    const lines = (d.messages as { from: string; text: string }[]).map((m) => ({
+      role: m.from === 'prospect' ? ('user' as const) : ('assistant' as const),
+      text: m.text,
+      ...(m.from === 'operator' ? { by: 'operator' } : {}),
+    }));
+    const lead = d.lead as LeadPayload | null;
+    return {
+      conversationId: d.conversationId,
+      tenantId: typeof d.tenant === 'string' ? d.tenant : 'demo',
+      turns: turnsOf(lines),
+      ...(lead && lead.lead_id ? { lead } : {}),
+    };
+  }
+  if (Array.isArray(d.messages)) {
+    // A replay file: { "tenant": "demo", "messages": ["Hola…", …] }.
+    const turns = (d.messages as unknown[]).map((m) => ({
+      said: typeof m === 'string' ? m : textOf(m),
+      replies: [],
+    }));
+    return { conversationId: name, tenantId: typeof d.tenant === 'string' ? d.tenant : 'demo', turns };
+  }
+  throw new ReplaySourceError(
+    `${name}: not a conversation export, a console conversation or a replay file {"messages": […]}`,
+  );
+}
+
+/** A conversation from a data folder (read-only; safe while the server runs). */
+export async function fromDataDir(dataDir: string, conversationId: string): Promise<RecordedConversation> {
+  if (!existsSync(join(dataDir, 'data.mdb')))
+    throw new ReplaySourceError(`no leadbot data in ${dataDir} (set --data-dir or LEADBOT_DATA_DIR)`);
+  const store = LmdbStore.open(dataDir);
+  try {
+    const record = await store.getConversation(conversationId);
+    if (!record) throw new ReplaySourceError(`no conversation ${conversationId} in ${dataDir}`);
+    const history = await store.getHistory(conversationId, 10_000);
+    const leadId = (record.snapshot as { context?: { leadId?: string } } | undefined)?.context?.leadId;
+    const lead = leadId ? await store.getLead(record.tenantId, leadId) : undefined;
+    return fromRecord(record, history, lead ? [lead] : []);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A file path, or a conversation id in `dataDir`. */
+export async function loadRecorded(source: string, dataDir: string): Promise<RecordedConversation> {
+  if (existsSync(source) && source.endsWith('.json')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(source, 'utf8'));
+    } catch (error) {
+      throw new ReplaySourceError(`${source} is not valid JSON (${(error as Error).message})`);
+    }
+    return fromJson(doc, source);
+  }
+  return fromDataDir(dataDir, source);
+}
+
+/** Runs the prospect's messages through a fresh embedded node (scratch store, built-in model). */
+export async function replayConversation(recorded: Pick<RecordedConversation, 'tenantId' | 'turns'>) {
+  const dir = mkdtempSync(join(tmpdir(), 'leadbot-replay-'));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('LEADBOT_LLM_') && k !== 'LEADBOT_DATA_DIR') env[k] = v;
+  const config = loadConfig({ env: { ...env, LEADBOT_DATA_DIR: dir, LEADBOT_ADMIN_TOKEN: 'replay' } });
+  const logger = createLogger({
+    level: 'error',
+    content: false,
+    pretty: false,
+    nodeId: 'replay',
+    destination: process.stderr,
+  });
+  const node = await startLeadbot(config, { http: false, logger });
+  try {
+    if (!node.intake.tenants.has(recorded.tenantId))
+      throw new ReplaySourceError(
+        `tenant '${recorded.tenantId}' is not configured here (LEADBOT_CONFIG); configured: ${[...node.intake.tenants.keys()].join(', ')}`,
+      );
+    const session = 'replay';
+    const channel = new CliChannel(node.intake, {
+      tenantId: recorded.tenantId,
+      session,
+      replyTimeoutMs: config.server.restReplyTimeoutMs,
+    });
+    const turns: ReplayOutcome['turns'] = [];
+    for (const turn of recorded.turns) turns.push({ said: turn.said, replies: await channel.say(turn.said) });
+    const record = await node.store.getConversation(conversationIdFor(recorded.tenantId, 'cli', session));
+    const leadId = (record?.snapshot as { context?: { leadId?: string } } | undefined)?.context?.leadId;
+    const lead = leadId ? await node.store.getLead(recorded.tenantId, leadId) : undefined;
+    const outcome: ReplayOutcome = {
+      turns,
+      finalState: valueString((record?.snapshot as { value?: unknown } | undefined)?.value),
+      transitions: record?.transitions ?? [],
+      ...(lead ? { lead } : {}),
+    };
+    return outcome;
+  } finally {
+    await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
