@@ -133,7 +133,9 @@ it(${JSON.stringify(`replays ${recorded.conversationId} to the same outcome`)}, 
 async function formatted(source: string, file: string): Promise<string> {
   try {
     const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(file)) ?? {};
+    // Outside the project (a temp folder) the project's own settings still apply.
+    const project = fileURLToPath(new URL('../../package.json', import.meta.url));
+    const options = (await prettier.resolveConfig(file)) ?? (await prettier.resolveConfig(project)) ?? {};
     return await prettier.format(source, { ...options, filepath: file });
   } catch {
     return source;

@@ -61,11 +61,11 @@ describe('leadbot replay', () => {
     expect(stdout).toMatch(/final state: — → handoff\.waiting/);
     expect(stdout).toContain('lead name: — → "Ana Pérez"');
     const source = readFileSync(fixture, 'utf8');
-    const from = /from '([^']+)'/.exec(
+    const from = /from ['"]([^'"]+)['"]/.exec(
       source.split('\n').find((l) => l.includes('replayConversation }'))!,
     )![1]!;
     expect(existsSync(resolve(dirname(fixture), from))).toBe(true);
-    expect(source).toContain('"interest_area": "Ventas"');
+    expect(source).toContain("interest_area: 'Ventas'");
     expect(source).toContain(MESSAGES[1]);
 
     const json = await run(process.execPath, [bin, 'replay', file, '--json'], { env });
