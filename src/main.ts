@@ -14,6 +14,7 @@ import { createConversations, type ConversationDeps } from './composition/conver
 import { createDelivery } from './composition/delivery.ts';
 import { createHttp } from './composition/http.ts';
 import { createKeys } from './composition/keys.ts';
+import { createInspection } from './composition/inspect.ts';
 import { Lifecycle } from './composition/lifecycle.ts';
 import { runNode } from './composition/process.ts';
 import { createMaintenance } from './composition/maintenance.ts';
@@ -47,12 +48,15 @@ async function foundation({ config, life, log, clock, live }: Base) {
   const supervisor = () => live.supervisor;
   const storage = await life.add(createStorage(config));
   const keys = await life.add(createKeys(config, clock, log));
+  const inspection = await life.add(await createInspection(config, log));
+  if (keys.pool) inspection.attachStore('keypool', keys.pool.store);
   const cluster = await life.add(createClusterLayer(config, { storage, keys, log }));
   const models = createModels(config, { keys, cluster, log });
   const { bus } = await life.add(createBus(config, cluster, log));
   const pool = keys.pool;
   const metrics = createMetrics(config, { model: models.model.name, bus, pool, supervisor });
-  return { storage, pool, cluster, models, bus, metrics };
+  const inspect = inspection.observer;
+  return { storage, pool, cluster, models, bus, metrics, ...(inspect ? { inspect } : {}) };
 }
 
 /** The CRM outbox, memory, the guard and the human handoff: the services conversations call. */

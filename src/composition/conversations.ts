@@ -1,3 +1,4 @@
+import type { InspectionEvent, Observer } from 'xstate';
 import { conversationMachine } from '../../machines/conversation-machine.ts';
 import { SKILL_LOADERS } from '../../skills/registry.ts';
 import { LmdbDeduper } from '../adapters/lmdb-dedupe.ts';
@@ -43,6 +44,8 @@ export interface ConversationDeps {
   audit: AuditLog;
   clock: Clock;
   log: Logger;
+  /** The Stately inspector's observer (`LEADBOT_INSPECT=1`). */
+  inspect?: Observer<InspectionEvent>;
 }
 
 /** Conversation actors and what they run on: the machine with its effects, timers, de-duplication. */
@@ -169,6 +172,7 @@ export async function createConversations(
     log: deps.log,
     timers,
     ...(dedupe ? { dedupe } : {}),
+    ...(deps.inspect ? { inspect: deps.inspect } : {}),
     guard: deps.security.guard,
     flood: deps.security.flood,
     ...supervisorOptions(config, deps),

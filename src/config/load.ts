@@ -131,6 +131,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     );
   }
   const settings = parsed.data;
+  if (settings.inspect.enabled && env.NODE_ENV === 'production')
+    throw new ConfigError(
+      'LEADBOT_INSPECT (inspect.enabled) is for development only and is refused with NODE_ENV=production: the inspector sees every event and context.',
+    );
   if (env.LEADBOT_LLM_KEYS?.trim() && !settings.llm.model) {
     throw new ConfigError(
       'LEADBOT_LLM_KEYS is set but no model is: set LEADBOT_LLM_MODEL (or llm.model in a config file).',

@@ -13,6 +13,7 @@ import {
   supervisorSettings,
   busSettings,
   logSettings,
+  inspectSettings,
 } from './schema/runtime-settings.ts';
 import { modelSettings, llmSettings } from './schema/llm-settings.ts';
 import { crmSettings, channelsSettings } from './schema/channel-settings.ts';
@@ -59,6 +60,7 @@ export const SettingsSchema = z
     crm: crmSettings,
     channels: channelsSettings,
     log: logSettings,
+    inspect: inspectSettings,
   })
   .strict()
   .superRefine((settings, ctx) => {

@@ -182,3 +182,28 @@ export const logSettings = z
   .strict()
   .prefault({})
   .describe('Logs: pino JSON lines.');
+
+export const inspectSettings = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Development only: attach the Stately inspector (`@statelyai/inspect`) to every conversation actor and the KeyPool actor. Refused when `NODE_ENV=production`.',
+      ),
+    url: z
+      .string()
+      .regex(/^wss?:\/\//, 'a ws:// or wss:// URL')
+      .optional()
+      .describe('Send the inspection events to this inspector WebSocket instead of starting a local one.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8080)
+      .describe('Port of the local inspector server started when `inspect.url` is unset.'),
+  })
+  .strict()
+  .prefault({})
+  .describe('The Stately inspector, for developers watching events flow through the actors.');

@@ -1,4 +1,4 @@
-import { createActor } from 'xstate';
+import { createActor, type InspectionEvent } from 'xstate';
 import { MACHINE_VERSION, type ConversationInput } from '../../../machines/conversation-machine.ts';
 import { campaignSource } from '../../config/campaigns.ts';
 import { errorMessage } from '../../errors.ts';
@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.ts';
 import type { ConversationRecord } from '../../ports/store.ts';
 import type { InboundMessage } from '../../protocol/index.ts';
 import { observeFailures } from './state.ts';
-import { attachRecorder, recorderFor } from './transitions.ts';
+import { attachRecorder, recorderFor, type TransitionRecorder } from './transitions.ts';
 import type { SupervisorContext } from './context.ts';
 import type {
   ConversationActor,
@@ -97,7 +97,7 @@ function conversationInput(
  * record, it was written by another machine version, or its snapshot cannot be restored.
  */
 function restore(
-  options: Pick<SupervisorOptions, 'machine' | 'clock'>,
+  options: Pick<SupervisorOptions, 'machine' | 'clock' | 'inspect'>,
   record: Pick<ConversationRecord, 'snapshot' | 'machineVersion'> | undefined,
   input: ConversationInput,
   log: Logger,
@@ -118,7 +118,7 @@ function restore(
       snapshot: record.snapshot as ConversationSnapshot,
       input,
       logger: () => {},
-      inspect: recorder.inspect,
+      inspect: inspectorOf(options, recorder),
     });
     attachRecorder(actor, recorder);
     // A snapshot that cannot be restored leaves the actor in `error` before it starts; starting
@@ -137,13 +137,27 @@ function restore(
   }
 }
 
+/** The transition log's recorder, and the developer's inspector when one is attached. */
+function inspectorOf(options: Pick<SupervisorOptions, 'inspect'>, recorder: TransitionRecorder) {
+  const extra = options.inspect;
+  if (!extra) return recorder.inspect;
+  return (event: InspectionEvent) => {
+    recorder.inspect(event);
+    extra.next?.(event);
+  };
+}
+
 /** A fresh actor: the conversation starts over. */
 function spawn(
-  options: Pick<SupervisorOptions, 'machine' | 'clock'>,
+  options: Pick<SupervisorOptions, 'machine' | 'clock' | 'inspect'>,
   input: ConversationInput,
 ): ConversationActor {
   const recorder = recorderFor(options.clock, undefined);
-  const actor = createActor(options.machine, { input, logger: () => {}, inspect: recorder.inspect });
+  const actor = createActor(options.machine, {
+    input,
+    logger: () => {},
+    inspect: inspectorOf(options, recorder),
+  });
   attachRecorder(actor, recorder);
   observeFailures(actor);
   actor.start();

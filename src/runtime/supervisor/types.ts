@@ -1,4 +1,4 @@
-import type { Actor, SnapshotFrom } from 'xstate';
+import type { Actor, InspectionEvent, Observer, SnapshotFrom } from 'xstate';
 import type { ConversationMachine } from '../../../machines/conversation-machine.ts';
 import type { TenantConfig } from '../../config/tenant.ts';
 import type { Logger } from '../../logger.ts';
@@ -45,6 +45,8 @@ export interface RestartIntensity {
 export interface SupervisorOptions {
   /** The machine with its effects provided. */
   machine: ConversationMachine;
+  /** An inspector every conversation actor reports to (the Stately inspector, development only). */
+  inspect?: Observer<InspectionEvent>;
   store: Store;
   bus: Bus;
   tenants: ReadonlyMap<string, TenantConfig>;
