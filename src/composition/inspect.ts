@@ -111,7 +111,7 @@ export async function createInspection(config: Readonly<Config>, log: Logger): P
   });
   return {
     name: 'inspect',
-    observer: inspector.inspect as Observer<InspectionEvent>,
+    observer: inspector.inspect,
     // A store reports '@xstate.transition' only, which the inspector does not read: each becomes the
     // event it handled and the snapshot after it. Only the event's type leaves (payloads hold
     // conversation ids and callbacks).
