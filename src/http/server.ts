@@ -46,6 +46,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     return503OnClosing: true,
   });
   await app.register(websocket, { options: { maxPayload: deps.wsMaxPayloadBytes } });
+  // JSON APIs take JSON: a text/plain body is a 415, not a string the routes would refuse as 400.
+  // (Webhooks that take other types register their own parsers in their own scope.)
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError | LeadbotError, request, reply) =>
     handleError(error, request, reply, deps.bodyLimitBytes),

@@ -113,6 +113,25 @@ describe('REST channel (Rasa REST shape)', () => {
       body: raw ? (body as string) : JSON.stringify(body),
     });
 
+  it('a body that is not JSON is a 415; a body over the limit a 413 answered before it is read', async () => {
+    for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
+      const res = await fetch(`${node.url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: 'sender=u-9&message=hola',
+      });
+      expect(res.status, type).toBe(415);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_message');
+    }
+    const big = await fetch(`${node.url}/webhooks/rest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sender: 'u-9', message: 'a'.repeat(10 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('message_too_long');
+  });
+
   it('answers with [{recipient_id, text}] in the same request', async () => {
     const res = await post({ sender: 'u-1', message: 'Hola, quiero información de precios', tenant: 'demo' });
     expect(res.status).toBe(200);
