@@ -1,5 +1,5 @@
 import type {} from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import { ClientError, OverloadedError, errorMessage, type ErrorCode } from '../errors.ts';
@@ -61,7 +61,28 @@ export class WebChannel {
   register(app: FastifyInstance): void {
     this.unsubscribe = this.intake.bus.subscribeOutbound((event) => this.deliver(event));
     this.unsubscribeLink = this.options.link?.onStatus((status) => this.broadcastStatus(status));
-    app.get('/ws', { websocket: true }, (socket, request) => {
+    // Refused before the upgrade: a page from an origin the tenant does not allow gets a 403.
+    const preValidation = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const query = request.query as Record<string, unknown>;
+      const origin = request.headers.origin;
+      const tenant = this.intake.tenants.get(
+        typeof query.tenant === 'string' ? query.tenant : this.intake.defaultTenant,
+      );
+      if (
+        origin === undefined ||
+        !tenant ||
+        originAllowed(origin, request.headers.host, tenant.allowedOrigins)
+      )
+        return done();
+      this.options.log.warn(
+        { tenantId: tenant.id, origin: origin.slice(0, 200) },
+        'web chat refused: origin not allowed',
+      );
+      void reply.code(403).send({
+        error: { code: 'forbidden', message: 'This page may not open this chat (origin not allowed).' },
+      });
+    };
+    app.get('/ws', { websocket: true, preValidation }, (socket, request) => {
       const query = request.query as Record<string, unknown>;
       this.accept(
         socket,
@@ -272,3 +293,18 @@ export const webChannel: ChannelPlugin = {
     };
   },
 };
+
+const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
+
+/** Whether a page at `origin` may open the tenant's chat (`allowedOrigins`, else own pages and loopback). */
+export function originAllowed(
+  origin: string,
+  host: string | undefined,
+  allowed: readonly string[] | undefined,
+): boolean {
+  const o = origin.toLowerCase();
+  if (allowed?.includes('*')) return true;
+  if (allowed?.some((a) => a.toLowerCase() === o)) return true;
+  if (host && (o === `http://${host.toLowerCase()}` || o === `https://${host.toLowerCase()}`)) return true;
+  return LOOPBACK.test(o);
+}

@@ -41,6 +41,15 @@ export const TenantFileSchema = z.object({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)
     .default('#0f766e'),
+  /**
+   * Origins (`https://www.example.com`) whose pages may open this tenant's web chat socket; `*` for
+   * any. Unset: the server's own pages and loopback (localhost) only. A browser sends `Origin`;
+   * clients that send none (the CLI, server-to-server) are not limited by it.
+   */
+  allowedOrigins: z
+    .array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin such as https://www.example.com, or *'))
+    .max(100)
+    .optional(),
   /** Human handoff: this tenant's Slack / Teams alert targets, business hours, live follow-up. */
   handoff: TenantHandoffSchema.optional(),
   /** Where prospects can start on a messenger: the landing page renders these as buttons. */
