@@ -6,6 +6,7 @@ import type { Store } from '../ports/store.ts';
 import type { ChannelPlugin } from './channel.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
 import { collectTurn } from './turn-collector.ts';
+import { authorizeRest, checkRestExposure, isLoopbackHost, type RestAuthOptions } from './rest-auth.ts';
 
 const RestBody = z.object({
   sender: z
@@ -29,6 +30,8 @@ export function registerRestChannel(
     replyTimeoutMs: number;
     /** The replies a handled message got (from history), so a retry is answered the same way. */
     repliesTo?: (conversationId: string, messageId: string) => Promise<string[]>;
+    /** Who may call (tokens, loopback); see `rest-auth.ts`. */
+    auth?: RestAuthOptions;
   },
 ): void {
   app.post('/webhooks/rest', async (request, reply) => {
@@ -42,6 +45,7 @@ export function registerRestChannel(
     }
     const { sender, message, tenant: tenantId, message_id } = parsed.data;
     const tenant = resolveTenant(intake, tenantId);
+    if (options.auth) authorizeRest(request, tenant, options.auth);
     const id = message_id ?? newId('rest_');
     const conversationId = conversationIdFor(tenant.id, 'rest', sender);
     const collector = collectTurn(intake.bus, id, conversationId, options.replyTimeoutMs);
@@ -97,7 +101,10 @@ export function repliesFromHistory(store: Pick<Store, 'getHistory'>) {
 export const restChannel: ChannelPlugin = {
   name: 'rest',
   create(deps) {
+    const token = deps.config.secrets.restToken;
+    checkRestExposure(deps.intake.tenants, deps.config.server.host, token ? { token } : {});
     registerRestChannel(deps.app, deps.intake, {
+      auth: { ...(token ? { token } : {}), loopback: isLoopbackHost(deps.config.server.host) },
       replyTimeoutMs: deps.config.server.restReplyTimeoutMs,
       ...(deps.repliesTo ? { repliesTo: deps.repliesTo } : {}),
     });

@@ -158,6 +158,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'WhatsApp Cloud API: the token Meta sends back when the webhook is verified.',
   },
   {
+    name: 'LEADBOT_REST_TOKEN',
+    section: 'channels',
+    secret: 'restToken',
+    description:
+      'REST channel: the bearer token `POST /webhooks/rest` requires (`Authorization: Bearer <token>`), for every tenant. Unset, and with no tenant token, REST is open only on a loopback address.',
+  },
+  {
     name: 'LEADBOT_TWILIO_ACCOUNT_SID',
     section: 'channels',
     secret: 'twilioAccountSid',

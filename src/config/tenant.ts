@@ -50,6 +50,17 @@ export const TenantFileSchema = z.object({
     .array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin such as https://www.example.com, or *'))
     .max(100)
     .optional(),
+  /** The REST channel: SHA-256 (hex) of each token a caller may present, or `open` for anonymous calls. */
+  rest: z
+    .object({
+      tokenSha256: z
+        .array(z.string().regex(/^[0-9a-f]{64}$/i, 'the SHA-256 of the token, 64 hex digits'))
+        .max(20)
+        .optional(),
+      open: z.boolean().optional(),
+    })
+    .strict()
+    .optional(),
   /** Human handoff: this tenant's Slack / Teams alert targets, business hours, live follow-up. */
   handoff: TenantHandoffSchema.optional(),
   /** Where prospects can start on a messenger: the landing page renders these as buttons. */
