@@ -42,6 +42,18 @@ export interface EraseResult {
 
 const digits = (s: string) => s.replace(/\D/g, '');
 
+/**
+ * The digits of a query that is a phone number and nothing else (`+34 600 111 222`, `(555) 123-4567`,
+ * `whatsapp:+14155238886`); undefined for anything else. An email or a name with digits in it is never
+ * compared as a phone: a privacy request must find exactly one person, never someone else.
+ */
+export function phoneDigits(text: string): string | undefined {
+  const t = text.trim().replace(/^(whatsapp|tel|sms):/i, '');
+  if (!/^\+?[\d\s().-]+$/.test(t)) return undefined;
+  const d = digits(t);
+  return d.length >= 7 && d.length <= 15 ? d : undefined;
+}
+
 function matchesLead(lead: LeadPayload, id: string): boolean {
   const needle = id.trim().toLowerCase();
   if (lead.lead_id === id || lead.conversation_id === id) return true;
@@ -49,8 +61,15 @@ function matchesLead(lead: LeadPayload, id: string): boolean {
   const handle = lead.contact_info.phone_or_username;
   if (!handle) return false;
   if (handle.toLowerCase() === needle || handle.toLowerCase() === `@${needle.replace(/^@/, '')}`) return true;
-  const d = digits(id);
-  return d.length >= 7 && digits(handle) === d;
+  const wanted = phoneDigits(id);
+  return wanted !== undefined && phoneDigits(handle) === wanted;
+}
+
+/** A conversation is the person's when its id or channel user id is the query (a phone, as a phone). */
+function matchesConversation(key: string, userId: string, id: string): boolean {
+  if (key === id || userId === id) return true;
+  const wanted = phoneDigits(id);
+  return wanted !== undefined && phoneDigits(userId) === wanted;
 }
 
 const payloadLeadId = (entry: OutboxEntry) => (entry.payload as { lead_id?: string }).lead_id ?? '';
@@ -136,7 +155,7 @@ export class ContactData {
       if (inTenant(value.tenant_id) && matchesLead(value, query.id)) ids.add(value.conversation_id);
     }
     for (const { key, value } of this.conversations.getRange()) {
-      if (inTenant(value.tenantId) && (key === query.id || value.userId === query.id)) ids.add(key);
+      if (inTenant(value.tenantId) && matchesConversation(key, value.userId, query.id)) ids.add(key);
     }
     // Every lead of those conversations (a person found by conversation id also has their lead).
     const leads = new Map<string, LeadPayload>();

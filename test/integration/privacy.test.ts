@@ -52,6 +52,9 @@ describe('privacy: export and erase one person; tenants are isolated', () => {
     expect(body.conversations[0]!.history.map((h) => h.text).join(' ')).toMatch(/Ana Ruiz/);
     expect(JSON.stringify(body)).not.toMatch(/luis@vega/);
 
+    // An email stored nowhere finds nobody, even when its digits are someone's phone number.
+    for (const nobody of ['nobody@else.mx', '5215500000000@else.mx'])
+      expect((await fetch(`${node.url}/api/contacts/${nobody}`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${node.url}/api/contacts/ana@ruiz.mx`)).status).toBe(401);
     const erased = await fetch(`${node.url}/api/contacts/ana@ruiz.mx`, { method: 'DELETE', headers: auth });
     expect(await erased.json()).toMatchObject({ erased: { conversations: 1, leads: 1, historyLines: 4 } });
