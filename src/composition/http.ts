@@ -51,7 +51,8 @@ function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
     channels: Object.fromEntries(
       http.channels.filter((c) => c.name !== 'web' && c.name !== 'rest').map((c) => [c.name, c.status()]),
     ),
-    tenants: [...tenants.keys()],
+    // How many, not which: /health is public, and tenant ids name customers.
+    tenants: tenants.size,
   });
 }
 
@@ -101,6 +102,7 @@ export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: bo
         tenants: deps.tenants,
         defaultTenant: config.defaultTenant,
         adminToken: deps.admin.token,
+        ...(config.secrets.metricsToken ? { metricsToken: config.secrets.metricsToken } : {}),
         bodyLimitBytes: config.server.bodyLimitBytes,
         wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
         ...(deps.contacts ? { contacts: deps.contacts } : {}),

@@ -158,6 +158,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'WhatsApp Cloud API: the token Meta sends back when the webhook is verified.',
   },
   {
+    name: 'LEADBOT_METRICS_TOKEN',
+    section: 'server',
+    secret: 'metricsToken',
+    description:
+      'When set, `GET /metrics` and `/metrics/prometheus` need `Authorization: Bearer <token>` (or the admin token). Unset: open, as scrapers expect (no personal data in them).',
+  },
+  {
     name: 'LEADBOT_REST_TOKEN',
     section: 'channels',
     secret: 'restToken',

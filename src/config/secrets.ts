@@ -2,6 +2,8 @@
 export interface Secrets {
   /** Bearer token for `/api/*`. When unset, one is generated and kept in `<dataDir>/admin-token`. */
   adminToken?: string;
+  /** `LEADBOT_METRICS_TOKEN`: bearer token `/metrics` requires when set. */
+  metricsToken?: string;
   /** `LEADBOT_REST_TOKEN`: bearer token `POST /webhooks/rest` requires (every tenant). */
   restToken?: string;
   /** `LEADBOT_LLM_KEYS`: comma-separated secrets or `name=secret` pairs. */

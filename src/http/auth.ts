@@ -20,6 +20,25 @@ export function requireAdmin(request: FastifyRequest, token: string): void {
 }
 
 /**
+ * `/metrics` when `LEADBOT_METRICS_TOKEN` is set: that token or the admin token (401 otherwise).
+ * Unset, metrics stay open, as Prometheus scrapers usually expect; they carry no personal data.
+ */
+export function requireMetricsAccess(
+  request: FastifyRequest,
+  metricsToken: string | undefined,
+  adminToken: string,
+): void {
+  if (!metricsToken) return;
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+  const given = match?.[1] ? digest(match[1].trim()) : undefined;
+  if (given && (timingSafeEqual(given, digest(metricsToken)) || timingSafeEqual(given, digest(adminToken))))
+    return;
+  throw new ClientError('unauthorized', 'Send "Authorization: Bearer $LEADBOT_METRICS_TOKEN" for metrics.', {
+    status: 401,
+  });
+}
+
+/**
  * The admin token: `LEADBOT_ADMIN_TOKEN` when set; otherwise one generated on first start and kept
  * in `<dataDir>/admin-token` (mode 600), so a fresh install is never open.
  */

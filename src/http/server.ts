@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../ports/store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { requireAdmin } from './auth.ts';
+import { requireAdmin, requireMetricsAccess } from './auth.ts';
 import { renderLandingPage } from './landing.ts';
 import { widgetBundle } from './widget-bundle.ts';
 
@@ -23,6 +23,8 @@ export interface HttpServerDeps {
   tenants: ReadonlyMap<string, TenantConfig>;
   defaultTenant: string;
   adminToken: string;
+  /** `LEADBOT_METRICS_TOKEN`: when set, `/metrics` needs it (or the admin token). */
+  metricsToken?: string;
   bodyLimitBytes: number;
   wsMaxPayloadBytes: number;
   /** Extra health fields (live actors, queue…). */
@@ -136,10 +138,16 @@ function registerLandingRoute(app: FastifyInstance, deps: HttpServerDeps): void 
 /** Health and metrics (JSON and Prometheus). */
 function registerStatusRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/health', async () => ({ status: 'ok', ...deps.health(), store: await deps.store.stats() }));
-  app.get('/metrics', () => deps.metrics.report());
-  app.get('/metrics/prometheus', async (_request, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  const guard = (request: FastifyRequest) =>
+    requireMetricsAccess(request, deps.metricsToken, deps.adminToken);
+  app.get('/metrics', (request) => {
+    guard(request);
+    return deps.metrics.report();
+  });
+  app.get('/metrics/prometheus', async (request, reply) => {
+    guard(request);
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
 }
 
 /** The `?tenant=` filter of the admin API; an unknown tenant is a 404. */
