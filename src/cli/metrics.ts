@@ -31,7 +31,7 @@ Options:
   -w, --watch       redraw every second until Ctrl-C
   --json            one node: print the report exactly as served (cluster: the default already)
   --token <token>   one node: bearer token for a node that protects /metrics
-                    (default: LEADBOT_ADMIN_TOKEN)
+                    (default: LEADBOT_METRICS_TOKEN, then LEADBOT_ADMIN_TOKEN)
   -h, --help        show this help
 
 Exit codes: 0 printed; 1 the node or NATS could not be reached (said on stderr); 2 bad usage.
@@ -104,7 +104,7 @@ export async function metricsCommand(args: readonly string[]): Promise<number> {
     );
   if (mode === 'node') {
     const { runNodeMetrics } = await import('./node-metrics.ts');
-    const token = values.token ?? process.env.LEADBOT_ADMIN_TOKEN;
+    const token = values.token ?? process.env.LEADBOT_METRICS_TOKEN ?? process.env.LEADBOT_ADMIN_TOKEN;
     return runNodeMetrics({
       url,
       watch: values.watch === true,
