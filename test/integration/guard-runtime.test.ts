@@ -75,4 +75,24 @@ describe('ThreatDetector in the conversation runtime', () => {
     await attacker.close();
     await flooder.close();
   });
+
+  it('a flood of made-up senders over the tenant limit stores nothing for the refused messages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-flood-'));
+    const file = join(dir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ security: { maxMessagesPerTenantPerMinute: 3 } }));
+    const node = await startTestLeadbot({ LEADBOT_CONFIG: file });
+    stop = () => node.close();
+    const replies: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${node.url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sender: `made-up-${i}`, message: `Hola ${i}` }),
+      });
+      replies.push(((await res.json()) as { text: string }[])[0]?.text ?? '');
+    }
+    expect(replies.filter((r) => /muchos mensajes/.test(r)).length).toBeGreaterThanOrEqual(9);
+    expect((await node.store.stats()).conversations).toBe(3);
+    expect(await node.store.getHistory('demo:rest:made-up-11', 10)).toEqual([]);
+  });
 });

@@ -104,7 +104,9 @@ async function refuse(
   try {
     // The stored conversation could not be read: write nothing rather than risk replacing it.
     if (readFailed) throw new Error('the conversation could not be read; the refusal is not recorded');
-    await recordRefusal(ctx, message, known, marker, reply);
+    // A flood from senders nobody has talked to yet is not kept: 20,000 made-up senders must not
+    // become 20,000 stored conversations. (A blocked attack is kept, as the audit trail of it.)
+    if (known !== undefined || kind === 'blocked') await recordRefusal(ctx, message, known, marker, reply);
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'could not record a blocked message');
   }
