@@ -105,6 +105,8 @@ export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: bo
         ...(config.secrets.metricsToken ? { metricsToken: config.secrets.metricsToken } : {}),
         bodyLimitBytes: config.server.bodyLimitBytes,
         wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
+        requestTimeoutMs: config.server.requestTimeoutMs,
+        headersTimeoutMs: config.server.headersTimeoutMs,
         ...(deps.contacts ? { contacts: deps.contacts } : {}),
         health: healthOf(config, deps, http),
       });

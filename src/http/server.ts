@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import websocket from '@fastify/websocket';
 import Fastify, {
   LogController,
@@ -27,6 +28,9 @@ export interface HttpServerDeps {
   metricsToken?: string;
   bodyLimitBytes: number;
   wsMaxPayloadBytes: number;
+  /** Whole request (headers and body) must arrive within this; `headersTimeoutMs` for the headers. */
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
   /** Extra health fields (live actors, queue…). */
   health: () => Record<string, unknown>;
   /** Export / erase everything about one person (admin API). */
@@ -46,6 +50,19 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     // Request lines would carry URLs with session ids; turns are logged by the runtime instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Node closes (408) a connection whose headers or whole request take longer than these to
+    // arrive, checked every second: a slow-body client cannot hold sockets open.
+    serverFactory: (handler) => {
+      const requestTimeout = deps.requestTimeoutMs ?? 15_000;
+      return createServer(
+        {
+          requestTimeout,
+          headersTimeout: Math.min(deps.headersTimeoutMs ?? 10_000, requestTimeout),
+          connectionsCheckingInterval: 1_000,
+        },
+        handler,
+      );
+    },
   });
   await app.register(websocket, { options: { maxPayload: deps.wsMaxPayloadBytes } });
   // JSON APIs take JSON: a text/plain body is a 415, not a string the routes would refuse as 400.

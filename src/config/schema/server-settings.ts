@@ -22,6 +22,20 @@ export const serverSettings = z
       .min(1024)
       .default(256 * 1024)
       .describe('Largest WebSocket frame accepted, in bytes; a larger frame closes the socket (1009).'),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(15_000)
+      .describe(
+        'How long a client may take to send a whole request (headers and body); slower connections are closed (408), so slow-body clients cannot hold sockets open. Waiting for the reply does not count.',
+      ),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(10_000)
+      .describe('How long a client may take to send the request headers.'),
     restReplyTimeoutMs: z
       .number()
       .int()
