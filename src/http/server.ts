@@ -64,7 +64,17 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       );
     },
   });
-  await app.register(websocket, { options: { maxPayload: deps.wsMaxPayloadBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: deps.wsMaxPayloadBytes },
+    // A protocol error (a frame over maxPayload, a bad frame): ws has already sent the close frame
+    // with its code (1009 too big, 1002 protocol) and finishes the handshake; terminating it here, as
+    // the plugin's default does, would leave the client with 1006 and no reason.
+    errorHandler: (error, socket, request) => {
+      request.log.debug({ err: errorMessage(error) }, 'websocket error');
+      if (socket.readyState === socket.CLOSING || socket.readyState === socket.CLOSED) return;
+      socket.terminate();
+    },
+  });
   // JSON APIs take JSON: a text/plain body is a 415, not a string the routes would refuse as 400.
   // (Webhooks that take other types register their own parsers in their own scope.)
   app.removeContentTypeParser('text/plain');

@@ -39,6 +39,13 @@ describe('bad input over the WebSocket gets a clear error and stores nothing', (
     await ws.close();
   });
 
+  it('a frame over the size limit closes the socket with 1009 (message too big), not 1006', async () => {
+    const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'too-big' });
+    const closed = new Promise<number>((resolve) => ws.socket.once('close', (code: number) => resolve(code)));
+    ws.socket.send(JSON.stringify({ type: 'user.message', id: 'big', text: 'a'.repeat(10 * 1024 * 1024) }));
+    expect(await closed).toBe(1009);
+  });
+
   it('binary frames → unsupported_frame', async () => {
     const ws = await WsClient.connect(node.url, { tenant: 'demo', session: 'bin' });
     ws.socket.send(Buffer.from([0xff, 0x00, 0x13, 0x37]), { binary: true });
