@@ -88,15 +88,15 @@ export class LmdbStore implements Store {
       // flushed off the event loop; this turn resolves once its own data is on disk. (A synchronous
       // transaction per turn saved ~0.15 ms alone but blocked the event loop for every fsync.)
       await this.root.transaction(() => {
-        const record = write.transitions
-          ? {
+        const record = conversation.transitions
+          ? conversation
+          : {
               ...conversation,
               transitions: appendTransitions(
                 this.conversations.get(conversation.conversationId)?.transitions,
-                write.transitions,
+                write.transitions ?? [],
               ),
-            }
-          : conversation;
+            };
         this.conversations.putSync(conversation.conversationId, record);
         let seq = this.lastSeq(conversation.conversationId);
         for (const entry of history) this.history.putSync([conversation.conversationId, ++seq], entry);

@@ -31,6 +31,8 @@ export type ServerFrame =
 
 export interface WebChannelOptions {
   log: Logger;
+  /** `channels.publicUrl`: pages at its origin are the server's own (behind a proxy that rewrites Host). */
+  publicUrl?: string;
   /** Seconds between pings; a socket that misses one is closed. */
   heartbeatMs?: number;
   /** Called when a socket of a conversation closes (the key pool releases on this later). */
@@ -62,6 +64,9 @@ export class WebChannel {
     this.unsubscribe = this.intake.bus.subscribeOutbound((event) => this.deliver(event));
     this.unsubscribeLink = this.options.link?.onStatus((status) => this.broadcastStatus(status));
     // Refused before the upgrade: a page from an origin the tenant does not allow gets a 403.
+    const publicOrigin = this.options.publicUrl
+      ? new URL(this.options.publicUrl).origin.toLowerCase()
+      : undefined;
     const preValidation = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       const query = request.query as Record<string, unknown>;
       const origin = request.headers.origin;
@@ -71,7 +76,8 @@ export class WebChannel {
       if (
         origin === undefined ||
         !tenant ||
-        originAllowed(origin, request.headers.host, tenant.allowedOrigins)
+        originAllowed(origin, request.headers.host, tenant.allowedOrigins) ||
+        (publicOrigin !== undefined && origin.toLowerCase() === publicOrigin)
       )
         return done();
       this.options.log.warn(
@@ -279,8 +285,10 @@ function rawToString(data: RawData): string {
 export const webChannel: ChannelPlugin = {
   name: 'web',
   create(deps) {
+    const publicUrl = deps.config.channels.publicUrl;
     const web = new WebChannel(deps.intake, {
       log: deps.log,
+      ...(publicUrl ? { publicUrl } : {}),
       ...(deps.link ? { link: deps.link } : {}),
       ...(deps.onDisconnect ? { onDisconnect: deps.onDisconnect } : {}),
     });

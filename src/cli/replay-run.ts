@@ -4,7 +4,7 @@
  * regression test). Sources: a conversation id in a data folder, `leadbot contacts export` JSON, the
  * console's `GET /api/conversations/:id` JSON, or a replay file `{"tenant", "messages": [...]}`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
@@ -145,13 +145,37 @@ export async function loadRecorded(source: string, dataDir: string): Promise<Rec
   return fromDataDir(dataDir, source);
 }
 
+/**
+ * The environment a replay runs in: no LEADBOT_* setting of the real node (no NATS, CRM, Slack or
+ * Teams, LLM keys or settings file) but its tenants, copied without their alert targets, so a replay
+ * can never reach a CRM, a team or the cluster.
+ */
+function isolatedEnv(dir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('LEADBOT_')) env[k] = v;
+  const source = loadConfig().tenantsDir;
+  const tenants = join(dir, 'tenants');
+  if (existsSync(source)) {
+    cpSync(source, tenants, { recursive: true });
+    for (const id of readdirSync(tenants)) {
+      const file = join(tenants, id, 'tenant.json');
+      if (!existsSync(file)) continue;
+      const { handoff: _targets, ...tenant } = JSON.parse(readFileSync(file, 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      writeFileSync(file, JSON.stringify(tenant));
+    }
+    env.LEADBOT_TENANTS_DIR = tenants;
+  }
+  return { ...env, LEADBOT_DATA_DIR: join(dir, 'data'), LEADBOT_ADMIN_TOKEN: 'replay' };
+}
+
 /** Runs the prospect's messages through a fresh embedded node (scratch store, built-in model). */
 export async function replayConversation(recorded: Pick<RecordedConversation, 'tenantId' | 'turns'>) {
   const dir = mkdtempSync(join(tmpdir(), 'leadbot-replay-'));
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('LEADBOT_LLM_') && k !== 'LEADBOT_DATA_DIR') env[k] = v;
-  const config = loadConfig({ env: { ...env, LEADBOT_DATA_DIR: dir, LEADBOT_ADMIN_TOKEN: 'replay' } });
+  const config = loadConfig({ env: isolatedEnv(dir) });
   const logger = createLogger({
     level: 'error',
     content: false,

@@ -62,18 +62,18 @@ export class ReplicatedStore implements Store {
     if (fence === undefined) throw new StaleOwnerError(id, undefined);
     // The transition log travels in the record, so a new owner (and the gateway) has it too.
     const { transitions, ...rest } = write;
-    const merged: TurnWrite = transitions
-      ? {
+    const merged: TurnWrite = write.conversation.transitions
+      ? rest
+      : {
           ...rest,
           conversation: {
             ...write.conversation,
             transitions: appendTransitions(
               (await this.options.local.getConversation(id))?.transitions,
-              transitions,
+              transitions ?? [],
             ),
           },
-        }
-      : write;
+        };
     await this.options.replica.save(fence, merged);
     await this.options.local.saveTurn(merged);
   }

@@ -61,7 +61,6 @@ const SAFE_KEYS = new Set([
   'leadId',
   'reference',
   'resumeTo',
-  'source',
   'key_id',
   'limit_source',
 ]);
@@ -88,7 +87,21 @@ function maskDeep(value: unknown, key: string | undefined, depth = 0): unknown {
 }
 
 /** The whole inspection event with what people said masked (see `SAFE_KEYS`). */
-const serialize = <E>(event: E): E => maskDeep(event, undefined) as E;
+const serialize = <E>(event: E): E => maskDeep(plain(event), undefined) as E;
+
+/** The event as JSON data (actor refs become what their toJSON says, cycles are cut), before masking. */
+function plain(event: unknown): unknown {
+  const seen = new WeakSet<object>();
+  return JSON.parse(
+    JSON.stringify(event, (_key, value: unknown) => {
+      if (typeof value === 'object' && value !== null) {
+        if (seen.has(value)) return undefined;
+        seen.add(value);
+      }
+      return value;
+    }),
+  ) as unknown;
+}
 
 export async function createInspection(config: Readonly<Config>, log: Logger): Promise<Inspection> {
   const settings = config.inspect;

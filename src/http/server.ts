@@ -54,7 +54,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     // arrive, checked every second: a slow-body client cannot hold sockets open.
     serverFactory: (handler) => {
       const requestTimeout = deps.requestTimeoutMs ?? 15_000;
-      return createServer(
+      const server = createServer(
         {
           requestTimeout,
           headersTimeout: Math.min(deps.headersTimeoutMs ?? 10_000, requestTimeout),
@@ -62,6 +62,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
         },
         handler,
       );
+      // Fastify's own default (Node's 5 s would drop idle keep-alive sockets under a load balancer).
+      server.keepAliveTimeout = 72_000;
+      return server;
     },
   });
   await app.register(websocket, {

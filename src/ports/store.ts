@@ -66,7 +66,11 @@ export interface TurnWrite {
   conversation: ConversationRecord;
   history: HistoryEntry[];
   lead?: LeadPayload;
-  /** Transitions of this turn, appended to the conversation's stored ones (`appendTransitions`). */
+  /**
+   * Transitions of this turn, appended to the conversation's stored ones (`appendTransitions`). A
+   * record that carries no `transitions` keeps the stored log; one that carries them (a replica's
+   * copy) replaces it.
+   */
   transitions?: TransitionRecord[];
 }
 

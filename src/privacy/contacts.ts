@@ -61,8 +61,9 @@ function matchesLead(lead: LeadPayload, id: string): boolean {
   const handle = lead.contact_info.phone_or_username;
   if (!handle) return false;
   if (handle.toLowerCase() === needle || handle.toLowerCase() === `@${needle.replace(/^@/, '')}`) return true;
+  // The query must be a phone number; a stored handle ("600 111 222 ext 4") is compared by its digits.
   const wanted = phoneDigits(id);
-  return wanted !== undefined && phoneDigits(handle) === wanted;
+  return wanted !== undefined && digits(handle) === wanted;
 }
 
 /** A conversation is the person's when its id or channel user id is the query (a phone, as a phone). */

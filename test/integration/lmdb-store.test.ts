@@ -88,6 +88,30 @@ describe('LmdbStore (real LMDB in a temp dir)', () => {
     await store.close();
   });
 
+  it('keeps the transition log across turns that change no state, bounded; a replica copy replaces it', async () => {
+    const store = LmdbStore.open(mkdtempSync(join(tmpdir(), 'leadbot-lmdb-')));
+    const conversation = {
+      conversationId: 'demo:web:t1',
+      tenantId: 'demo',
+      channel: 'web',
+      userId: 't1',
+      snapshot: {},
+      machineVersion: 1,
+      updatedAt: 1,
+    };
+    const step = (i: number) => ({ at: i, event: 'user.message.received', from: `s${i}`, to: `s${i + 1}` });
+    await store.saveTurn({ conversation, history: [], transitions: [step(0), step(1)] });
+    await store.saveTurn({ conversation, history: [] });
+    expect((await store.getConversation('demo:web:t1'))?.transitions).toEqual([step(0), step(1)]);
+    for (let i = 2; i < 80; i++) await store.saveTurn({ conversation, history: [], transitions: [step(i)] });
+    const log = (await store.getConversation('demo:web:t1'))?.transitions ?? [];
+    expect(log).toHaveLength(60);
+    expect(log.at(-1)).toEqual(step(79));
+    await store.saveTurn({ conversation: { ...conversation, transitions: [step(100)] }, history: [] });
+    expect((await store.getConversation('demo:web:t1'))?.transitions).toEqual([step(100)]);
+    await store.close();
+  });
+
   it('opens a data folder whose name has a dot', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'leadbot-lmdb-')), 'data.prod');
     const store = LmdbStore.open(dir);

@@ -107,6 +107,9 @@ async function refuse(
     // A flood from senders nobody has talked to yet is not kept: 20,000 made-up senders must not
     // become 20,000 stored conversations. (A blocked attack is kept, as the audit trail of it.)
     if (known !== undefined || kind === 'blocked') await recordRefusal(ctx, message, known, marker, reply);
+    else
+      for (const id of [message.id, ...(message.coalesced ?? [])])
+        ctx.options.dedupe?.forget?.(message.conversationId, id);
   } catch (error) {
     log.error({ err: errorMessage(error) }, 'could not record a blocked message');
   }

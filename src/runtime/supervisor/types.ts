@@ -58,7 +58,11 @@ export interface SupervisorOptions {
   idleTimeoutMs: number;
   maxDeliveryAttempts: number;
   /** Handled message ids become durable here, right after their turn is persisted. */
-  dedupe?: { confirm(conversationId: string, messageId: string, now: number): void };
+  dedupe?: {
+    confirm(conversationId: string, messageId: string, now: number): void;
+    /** A message that was not kept: no longer pending (a retry is processed again). */
+    forget?(conversationId: string, messageId: string): void;
+  };
   /** Durable timers (session expiry of an unfinished capture). */
   timers?: {
     schedule(entry: TimerEntry): void;
