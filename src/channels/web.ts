@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { OutboundEvent } from '../protocol/index.ts';
 import type { ChannelPlugin } from './channel.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
+import { isLoopbackHost } from './rest-auth.ts';
 
 /** Client → server frame. */
 const ClientFrame = z.object({
@@ -302,8 +303,6 @@ export const webChannel: ChannelPlugin = {
   },
 };
 
-const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;
-
 /** Whether a page at `origin` may open the tenant's chat (`allowedOrigins`, else own pages and loopback). */
 export function originAllowed(
   origin: string,
@@ -314,5 +313,5 @@ export function originAllowed(
   if (allowed?.includes('*')) return true;
   if (allowed?.some((a) => a.toLowerCase() === o)) return true;
   if (host && (o === `http://${host.toLowerCase()}` || o === `https://${host.toLowerCase()}`)) return true;
-  return LOOPBACK.test(o);
+  return URL.canParse(o) && /^https?:$/.test(new URL(o).protocol) && isLoopbackHost(new URL(o).hostname);
 }

@@ -37,6 +37,18 @@ export interface ReplayOutcome {
 
 export class ReplaySourceError extends Error {}
 
+/** The lead fields a replay compares and a fixture expects. */
+export function leadSummary(lead: LeadPayload) {
+  return {
+    name: lead.contact_info.name,
+    email: lead.contact_info.email,
+    company: lead.business_context.company_name,
+    interest_area: lead.business_context.interest_area,
+    urgency_level: lead.urgency_level,
+    qualification: lead.qualification,
+  };
+}
+
 /** History lines → turns: each prospect line with the replies that followed it. */
 export function turnsOf(history: readonly Pick<HistoryEntry, 'role' | 'text' | 'by'>[]) {
   const turns: { said: string; replies: string[] }[] = [];

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.ts';
 import type { LeadPayload } from '../protocol/index.ts';
 import { parseCommand } from './args.ts';
 import {
+  leadSummary,
   loadRecorded,
   replayConversation,
   ReplaySourceError,
@@ -96,35 +97,17 @@ export function fixtureSource(
   outcome: ReplayOutcome,
   importFrom: string,
 ): string {
-  const lead = outcome.lead;
-  const expected = lead
-    ? {
-        name: lead.contact_info.name,
-        email: lead.contact_info.email,
-        company: lead.business_context.company_name,
-        interest_area: lead.business_context.interest_area,
-        urgency_level: lead.urgency_level,
-        qualification: lead.qualification,
-      }
-    : null;
+  const expected = outcome.lead ? leadSummary(outcome.lead) : null;
   return `// Written by \`leadbot replay ${recorded.conversationId} --fixture\`: a conversation kept as a regression test.
 import { expect, it } from 'vitest';
-import { replayConversation } from '${importFrom}';
+import { leadSummary, replayConversation } from '${importFrom}';
 
 const conversation = ${JSON.stringify({ tenantId: recorded.tenantId, turns: recorded.turns.map((t) => ({ said: t.said, replies: [] })) }, null, 2)};
 
 it(${JSON.stringify(`replays ${recorded.conversationId} to the same outcome`)}, async () => {
   const outcome = await replayConversation(conversation);
   expect(outcome.finalState).toBe(${JSON.stringify(outcome.finalState)});
-  const lead = outcome.lead;
-  expect(lead ? {
-    name: lead.contact_info.name,
-    email: lead.contact_info.email,
-    company: lead.business_context.company_name,
-    interest_area: lead.business_context.interest_area,
-    urgency_level: lead.urgency_level,
-    qualification: lead.qualification,
-  } : null).toEqual(${JSON.stringify(expected, null, 2)});
+  expect(outcome.lead ? leadSummary(outcome.lead) : null).toEqual(${JSON.stringify(expected, null, 2)});
 }, 60_000);
 `;
 }

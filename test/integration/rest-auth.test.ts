@@ -1,28 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Leadbot } from '../../src/main.ts';
-import { ROOT } from '../helpers/leadbot-process.ts';
+import { tenantsFolder } from '../helpers/tenants.ts';
 import { startTestLeadbot } from '../helpers/in-process.ts';
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 
 /** A tenants folder: demo as shipped, and `shop` with the given `rest` settings. */
-function tenants(rest?: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'leadbot-tenants-'));
-  cpSync(join(ROOT, 'config/tenants/demo'), join(dir, 'demo'), { recursive: true });
-  cpSync(join(ROOT, 'config/tenants/demo'), join(dir, 'shop'), { recursive: true });
-  const file = join(dir, 'shop', 'tenant.json');
-  const shop = JSON.parse(readFileSync(file, 'utf8').replace('"id": "demo"', '"id": "shop"')) as Record<
-    string,
-    unknown
-  >;
-  if (rest) shop.rest = rest;
-  writeFileSync(file, JSON.stringify(shop));
-  return dir;
-}
+const tenants = (rest?: Record<string, unknown>) => tenantsFolder({ shop: rest ? { rest } : {} });
 
 describe('authenticated REST', () => {
   let node: (Leadbot & { url: string }) | undefined;

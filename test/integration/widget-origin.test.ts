@@ -1,11 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Leadbot } from '../../src/main.ts';
 import { originAllowed } from '../../src/channels/web.ts';
-import { ROOT } from '../helpers/leadbot-process.ts';
+import { tenantsFolder } from '../helpers/tenants.ts';
 import { startTestLeadbot } from '../helpers/in-process.ts';
 
 /** Opens the chat socket as a browser page at `origin` would: the upgrade's status, or 101. */
@@ -30,16 +27,7 @@ function open(url: string, tenant: string, origin?: string): Promise<number> {
 describe('web chat origins', () => {
   let node: Leadbot & { url: string };
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leadbot-tenants-'));
-    cpSync(join(ROOT, 'config/tenants/demo'), join(dir, 'demo'), { recursive: true });
-    cpSync(join(ROOT, 'config/tenants/demo'), join(dir, 'shop'), { recursive: true });
-    const file = join(dir, 'shop', 'tenant.json');
-    const shop = JSON.parse(readFileSync(file, 'utf8').replace('"id": "demo"', '"id": "shop"')) as Record<
-      string,
-      unknown
-    >;
-    shop.allowedOrigins = ['https://www.shop.example'];
-    writeFileSync(file, JSON.stringify(shop));
+    const dir = tenantsFolder({ shop: { allowedOrigins: ['https://www.shop.example'] } });
     node = await startTestLeadbot({ LEADBOT_TENANTS_DIR: dir });
   });
   afterAll(() => node.close());
