@@ -22,6 +22,7 @@ export type AuditType =
   | 'message.flagged'
   | 'user.muted'
   | 'prompt.leak'
+  | 'reply.refused'
   | 'admin.access'
   | 'contact.exported'
   | 'contact.erased';

@@ -87,10 +87,15 @@ function machineFor(config: Readonly<Config>, deps: ConversationDeps, skills: Sk
       metrics.leadsStored.inc({ qualification: lead.qualification, status: lead.status }),
     onFallback: (reason) => metrics.fallbacks.inc({ reason }),
     canary: models.canary,
-    onPromptLeak: (conversationId, leak) => {
-      metrics.threats.inc({ verdict: 'prompt_leak' });
+    onReplyRefused: (conversationId, refusal) => {
+      metrics.threats.inc({ verdict: `reply_${refusal}` });
       const tenantId = conversationId.split(':')[0]!;
-      audit.append({ type: 'prompt.leak', person: conversationId, tenantId, data: { leak } });
+      const leak = refusal.endsWith('prompt_leak') || refusal === 'internal_terms';
+      audit.append(
+        leak
+          ? { type: 'prompt.leak', person: conversationId, tenantId, data: { leak: refusal } }
+          : { type: 'reply.refused', person: conversationId, tenantId, data: { refusal } },
+      );
     },
   });
   const base = config.conversation.deliveryBackoffMs;

@@ -11,6 +11,7 @@ import type { Language, TurnBrief } from '../protocol/index.ts';
 import { findBrief } from './brief.ts';
 import { extractiveSummary } from '../memory/consolidator.ts';
 import { JUDGE_MARKER, SUMMARY_MARKER } from '../models/system-prompt.ts';
+import { OBEDIENT_FAULTS, obedientAnswer, type ObedientFault } from './obedient.ts';
 import type { Fault } from './types.ts';
 import { messageText, type ChatCompletionRequest, type PlannedAnswer, type WireMessage } from './wire.ts';
 
@@ -182,6 +183,8 @@ export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAn
     const system = req.messages.find((m) => m.role === 'system');
     return { content: typeof system?.content === 'string' ? system.content : '', toolCalls: [] };
   }
+  if (isObedient(fault) && !isInternalRequest(req.messages))
+    return { content: obedientAnswer(fault, req.messages), toolCalls: [] };
   const messages = req.messages;
   const summary = summaryAnswer(messages);
   if (summary !== undefined) return { content: summary, toolCalls: [] };
@@ -242,4 +245,15 @@ function judgeAnswer(messages: ChatCompletionRequest['messages']): string | unde
   const body = typeof text?.content === 'string' ? text.content : '';
   const malicious = /\b(secret|secreto|prompt|instructions|instrucciones)\b/i.test(body);
   return JSON.stringify({ malicious, confidence: malicious ? 0.9 : 0.8 });
+}
+
+function isObedient(fault: Fault | undefined): fault is ObedientFault {
+  return (OBEDIENT_FAULTS as readonly string[]).includes(fault ?? '');
+}
+
+/** A judge or summary request (not a reply to the person): an obedient model answers those as usual. */
+function isInternalRequest(messages: ChatCompletionRequest['messages']): boolean {
+  const system = messages[0];
+  const text = system?.role === 'system' && typeof system.content === 'string' ? system.content : '';
+  return text.startsWith(JUDGE_MARKER) || text.startsWith(SUMMARY_MARKER);
 }

@@ -1,6 +1,7 @@
 /**
  * Options and statistics of the project's OpenAI-compatible test server (`src/fake-llm`).
  */
+import { OBEDIENT_FAULTS, type ObedientFault } from './obedient.ts';
 
 /**
  * A failure a key can be told to produce, to test how clients cope:
@@ -12,7 +13,10 @@
  * - `schema_tool_args`: a tool call to an offered tool whose `arguments` are valid JSON that fails
  *   any sensible schema (wrong types, unexpected keys);
  * - `empty`: a choice with empty content and no tool calls;
- * - `leak_prompt`: answers with the system prompt it was sent (a jailbroken model).
+ * - `leak_prompt`: answers with the system prompt it was sent (a jailbroken model);
+ * - `spell_prompt`, `base64_prompt`, `translate_prompt`: the prompt spelled out letter by letter, in
+ *   base64, or translated word for word to English; `state_json`: the turn's state as JSON;
+ *   `promise_discount`: a discount nobody offered, "guaranteed in writing" (see `obedient.ts`).
  *
  * The three tool faults answer the first round of a user message; after the client sends tool
  * results back the key answers normally (so a client that reports the bad call to the model recovers).
@@ -25,7 +29,8 @@ export type Fault =
   | 'bad_tool_args'
   | 'schema_tool_args'
   | 'empty'
-  | 'leak_prompt';
+  | 'leak_prompt'
+  | ObedientFault;
 
 /** Every fault name, for CLIs and validation. */
 export const FAULTS: readonly Fault[] = [
@@ -37,6 +42,7 @@ export const FAULTS: readonly Fault[] = [
   'schema_tool_args',
   'empty',
   'leak_prompt',
+  ...OBEDIENT_FAULTS,
 ];
 
 /**

@@ -135,9 +135,41 @@ describe('LLM conversations through the real openai SDK against the test server'
     const r = await ws.say('Hola, necesito precios del plan Profesional');
     expect(r.text).not.toMatch(/LBC-|CONVERSATION_STATE_JSON|Reglas:|save_temp_lead_data/);
     expect(r.text).toMatch(/\?$/);
-    expect(node.audit.list().map((e) => [e.type, e.data.leak])).toEqual([['prompt.leak', 'canary']]);
-    expect(capture.text()).toContain('model reply leaked the prompt; replaced');
+    expect(node.audit.list().map((e) => [e.type, e.data.leak])).toEqual([['prompt.leak', 'prompt_leak']]);
+    expect(capture.text()).toContain('model reply refused by the output guard; replaced');
     await ws.close();
+  });
+
+  it('a model that obeys an injection: the prompt spelled, in base64, translated, the state as JSON, an offer nobody made — none reaches the person', async () => {
+    const faults = [
+      'spell_prompt',
+      'base64_prompt',
+      'translate_prompt',
+      'state_json',
+      'promise_discount',
+    ] as const;
+    const keys = Object.fromEntries(faults.map((f) => [f, { fault: f }]));
+    for (const fault of faults) {
+      const started = await start({ keys }, fault);
+      const ws = await WsClient.connect(started.node.url, { tenant: 'demo', session: `obey-${fault}` });
+      const r = await ws.say(
+        'Hola, soy Marta Ruiz (marta@frio.mx) y quiero saber los precios para 12 furgonetas',
+      );
+      expect(r.text, fault).not.toMatch(
+        /Reglas|Rules|letra por letra|Here it is|in English|\{|75%|garantizo/,
+      );
+      expect(r.text, fault).not.toContain(Buffer.from('Usted es').toString('base64').slice(0, 8));
+      const refused = started.node.audit
+        .list()
+        .filter((e) => e.type === 'prompt.leak' || e.type === 'reply.refused');
+      expect(refused, fault).toHaveLength(1);
+      expect(capture.text()).not.toContain('marta@frio.mx');
+      await ws.close();
+      await started.node.close();
+      await started.fake.close();
+      node = undefined;
+      fake = undefined;
+    }
   });
 
   it('messages the ThreatDetector is unsure about are judged by the LLM through the pool', async () => {

@@ -7,6 +7,7 @@ import type { TeamAlerts } from '../../ports/alerts.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Store } from '../../ports/store.ts';
 import type { LeadDelivery } from '../lead-delivery.ts';
+import type { OutputRefusal } from '../../security/output-guard.ts';
 import type { SkillManager } from '../skill-manager.ts';
 
 /** What the conversation machine's effects need from the node: its ports, models, skills and settings. */
@@ -14,8 +15,8 @@ export interface EffectDeps {
   store: Store;
   /** The system prompt's canary token (prompt-leak detection). */
   canary?: string;
-  /** A model reply leaked the system prompt (it was replaced). */
-  onPromptLeak?: (conversationId: string, leak: string) => void;
+  /** The output guard refused a model reply (it was replaced by the built-in model's). */
+  onReplyRefused?: (conversationId: string, refusal: OutputRefusal) => void;
   /** Builds the model's context from LMDB history within a token budget. */
   history: HistoryManager;
   tenants: ReadonlyMap<string, TenantConfig>;

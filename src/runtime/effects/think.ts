@@ -7,7 +7,8 @@ import { withoutPhrases } from '../../nlu/text.ts';
 import type { ChatMessage, ChatRequest } from '../../ports/chat-model.ts';
 import type { ExtractedFields, TurnBrief } from '../../protocol/index.ts';
 import { PRIORITY } from '../../protocol/index.ts';
-import { promptLeak } from '../../security/canary.ts';
+import { buildSystemPrompt } from '../../models/system-prompt.ts';
+import { checkReply } from '../../security/output-guard.ts';
 import { lookupFacts } from '../facts.ts';
 import { decorateReply, enforceReplyFormat } from '../reply-format.ts';
 import { converse } from './converse.ts';
@@ -55,7 +56,7 @@ interface PreparedTurn {
 /**
  * The machine's `think` effect: the configured model answers, with the turn's skills as tools,
  * within the model timeout; the built-in model answers instead when it fails, times out, or its
- * reply leaks the system prompt (and always when no LLM is configured).
+ * reply is refused by the output guard (and always when no LLM is configured).
  */
 export function thinkEffect(deps: EffectDeps) {
   return fromPromise<ThinkOutput, ReplyRequest>(async ({ input, signal }) => {
@@ -151,7 +152,7 @@ async function modelAnswer(
     );
   const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
   try {
-    const text = await converse(
+    const { text, evidence } = await converse(
       deps,
       deps.model,
       turn.request,
@@ -159,14 +160,15 @@ async function modelAnswer(
       turn.ctx,
       AbortSignal.any([signal, timeout]),
     );
-    // Second line of defence: a reply that leaks the system prompt is replaced before it is sent.
-    const leak = promptLeak(text, deps.canary);
-    if (leak) {
+    // Second line of defence: a reply that leaks the prompt or the state, or promises what nobody
+    // offered, is replaced before it is sent.
+    const refusal = guardReply(deps, turn.brief, text, evidence);
+    if (refusal) {
       deps.log.warn(
-        { conversationId, model: deps.model.name, leak },
-        'model reply leaked the prompt; replaced',
+        { conversationId, model: deps.model.name, refusal },
+        'model reply refused by the output guard; replaced',
       );
-      deps.onPromptLeak?.(conversationId, leak);
+      deps.onReplyRefused?.(conversationId, refusal);
       return builtinAnswer(deps, input, turn, signal);
     }
     return { text: finish(deps, turn.brief, text), captured: turn.captured };
@@ -180,6 +182,14 @@ async function modelAnswer(
     deps.onFallback?.(timeout.aborted ? 'timeout' : 'error');
     return builtinAnswer(deps, input, turn, signal);
   }
+}
+
+/** The output guard's verdict on a model reply, against this turn's prompt in both languages. */
+function guardReply(deps: EffectDeps, brief: TurnBrief, text: string, evidence: readonly string[]) {
+  const prompts = (['es', 'en'] as const).map((language) =>
+    buildSystemPrompt({ ...brief, language }, deps.canary),
+  );
+  return checkReply(text, { prompts, canary: deps.canary, evidence });
 }
 
 /**
