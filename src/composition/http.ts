@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Channel } from '../channels/channel.ts';
 import type { Intake } from '../channels/intake.ts';
 import { createChannels } from '../channels/registry.ts';
@@ -25,6 +26,7 @@ export interface HttpDeps {
   pool: KeyPoolApi | undefined;
   modelName: string;
   admin: { token: string };
+  audit: Pick<AuditLog, 'append'>;
   contacts: HttpServerDeps['contacts'];
   clock: Clock;
   log: Logger;
@@ -108,6 +110,13 @@ export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: bo
         requestTimeoutMs: config.server.requestTimeoutMs,
         headersTimeoutMs: config.server.headersTimeoutMs,
         ...(deps.contacts ? { contacts: deps.contacts } : {}),
+        // Bulk reads are audited: which tenant's leads, how many (the reader is the token's scope).
+        onAdminRead: ({ route, tenantId, count }) =>
+          deps.audit.append({
+            type: 'admin.access',
+            ...(tenantId ? { tenantId } : {}),
+            data: { route, count, scope: tenantId ?? 'all' },
+          }),
         health: healthOf(config, deps, http),
       });
       http.app = app;

@@ -61,6 +61,19 @@ export const TenantFileSchema = z.object({
     })
     .strict()
     .optional(),
+  /**
+   * Tenant admin tokens (SHA-256 hex of each, never the token): each reads and erases this tenant's
+   * leads and contacts and acts as admin in its console, and sees nothing of other tenants.
+   */
+  admin: z
+    .object({
+      tokenSha256: z
+        .array(z.string().regex(/^[0-9a-f]{64}$/i, 'the SHA-256 of the token, 64 hex digits'))
+        .min(1)
+        .max(20),
+    })
+    .strict()
+    .optional(),
   /** Human handoff: this tenant's Slack / Teams alert targets, business hours, live follow-up. */
   handoff: TenantHandoffSchema.optional(),
   /** Where prospects can start on a messenger: the landing page renders these as buttons. */

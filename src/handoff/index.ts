@@ -175,7 +175,7 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     registry.observe(event);
     slackApp?.observe(event);
   });
-  const auth = new OperatorAuth(deps.admin.token, env.operators);
+  const auth = new OperatorAuth(deps.admin.token, env.operators, Date.now, deps.tenants);
   logAlertTargets(env, deps.tenants, slackApp, log);
   return {
     alerts,

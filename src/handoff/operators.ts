@@ -1,7 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OperatorToken } from '../config/handoff.ts';
+import type { TenantConfig } from '../config/tenant.ts';
 import { ClientError } from '../errors.ts';
+import { adminTenantOf } from '../http/auth.ts';
 
 /** Who is acting: from a bearer token or a console session. */
 export interface Operator {
@@ -17,7 +19,9 @@ const SESSION_MS = 12 * 60 * 60 * 1000;
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 const same = (a: string, b: string) => timingSafeEqual(sha(a), sha(b));
-const fingerprint = (token: string) => sha(`fp:${token}`).toString('base64url').slice(0, 12);
+/** A session's token fingerprint, from the token's SHA-256 (tenant admin tokens are known only so). */
+const fingerprint = (sha256Hex: string) => sha(`fp:${sha256Hex}`).toString('base64url').slice(0, 12);
+const hexOf = (token: string) => sha(token).toString('hex');
 
 interface Session {
   n: string;
@@ -42,6 +46,8 @@ export class OperatorAuth {
     private readonly adminToken: string,
     private readonly operators: readonly OperatorToken[],
     private readonly now: () => number = Date.now,
+    /** Tenants whose `admin.tokenSha256` tokens act as admin of that tenant only. */
+    private readonly tenants: ReadonlyMap<string, TenantConfig> = new Map(),
   ) {
     this.key = sha(`leadbot-console:${adminToken}`);
   }
@@ -52,6 +58,8 @@ export class OperatorAuth {
     if (same(token, this.adminToken)) found = { name: name?.trim() || 'admin', tenant: null, admin: true };
     for (const op of this.operators)
       if (same(token, op.token)) found ??= { name: op.name, tenant: op.tenant ?? null, admin: false };
+    const tenant = found ? undefined : adminTenantOf(token, this.adminToken, this.tenants);
+    if (tenant) found = { name: name?.trim() || `admin (${tenant})`, tenant, admin: true };
     return found;
   }
 
@@ -93,7 +101,7 @@ export class OperatorAuth {
       t: operator.tenant,
       a: operator.admin,
       e: this.now() + SESSION_MS,
-      k: fingerprint(token),
+      k: fingerprint(hexOf(token)),
     };
     const body = Buffer.from(JSON.stringify(session)).toString('base64url');
     const value = `${body}.${this.sign(body)}`;
@@ -129,8 +137,9 @@ export class OperatorAuth {
       return undefined;
     }
     if (!(session.e > this.now())) return undefined;
-    const tokens = [this.adminToken, ...this.operators.map((o) => o.token)];
-    return tokens.some((t) => fingerprint(t) === session.k) ? session : undefined;
+    const hashes = [this.adminToken, ...this.operators.map((o) => o.token)].map(hexOf);
+    for (const tenant of this.tenants.values()) hashes.push(...(tenant.admin?.tokenSha256 ?? []));
+    return hashes.some((h) => fingerprint(h.toLowerCase()) === session.k) ? session : undefined;
   }
 
   private sign(body: string): string {

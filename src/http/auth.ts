@@ -2,21 +2,53 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import type { TenantConfig } from '../config/tenant.ts';
 import { ClientError } from '../errors.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Throws 401 unless the request carries `Authorization: Bearer <token>`. Constant-time compare. */
-export function requireAdmin(request: FastifyRequest, token: string): void {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), digest(token))) {
+/** The bearer token of a request, if any. */
+function bearerOf(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() || undefined;
+}
+
+/**
+ * The tenant a token administers: `null` for the admin token (every tenant), the tenant id for a
+ * tenant admin token (`admin.tokenSha256` in its tenant.json), `undefined` for any other token.
+ * Constant-time compares.
+ */
+export function adminTenantOf(
+  token: string,
+  adminToken: string,
+  tenants: ReadonlyMap<string, TenantConfig>,
+): string | null | undefined {
+  const given = digest(token);
+  if (timingSafeEqual(given, digest(adminToken))) return null;
+  let found: string | undefined;
+  for (const tenant of tenants.values())
+    for (const hex of tenant.admin?.tokenSha256 ?? [])
+      if (timingSafeEqual(given, Buffer.from(hex, 'hex'))) found ??= tenant.id;
+  return found;
+}
+
+/**
+ * The scope of an admin API call: `null` (all tenants) for the admin token, a tenant id for a tenant
+ * admin token; 401 for anything else.
+ */
+export function requireAdminScope(
+  request: FastifyRequest,
+  adminToken: string,
+  tenants: ReadonlyMap<string, TenantConfig>,
+): string | null {
+  const token = bearerOf(request);
+  const scope = token === undefined ? undefined : adminTenantOf(token, adminToken, tenants);
+  if (scope === undefined)
     throw new ClientError(
       'unauthorized',
-      'Missing or wrong admin token. Send "Authorization: Bearer $LEADBOT_ADMIN_TOKEN".',
+      'Missing or wrong admin token. Send "Authorization: Bearer $LEADBOT_ADMIN_TOKEN" (or a tenant admin token).',
       { status: 401 },
     );
-  }
+  return scope;
 }
 
 /**

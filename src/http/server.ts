@@ -13,7 +13,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../ports/store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { requireAdmin, requireMetricsAccess } from './auth.ts';
+import { requireAdminScope, requireMetricsAccess } from './auth.ts';
 import { renderLandingPage } from './landing.ts';
 import { widgetBundle } from './widget-bundle.ts';
 
@@ -33,6 +33,8 @@ export interface HttpServerDeps {
   headersTimeoutMs?: number;
   /** Extra health fields (live actors, queue…). */
   health: () => Record<string, unknown>;
+  /** A bulk read of the admin API was served (audited: who read how many leads of which tenant). */
+  onAdminRead?: (read: { route: string; tenantId: string | null; count: number }) => void;
   /** Export / erase everything about one person (admin API). */
   contacts?: {
     export(query: { id: string; tenantId?: string }): Promise<unknown>;
@@ -180,9 +182,19 @@ function registerStatusRoutes(app: FastifyInstance, deps: HttpServerDeps): void 
   });
 }
 
-/** The `?tenant=` filter of the admin API; an unknown tenant is a 404. */
-function tenantFilter(query: Record<string, unknown>, deps: HttpServerDeps): string | undefined {
+/**
+ * The tenant an admin API call reads: its token's tenant for a tenant admin token (another one in
+ * `?tenant=` is a 403), else the `?tenant=` filter (an unknown tenant is a 404) or all.
+ */
+function tenantScope(request: FastifyRequest, deps: HttpServerDeps): string | undefined {
+  const scope = requireAdminScope(request, deps.adminToken, deps.tenants);
+  const query = request.query as Record<string, unknown>;
   const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
+  if (scope !== null) {
+    if (tenantId !== undefined && tenantId !== scope)
+      throw new ClientError('forbidden', `This token administers tenant '${scope}' only.`, { status: 403 });
+    return scope;
+  }
   if (tenantId !== undefined && !deps.tenants.has(tenantId))
     throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
   return tenantId;
@@ -191,9 +203,8 @@ function tenantFilter(query: Record<string, unknown>, deps: HttpServerDeps): str
 /** `GET /api/leads` (admin): captured leads, optionally of one tenant, at most `?limit=` (≤ 10 000). */
 function registerLeadRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/api/leads', async (request) => {
-    requireAdmin(request, deps.adminToken);
+    const tenantId = tenantScope(request, deps);
     const query = request.query as Record<string, unknown>;
-    const tenantId = tenantFilter(query, deps);
     const limit =
       typeof query.limit === 'string' && /^\d+$/.test(query.limit)
         ? Math.min(Number(query.limit), 10_000)
@@ -202,15 +213,16 @@ function registerLeadRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
       ...(tenantId ? { tenantId } : {}),
       ...(limit ? { limit } : {}),
     });
+    deps.onAdminRead?.({ route: 'leads', tenantId: tenantId ?? null, count: leads.length });
     return { leads };
   });
 }
 
 /** `GET` / `DELETE /api/contacts/:id` (admin): export or erase everything stored about one person. */
 function registerContactRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
-  const contactQuery = async (request: { params: unknown; query: unknown }) => {
+  const contactQuery = async (request: FastifyRequest) => {
+    const tenantId = tenantScope(request, deps);
     const { id } = request.params as { id: string };
-    const tenantId = tenantFilter(request.query as Record<string, unknown>, deps);
     if (id.length === 0 || id.length > 320)
       throw new ClientError('invalid_message', 'The contact id is 1-320 characters.');
     const q = { id, ...(tenantId ? { tenantId } : {}) };
@@ -219,11 +231,9 @@ function registerContactRoutes(app: FastifyInstance, deps: HttpServerDeps): void
     return q;
   };
   app.get('/api/contacts/:id', async (request) => {
-    requireAdmin(request, deps.adminToken);
     return deps.contacts!.export(await contactQuery(request));
   });
   app.delete('/api/contacts/:id', async (request) => {
-    requireAdmin(request, deps.adminToken);
     return { erased: await deps.contacts!.erase(await contactQuery(request)) };
   });
 }
