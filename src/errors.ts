@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   bad_signature: 'A webhook signature or secret token is missing or wrong; nothing was processed.',
   not_found: 'No such route.',
   busy: 'The conversation is busy; the message could not be queued.',
+  rate_limited:
+    'Too many requests from this source (address) this minute (`server.sourceLimits`); nothing was processed, retry after `Retry-After` seconds.',
   shutting_down: 'leadbot is shutting down; retry shortly.',
   overloaded:
     'This node is saturated (event loop or memory, or this tenant is over its fair share); nothing was accepted, retry after `Retry-After` seconds.',

@@ -49,18 +49,20 @@ export function authorizeRest(request: FastifyRequest, tenant: TenantConfig, opt
 }
 
 /**
- * At start: on an address other than loopback, every tenant needs a REST token (or `rest.open`), so
- * a server put on the network never takes anonymous REST calls by accident.
+ * At start: on an address other than loopback, or behind a reverse proxy (which puts a loopback
+ * server on the network), every tenant needs a REST token (or `rest.open`), so a server put on the
+ * network never takes anonymous REST calls by accident.
  */
 export function checkRestExposure(
   tenants: ReadonlyMap<string, TenantConfig>,
   host: string,
-  options: Pick<RestAuthOptions, 'token'>,
+  options: Pick<RestAuthOptions, 'token'> & { behindProxy?: boolean },
 ): void {
-  if (isLoopbackHost(host) || options.token) return;
+  if ((isLoopbackHost(host) && !options.behindProxy) || options.token) return;
   const open = [...tenants.values()].filter((t) => !t.rest?.tokenSha256?.length && t.rest?.open !== true);
   if (open.length === 0) return;
+  const where = options.behindProxy ? `behind a reverse proxy (server.trustProxy)` : `on ${host}`;
   throw new ConfigError(
-    `The server listens on ${host}, and the REST channel of ${open.map((t) => t.id).join(', ')} has no token: set LEADBOT_REST_TOKEN (or a tenant's rest.tokenSha256), set rest.open: true in tenant.json to accept anonymous REST on purpose, or leave rest out of LEADBOT_CHANNELS.`,
+    `The server listens ${where}, and the REST channel of ${open.map((t) => t.id).join(', ')} has no token: set LEADBOT_REST_TOKEN (or a tenant's rest.tokenSha256), set rest.open: true in tenant.json to accept anonymous REST on purpose, or leave rest out of LEADBOT_CHANNELS.`,
   );
 }

@@ -5,6 +5,7 @@ import { newId } from '../ids.ts';
 import type { Store } from '../ports/store.ts';
 import type { ChannelPlugin } from './channel.ts';
 import { EXTERNAL_ID, conversationIdFor, resolveTenant, submit, type Intake } from './intake.ts';
+import { sourceLimitConfig } from '../http/source-limits.ts';
 import { collectTurn } from './turn-collector.ts';
 import { authorizeRest, checkRestExposure, isLoopbackHost, type RestAuthOptions } from './rest-auth.ts';
 
@@ -32,9 +33,11 @@ export function registerRestChannel(
     repliesTo?: (conversationId: string, messageId: string) => Promise<string[]>;
     /** Who may call (tokens, loopback); see `rest-auth.ts`. */
     auth?: RestAuthOptions;
+    /** Calls one source may make a minute (`0` or unset: unlimited). */
+    perSourcePerMinute?: number;
   },
 ): void {
-  app.post('/webhooks/rest', async (request, reply) => {
+  app.post('/webhooks/rest', sourceLimitConfig(options.perSourcePerMinute ?? 0), async (request, reply) => {
     const parsed = RestBody.safeParse(request.body);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -102,10 +105,17 @@ export const restChannel: ChannelPlugin = {
   name: 'rest',
   create(deps) {
     const token = deps.config.secrets.restToken;
-    checkRestExposure(deps.intake.tenants, deps.config.server.host, token ? { token } : {});
+    // A reverse proxy in front (trustProxy) makes even a loopback server public.
+    const behindProxy = deps.config.server.trustProxy !== false;
+    checkRestExposure(deps.intake.tenants, deps.config.server.host, {
+      ...(token ? { token } : {}),
+      behindProxy,
+    });
+    const loopback = isLoopbackHost(deps.config.server.host) && !behindProxy;
     registerRestChannel(deps.app, deps.intake, {
-      auth: { ...(token ? { token } : {}), loopback: isLoopbackHost(deps.config.server.host) },
+      auth: { ...(token ? { token } : {}), loopback },
       replyTimeoutMs: deps.config.server.restReplyTimeoutMs,
+      perSourcePerMinute: deps.config.server.sourceLimits.restMessagesPerMinute,
       ...(deps.repliesTo ? { repliesTo: deps.repliesTo } : {}),
     });
     return {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import { ClientError, OverloadedError, errorMessage, type ErrorCode } from '../errors.ts';
+import { sourceCounter } from '../http/source-limits.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundEvent } from '../protocol/index.ts';
@@ -38,6 +39,10 @@ export interface WebChannelOptions {
   heartbeatMs?: number;
   /** Called when a socket of a conversation closes (the key pool releases on this later). */
   onDisconnect?: (conversationId: string) => void;
+  /** Web chat sockets one source may open a minute (`0` or unset: unlimited). */
+  sessionsPerSourcePerMinute?: number;
+  /** Loopback sockets are not counted per source. */
+  exemptLoopback?: boolean;
   /** Cluster mode: the bus's link to NATS; widgets are told while it is down. */
   link?: {
     status: () => 'connected' | 'reconnecting' | 'disconnected';
@@ -64,32 +69,25 @@ export class WebChannel {
   register(app: FastifyInstance): void {
     this.unsubscribe = this.intake.bus.subscribeOutbound((event) => this.deliver(event));
     this.unsubscribeLink = this.options.link?.onStatus((status) => this.broadcastStatus(status));
-    // Refused before the upgrade: a page from an origin the tenant does not allow gets a 403.
-    const publicOrigin = this.options.publicUrl
-      ? new URL(this.options.publicUrl).origin.toLowerCase()
-      : undefined;
-    const preValidation = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      const query = request.query as Record<string, unknown>;
-      const origin = request.headers.origin;
-      const tenant = this.intake.tenants.get(
-        typeof query.tenant === 'string' ? query.tenant : this.intake.defaultTenant,
-      );
-      if (
-        origin === undefined ||
-        !tenant ||
-        originAllowed(origin, request.headers.host, tenant.allowedOrigins) ||
-        (publicOrigin !== undefined && origin.toLowerCase() === publicOrigin)
-      )
-        return done();
-      this.options.log.warn(
-        { tenantId: tenant.id, origin: origin.slice(0, 200) },
-        'web chat refused: origin not allowed',
-      );
-      void reply.code(403).send({
-        error: { code: 'forbidden', message: 'This page may not open this chat (origin not allowed).' },
-      });
+    const overSourceLimit = sourceCounter(
+      app,
+      this.options.sessionsPerSourcePerMinute ?? 0,
+      this.options.exemptLoopback ?? true,
+    );
+    const limited = new WeakSet<FastifyRequest>();
+    // Before the upgrade: a page from an origin the tenant does not allow gets a 403; a source over
+    // its sessions a minute is upgraded only to be told to try again shortly (the widget says so).
+    const preValidation = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!this.originOk(request)) {
+        return reply.code(403).send({
+          error: { code: 'forbidden', message: 'This page may not open this chat (origin not allowed).' },
+        });
+      }
+      if (await overSourceLimit(request)) limited.add(request);
+      return undefined;
     };
     app.get('/ws', { websocket: true, preValidation }, (socket, request) => {
+      if (limited.has(request)) return this.refuseSource(socket, request);
       const query = request.query as Record<string, unknown>;
       this.accept(
         socket,
@@ -100,6 +98,41 @@ export class WebChannel {
     const every = this.options.heartbeatMs ?? 30_000;
     this.heartbeat = setInterval(() => this.ping(), every);
     this.heartbeat.unref();
+  }
+
+  /** Whether the page's `Origin` may open the tenant's chat (no `Origin`: not a browser page). */
+  private originOk(request: FastifyRequest): boolean {
+    const query = request.query as Record<string, unknown>;
+    const origin = request.headers.origin;
+    const tenant = this.intake.tenants.get(
+      typeof query.tenant === 'string' ? query.tenant : this.intake.defaultTenant,
+    );
+    if (origin === undefined || !tenant) return true;
+    const publicOrigin = this.options.publicUrl
+      ? new URL(this.options.publicUrl).origin.toLowerCase()
+      : undefined;
+    if (originAllowed(origin, request.headers.host, tenant.allowedOrigins)) return true;
+    if (publicOrigin !== undefined && origin.toLowerCase() === publicOrigin) return true;
+    this.options.log.warn(
+      { tenantId: tenant.id, origin: origin.slice(0, 200) },
+      'web chat refused: origin not allowed',
+    );
+    return false;
+  }
+
+  /** A source over its sessions a minute: told kindly, in the tenant's language, to retry; closed 1013 (the widget reconnects later). */
+  private refuseSource(socket: WebSocket, request: FastifyRequest): void {
+    this.options.log.warn('web chat refused: too many sessions from one source');
+    const query = request.query as Record<string, unknown>;
+    const tenant = this.intake.tenants.get(
+      typeof query.tenant === 'string' ? query.tenant : this.intake.defaultTenant,
+    );
+    const message =
+      tenant?.defaultLanguage === 'en'
+        ? 'Many chats are open from your network right now. Please try again in a minute.'
+        : 'Hay muchos chats abiertos desde su red en este momento. Por favor, inténtelo de nuevo en un minuto.';
+    this.sendError(socket, new ClientError('rate_limited', message, { status: 429 }));
+    socket.close(1013, 'try again later');
   }
 
   private accept(socket: WebSocket, tenantId: string | undefined, session: string | undefined): void {
@@ -289,6 +322,8 @@ export const webChannel: ChannelPlugin = {
     const publicUrl = deps.config.channels.publicUrl;
     const web = new WebChannel(deps.intake, {
       log: deps.log,
+      sessionsPerSourcePerMinute: deps.config.server.sourceLimits.webSessionsPerMinute,
+      exemptLoopback: deps.config.server.sourceLimits.exemptLoopback,
       ...(publicUrl ? { publicUrl } : {}),
       ...(deps.link ? { link: deps.link } : {}),
       ...(deps.onDisconnect ? { onDisconnect: deps.onDisconnect } : {}),

@@ -109,6 +109,8 @@ export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: bo
         wsMaxPayloadBytes: config.server.wsMaxPayloadBytes,
         requestTimeoutMs: config.server.requestTimeoutMs,
         headersTimeoutMs: config.server.headersTimeoutMs,
+        trustProxy: config.server.trustProxy,
+        exemptLoopback: config.server.sourceLimits.exemptLoopback,
         ...(deps.contacts ? { contacts: deps.contacts } : {}),
         // Bulk reads are audited: which tenant's leads, how many (the reader is the token's scope).
         onAdminRead: ({ route, tenantId, count }) =>

@@ -14,6 +14,7 @@ import type { Store } from '../ports/store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { requireAdminScope, requireMetricsAccess } from './auth.ts';
+import { registerSourceLimits } from './source-limits.ts';
 import { renderLandingPage } from './landing.ts';
 import { widgetBundle } from './widget-bundle.ts';
 
@@ -30,6 +31,10 @@ export interface HttpServerDeps {
   wsMaxPayloadBytes: number;
   /** Whole request (headers and body) must arrive within this; `headersTimeoutMs` for the headers. */
   requestTimeoutMs?: number;
+  /** Proxies whose `X-Forwarded-For` is believed (`server.trustProxy`). */
+  trustProxy?: boolean | string[];
+  /** Loopback clients are not limited per source (`server.sourceLimits.exemptLoopback`). */
+  exemptLoopback?: boolean;
   headersTimeoutMs?: number;
   /** Extra health fields (live actors, queue…). */
   health: () => Record<string, unknown>;
@@ -49,6 +54,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   const app = Fastify({
     loggerInstance: httpLog,
     bodyLimit: deps.bodyLimitBytes,
+    trustProxy: deps.trustProxy ?? false,
     // Request lines would carry URLs with session ids; turns are logged by the runtime instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -69,6 +75,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       return server;
     },
   });
+  await registerSourceLimits(app, deps.exemptLoopback ?? true);
   await app.register(websocket, {
     options: { maxPayload: deps.wsMaxPayloadBytes },
     // A protocol error (a frame over maxPayload, a bad frame): ws has already sent the close frame

@@ -27,10 +27,14 @@ export class WsClient {
     });
   }
 
-  static async connect(baseUrl: string, query: Record<string, string>): Promise<WsClient> {
+  static async connect(
+    baseUrl: string,
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<WsClient> {
     const url = new URL('/ws', baseUrl.replace(/^http/, 'ws'));
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { headers });
     const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

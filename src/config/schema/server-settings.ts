@@ -42,6 +42,40 @@ export const serverSettings = z
       .min(100)
       .default(30_000)
       .describe("How long `POST /webhooks/rest` waits for the bot's replies before answering 504."),
+    trustProxy: z
+      .union([z.boolean(), z.array(z.string().min(1)).max(50)])
+      .default(false)
+      .describe(
+        'Reverse proxies whose `X-Forwarded-For` names the client: `true` (any), or their addresses / CIDRs (`["10.0.0.0/8"]`). Per-source limits and logs then see the real client, not the proxy.',
+      ),
+    sourceLimits: z
+      .object({
+        restMessagesPerMinute: z
+          .number()
+          .int()
+          .min(0)
+          .default(600)
+          .describe(
+            '`POST /webhooks/rest` calls one source may make a minute (429 with `Retry-After` beyond); `0`: unlimited. Raise it for a backend that relays many users from one address.',
+          ),
+        webSessionsPerMinute: z
+          .number()
+          .int()
+          .min(0)
+          .default(120)
+          .describe(
+            'Web chat sockets one source may open a minute (the widget is told to try again shortly beyond); `0`: unlimited.',
+          ),
+        exemptLoopback: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Loopback clients (a load test or tool on the host) are not limited. Behind a reverse proxy on the same host, set `server.trustProxy` so clients are told apart.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-source limits at the edge, before a conversation exists (docs/security.md).'),
   })
   .strict()
   .prefault({})
