@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   not_taken_over: 'Nobody has taken this conversation over; take it over first.',
   invalid_fields: 'The lead fields are not valid (see the message for which one).',
   name_required: 'Logging into the console with the admin token needs an operator name.',
+  not_dead: 'Only a dead letter can be re-driven; this outbox entry is pending or already delivered.',
   timeout: 'The conversation did not answer the command in time; it may still apply, check and retry.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -68,7 +68,10 @@ async function services(
   const { storage, pool, cluster, models, bus } = found;
   const { store, audit, contacts } = storage;
   const { leadStore, turnStore } = cluster;
-  const { delivery } = await life.add(createDelivery(config, { store, leadStore, tenants, clock, log }));
+  const { delivery, outbox } = await life.add(
+    createDelivery(config, { store, leadStore, tenants, clock, log }),
+  );
+  if (outbox) found.metrics.setOutbox(() => outbox.status());
   const llm = pool ? models.model : undefined;
   const memoryDeps = { store, turnStore, tenants, ...(llm ? { llm } : {}), delivery, clock, log };
   const memory = await life.add(createMemory(config, memoryDeps));
@@ -76,7 +79,8 @@ async function services(
   await life.add({ name: 'handoff', close: () => handoff.close() });
   contacts.onErased = (ids) => handoff.forget(ids);
   const security = createSecurity(config, llm);
-  return { ...found, store, delivery, memory, security, handoff, audit, clock, log, tenants };
+  const crm = outbox ? { crmOutbox: outbox } : {};
+  return { ...found, store, delivery, ...crm, memory, security, handoff, audit, clock, log, tenants };
 }
 
 /** Housekeeping, privacy sync, HTTP with the channels, then intake: the node takes work last. */

@@ -12,6 +12,7 @@ import {
   renderHeader,
   showError,
 } from '/console/conversation.js';
+import { renderCrmStatus, startCrmStatus, stopCrmStatus } from '/console/crm-status.js';
 import { byId, el } from '/console/dom.js';
 import { applyStatic, getLang, setLang, t } from '/console/i18n.js';
 import { initLead, relabelLead } from '/console/lead.js';
@@ -59,6 +60,7 @@ function start(session) {
   void loadQueue();
   void loadRecent();
   connectLive(liveHandlers);
+  startCrmStatus();
   ticker = setInterval(() => {
     renderQueue();
     renderRecent();
@@ -72,6 +74,7 @@ function stop(message = '') {
   state.me = null;
   setCsrf(null);
   resetLive();
+  stopCrmStatus();
   clearInterval(ticker);
   ticker = null;
   closeConversation();
@@ -204,6 +207,7 @@ function relabel() {
     for (const option of toggle.querySelectorAll('[data-lang]'))
       option.classList.toggle('is-active', option.dataset.lang === getLang());
   renderLiveStatus();
+  renderCrmStatus();
   renderOperator();
   if (!state.me) return;
   renderQueue();

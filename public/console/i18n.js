@@ -106,6 +106,11 @@ const STRINGS = {
     chooseOption: '(sin elegir)',
     networkError: 'No se pudo conectar con el servidor. Inténtalo de nuevo.',
     unexpectedError: 'Algo ha fallado (HTTP {status}).',
+    crmFailing: 'El CRM no responde: {pending} en espera, el más antiguo hace {age}',
+    crmDead: '{dead} envíos al CRM fallaron: revísalos con «leadbot outbox list»',
+    ageSeconds: '{n} s',
+    ageMinutes: '{n} min',
+    ageHours: '{n} h',
   },
   en: {
     productName: 'leadbot · Console',
@@ -209,6 +214,11 @@ const STRINGS = {
     chooseOption: '(not set)',
     networkError: 'Could not reach the server. Please try again.',
     unexpectedError: 'Something went wrong (HTTP {status}).',
+    crmFailing: 'CRM not answering: {pending} waiting, oldest {age} ago',
+    crmDead: "{dead} CRM pushes failed for good: see 'leadbot outbox list'",
+    ageSeconds: '{n} s',
+    ageMinutes: '{n} min',
+    ageHours: '{n} h',
   },
 };
 

@@ -6,23 +6,36 @@ import type { LmdbStore } from './lmdb-store.ts';
 
 /** Secondary index key: pending entries ordered by when they are due, then by id. */
 type DueKey = [number, string];
+/** Pending entries by order key, then creation time: is an older entry of the same key waiting? */
+type OrderKey = [string, number, string];
+/** Pending entries by creation time: the oldest undelivered one (for metrics). */
+type AgeKey = [number, string];
+
+/** One row of {@link LmdbOutbox.list}. */
+export interface OutboxListQuery {
+  status: 'pending' | 'dead';
+  tenantId?: string;
+  limit: number;
+}
 
 /** Constructor dependencies of {@link LmdbOutbox}. */
 export interface LmdbOutboxOptions {
   store: LmdbStore;
   clock: Clock;
-  /** Names of the three databases (`<name>`, `<name>_due`, `<name>_dead`); default `outbox`. */
+  /** Database names: `<name>`, `<name>_due`, `<name>_dead`, `<name>_order`, `<name>_age`; default `outbox`. */
   name?: string;
 }
 
 /**
  * The durable {@link Outbox} in the shared LMDB environment.
  *
- * Three named databases: `outbox` (id → entry, every entry ever enqueued: delivered and dead
- * entries are kept, so an id is never sent twice and a dead letter can be re-driven),
- * `outbox_due` (`[nextAttemptAt, id]` → true for pending entries only, so {@link due} is a range
- * scan) and `outbox_dead` (id → true, so dead letters can be listed and counted cheaply). Every
- * change to an entry and its index rows happens in one write transaction.
+ * Named databases: `outbox` (id → entry, every entry ever enqueued: delivered and dead entries are
+ * kept, so an id is never sent twice and a dead letter can be re-driven), `outbox_due`
+ * (`[nextAttemptAt, id]` → true for pending entries only, so {@link due} is a range scan),
+ * `outbox_dead` (id → true, so dead letters can be listed and counted cheaply), and for pending
+ * entries `outbox_order` (`[orderKey, createdAt, id]`: per-conversation order) and `outbox_age`
+ * (`[createdAt, id]`: the oldest undelivered entry). Every change to an entry and its index rows
+ * happens in one write transaction; the order and age rows are hints checked against the entry.
  */
 export class LmdbOutbox implements Outbox {
   private readonly store: LmdbStore;
@@ -30,6 +43,8 @@ export class LmdbOutbox implements Outbox {
   private readonly entries: Database<OutboxEntry, string>;
   private readonly dueIndex: Database<true, DueKey>;
   private readonly deadIndex: Database<true, string>;
+  private readonly orderIndex: Database<true, OrderKey>;
+  private readonly ageIndex: Database<true, AgeKey>;
 
   constructor(options: LmdbOutboxOptions) {
     this.store = options.store;
@@ -38,6 +53,33 @@ export class LmdbOutbox implements Outbox {
     this.entries = options.store.database<OutboxEntry, string>(name);
     this.dueIndex = options.store.database<true, DueKey>(`${name}_due`);
     this.deadIndex = options.store.database<true, string>(`${name}_dead`);
+    this.orderIndex = options.store.database<true, OrderKey>(`${name}_order`);
+    this.ageIndex = options.store.database<true, AgeKey>(`${name}_age`);
+    this.backfill();
+  }
+
+  /** A store written before the order and age indexes existed gets their rows once. */
+  private backfill(): void {
+    if (this.ageIndex.getCount() > 0 || this.dueIndex.getCount() === 0) return;
+    this.store.transactionSyncOf(() => {
+      for (const [, id] of [...this.dueIndex.getKeys()]) {
+        const entry = this.entries.get(id);
+        if (entry?.status === 'pending') this.indexPending(entry);
+      }
+    });
+  }
+
+  private indexPending(entry: OutboxEntry): void {
+    void this.dueIndex.put([entry.nextAttemptAt, entry.id], true);
+    void this.orderIndex.put([entry.orderKey ?? entry.id, entry.createdAt, entry.id], true);
+    void this.ageIndex.put([entry.createdAt, entry.id], true);
+  }
+
+  /** Removes the rows of a pending entry that is leaving the pending state. */
+  private unindexPending(entry: OutboxEntry): void {
+    void this.dueIndex.remove([entry.nextAttemptAt, entry.id]);
+    void this.orderIndex.remove([entry.orderKey ?? entry.id, entry.createdAt, entry.id]);
+    void this.ageIndex.remove([entry.createdAt, entry.id]);
   }
 
   /** Idempotent on `id`: an id already stored (whatever its status) is returned untouched. */
@@ -46,6 +88,7 @@ export class LmdbOutbox implements Outbox {
     tenantId: string;
     kind: OutboxKind;
     payload: unknown;
+    orderKey?: string;
   }): Promise<{ enqueued: boolean; entry: OutboxEntry }> {
     return this.write(`enqueue outbox entry ${input.id}`, () => {
       const existing = this.entries.get(input.id);
@@ -56,13 +99,14 @@ export class LmdbOutbox implements Outbox {
         tenantId: input.tenantId,
         kind: input.kind,
         payload: input.payload,
+        ...(input.orderKey ? { orderKey: input.orderKey } : {}),
         status: 'pending',
         attempts: 0,
         createdAt: now,
         nextAttemptAt: now,
       };
       void this.entries.put(entry.id, entry);
-      void this.dueIndex.put([entry.nextAttemptAt, entry.id], true);
+      this.indexPending(entry);
       return { enqueued: true, entry };
     });
   }
@@ -101,7 +145,7 @@ export class LmdbOutbox implements Outbox {
     return this.write(`mark outbox entry ${id} delivered`, () => {
       const entry = this.pending(id);
       if (!entry) return undefined;
-      void this.dueIndex.remove([entry.nextAttemptAt, id]);
+      this.unindexPending(entry);
       const next: OutboxEntry = {
         ...entry,
         status: 'delivered',
@@ -125,7 +169,7 @@ export class LmdbOutbox implements Outbox {
     return this.write(`mark outbox entry ${id} failed`, () => {
       const entry = this.pending(id);
       if (!entry) return undefined;
-      void this.dueIndex.remove([entry.nextAttemptAt, id]);
+      this.unindexPending(entry);
       const attempts = entry.attempts + 1;
       let next: OutboxEntry;
       if (nextAttemptAt === null) {
@@ -133,7 +177,7 @@ export class LmdbOutbox implements Outbox {
         void this.deadIndex.put(id, true);
       } else {
         next = { ...entry, attempts, lastError: error, nextAttemptAt };
-        void this.dueIndex.put([nextAttemptAt, id], true);
+        this.indexPending(next);
       }
       void this.entries.put(id, next);
       return next;
@@ -151,20 +195,86 @@ export class LmdbOutbox implements Outbox {
       if (!entry || entry.status !== 'dead') return entry;
       const next: OutboxEntry = { ...entry, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() };
       void this.deadIndex.remove(id);
-      void this.dueIndex.put([next.nextAttemptAt, id], true);
+      this.indexPending(next);
       void this.entries.put(id, next);
       return next;
     });
   }
 
-  /** Dead letters, for an operator to inspect and re-drive (ids in key order). */
-  deadLetters(limit = 100): Promise<OutboxEntry[]> {
+  /** Every dead letter (of one tenant, when given) re-driven; returns how many. */
+  async redriveAll(tenantId?: string): Promise<number> {
+    let count = 0;
+    for (const entry of await this.list({ status: 'dead', limit: Number.MAX_SAFE_INTEGER }))
+      if (!tenantId || entry.tenantId === tenantId)
+        if ((await this.redrive(entry.id))?.status === 'pending') count++;
+    return count;
+  }
+
+  /**
+   * When an older pending entry of `entry`'s order key is next due (epoch ms), else undefined: the
+   * receiver must get that one first.
+   */
+  olderPendingAt(entry: OutboxEntry): number | undefined {
+    const key = entry.orderKey ?? entry.id;
+    for (const [, , id] of this.orderIndex.getKeys({ start: [key], end: [key, entry.createdAt, entry.id] })) {
+      const older = this.entries.get(id);
+      if (older?.status === 'pending' && older.id !== entry.id) return older.nextAttemptAt;
+    }
+    return undefined;
+  }
+
+  /** Moves a pending entry's next attempt to `at` without counting an attempt (it waits its turn). */
+  async defer(id: string, at: number): Promise<void> {
+    await this.write(`defer outbox entry ${id}`, () => {
+      const entry = this.pending(id);
+      if (!entry || entry.nextAttemptAt === at) return;
+      void this.dueIndex.remove([entry.nextAttemptAt, id]);
+      void this.dueIndex.put([at, id], true);
+      void this.entries.put(id, { ...entry, nextAttemptAt: at });
+    });
+  }
+
+  /** The receiver is back: every pending entry waiting out a back-off is due now. Returns how many. */
+  async expedite(now: number): Promise<number> {
+    return this.write('expedite the outbox', () => {
+      let moved = 0;
+      for (const [at, id] of [...this.dueIndex.getKeys({ start: [Math.floor(now) + 1, ''] })]) {
+        const entry = this.entries.get(id);
+        if (entry?.status !== 'pending' || entry.nextAttemptAt !== at) continue;
+        void this.dueIndex.remove([at, id]);
+        void this.dueIndex.put([now, id], true);
+        void this.entries.put(id, { ...entry, nextAttemptAt: now });
+        moved++;
+      }
+      return moved;
+    });
+  }
+
+  /** When the oldest undelivered (pending) entry was enqueued, epoch ms; undefined when none is. */
+  oldestPendingAt(): number | undefined {
+    for (const [createdAt, id] of this.ageIndex.getKeys()) {
+      if (this.entries.get(id)?.status === 'pending') return createdAt;
+    }
+    return undefined;
+  }
+
+  /** Pending entries oldest first, or dead letters, optionally of one tenant (for operators). */
+  list(query: OutboxListQuery): Promise<OutboxEntry[]> {
+    const ids =
+      query.status === 'dead' ? this.deadIndex.getKeys() : this.ageIndex.getKeys().map(([, id]) => id);
     const out: OutboxEntry[] = [];
-    for (const id of this.deadIndex.getKeys({ limit })) {
+    for (const id of ids) {
+      if (out.length >= query.limit) break;
       const entry = this.entries.get(id);
-      if (entry) out.push(entry);
+      if (entry?.status !== query.status) continue;
+      if (!query.tenantId || entry.tenantId === query.tenantId) out.push(entry);
     }
     return Promise.resolve(out);
+  }
+
+  /** Dead letters, for an operator to inspect and re-drive (ids in key order). */
+  deadLetters(limit = 100): Promise<OutboxEntry[]> {
+    return this.list({ status: 'dead', limit });
   }
 
   private pending(id: string): OutboxEntry | undefined {

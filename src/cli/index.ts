@@ -34,6 +34,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./contacts.ts')).CONTACTS_HELP,
     run: async (args) => (await import('./contacts.ts')).runContacts(args),
   },
+  outbox: {
+    summary: 'status | list | redrive: leads and alerts waiting to leave, and dead letters to re-drive.',
+    help: async () => (await import('./outbox.ts')).OUTBOX_HELP,
+    run: async (args) => (await import('./outbox.ts')).runOutbox(args),
+  },
   audit: {
     summary: 'verify | list: check the hash-chained audit log, or print it.',
     help: async () => (await import('./audit.ts')).AUDIT_HELP,

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import { HistoryManager } from '../memory/history-manager.ts';
 import { queueInsights } from '../memory/intelligence.ts';
 import type { Bus } from '../ports/bus.ts';
+import type { OutboxAdmin } from '../ports/outbox.ts';
 import type { Clock } from '../ports/clock.ts';
 import { PRIORITY, type InboundMessage } from '../protocol/index.ts';
 import { DurableTimers, type TimerEntry } from '../runtime/durable-timers.ts';
@@ -38,6 +39,8 @@ export interface ConversationDeps {
   models: Models;
   pool: KeyPoolApi | undefined;
   delivery: LeadDelivery;
+  /** The CRM outbox for operators (absent without a CRM webhook). */
+  crmOutbox?: OutboxAdmin;
   memory: Memory;
   security: ReturnType<typeof createSecurity>;
   handoff: Handoff;

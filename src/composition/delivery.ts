@@ -4,6 +4,7 @@ import type { TenantConfig } from '../config/tenant.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { OutboxAdmin } from '../ports/outbox.ts';
 import type { Store } from '../ports/store.ts';
 import { LeadDelivery } from '../runtime/lead-delivery.ts';
 import { leadReference } from '../runtime/lead-payload.ts';
@@ -13,6 +14,33 @@ import type { Part } from './lifecycle.ts';
 /** Leads to the CRM: stored, queued in the outbox (when a webhook is set) and pushed by the dispatcher. */
 export interface Delivery extends Part {
   delivery: LeadDelivery;
+  /** The CRM outbox for operators; absent without a webhook. */
+  outbox?: OutboxAdmin;
+}
+
+/** The outbox and its dispatcher as one operator handle. */
+export function outboxAdmin(outbox: LmdbOutbox, dispatcher: OutboxDispatcher | undefined): OutboxAdmin {
+  return {
+    async status() {
+      const oldestPendingAt = outbox.oldestPendingAt();
+      const state = dispatcher?.state() ?? { inFlight: 0, consecutiveFailures: 0 };
+      return { ...(await outbox.stats()), ...(oldestPendingAt ? { oldestPendingAt } : {}), ...state };
+    },
+    list: (query) => outbox.list(query),
+    async redrive(id, tenantId) {
+      const found = await outbox.get(id);
+      if (!found || (tenantId && found.tenantId !== tenantId)) return undefined;
+      if (found.status !== 'dead') return { entry: found, redriven: false };
+      const entry = (await outbox.redrive(id)) ?? found;
+      dispatcher?.notify();
+      return { entry, redriven: entry.status === 'pending' };
+    },
+    async redriveAll(tenantId) {
+      const count = await outbox.redriveAll(tenantId);
+      dispatcher?.notify();
+      return count;
+    },
+  };
 }
 
 /** Two letters of the tenant's company for lead references (`RU-…`), `LB` when it has none. */
@@ -40,7 +68,9 @@ function dispatcherFor(
     clock,
     log: log.child({ component: 'outbox' }),
     webhook: { url: webhookUrl, secret, timeoutMs: config.crm.timeoutMs },
-    maxAttempts: config.crm.maxAttempts,
+    ...(config.crm.maxAttempts ? { maxAttempts: config.crm.maxAttempts } : {}),
+    retryForMs: config.crm.retryForMs,
+    concurrency: config.crm.concurrency,
     baseBackoffMs: config.crm.baseBackoffMs,
     maxBackoffMs: config.crm.maxBackoffMs,
     onDelivered: (entry) => delivery.markDelivered(entry),
@@ -72,6 +102,7 @@ export function createDelivery(
   return {
     name: 'crm-outbox',
     delivery,
+    ...(outbox ? { outbox: outboxAdmin(outbox, dispatcher) } : {}),
     async start() {
       if (!dispatcher) return;
       await delivery.recover();

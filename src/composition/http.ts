@@ -10,6 +10,8 @@ import type { Handoff } from '../handoff/index.ts';
 import { createHttpServer, type HttpServerDeps } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { OutboxAdmin } from '../ports/outbox.ts';
+import { outboxStatusView } from '../runtime/outbox-view.ts';
 import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import type { ConversationSupervisor } from '../runtime/supervisor.ts';
@@ -28,6 +30,7 @@ export interface HttpDeps {
   admin: { token: string };
   audit: Pick<AuditLog, 'append'>;
   contacts: HttpServerDeps['contacts'];
+  crmOutbox?: OutboxAdmin;
   clock: Clock;
   log: Logger;
 }
@@ -39,10 +42,28 @@ export interface Http extends Part {
   channels: Channel[];
 }
 
+/**
+ * The CRM outbox part of `/health`: `degraded` with reason `crm_unreachable` once the CRM has failed
+ * for `crm.degradedAfterMs` (a blip is not an outage). The HTTP status stays 200: the node still
+ * talks with prospects.
+ */
+async function crmHealth(
+  outbox: OutboxAdmin | undefined,
+  clock: Clock,
+  degradedAfterMs: number,
+): Promise<Record<string, unknown>> {
+  if (!outbox) return {};
+  const status = await outbox.status();
+  const { pending, dead, oldest_pending_age_s, receiver } = outboxStatusView(status, clock.now());
+  const crm = { pending, dead, oldest_pending_age_s, receiver };
+  const down = status.failingSince !== undefined && clock.now() - status.failingSince >= degradedAfterMs;
+  return down ? { status: 'degraded', degraded: ['crm_unreachable'], crm } : { crm };
+}
+
 function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
   const { cluster, pool, supervisor, tenants } = deps;
   const nats = cluster.nats;
-  return () => ({
+  return async () => ({
     node_id: config.nodeId,
     model: deps.modelName,
     llm_keys: pool?.keyIds.length ?? 0,
@@ -55,6 +76,7 @@ function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
     ),
     // How many, not which: /health is public, and tenant ids name customers.
     tenants: tenants.size,
+    ...(await crmHealth(deps.crmOutbox, deps.clock, config.crm.degradedAfterMs)),
   });
 }
 
@@ -112,6 +134,7 @@ export function createHttp(config: Readonly<Config>, deps: HttpDeps, enabled: bo
         trustProxy: config.server.trustProxy,
         exemptLoopback: config.server.sourceLimits.exemptLoopback,
         ...(deps.contacts ? { contacts: deps.contacts } : {}),
+        ...(deps.crmOutbox ? { outbox: deps.crmOutbox } : {}),
         // Bulk reads are audited: which tenant's leads, how many (the reader is the token's scope).
         onAdminRead: ({ route, tenantId, count }) =>
           deps.audit.append({

@@ -52,6 +52,28 @@ export function requireAdminScope(
 }
 
 /**
+ * The tenant an admin API call reads: its token's tenant for a tenant admin token (another one in
+ * `?tenant=` is a 403), else the `?tenant=` filter (an unknown tenant is a 404) or all.
+ */
+export function tenantScope(
+  request: FastifyRequest,
+  adminToken: string,
+  tenants: ReadonlyMap<string, TenantConfig>,
+): string | undefined {
+  const scope = requireAdminScope(request, adminToken, tenants);
+  const query = request.query as Record<string, unknown>;
+  const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
+  if (scope !== null) {
+    if (tenantId !== undefined && tenantId !== scope)
+      throw new ClientError('forbidden', `This token administers tenant '${scope}' only.`, { status: 403 });
+    return scope;
+  }
+  if (tenantId !== undefined && !tenants.has(tenantId))
+    throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
+  return tenantId;
+}
+
+/**
  * `/metrics` when `LEADBOT_METRICS_TOKEN` is set: that token or the admin token (401 otherwise).
  * Unset, metrics stay open, as Prometheus scrapers usually expect; they carry no personal data.
  */

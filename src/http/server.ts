@@ -10,10 +10,12 @@ import Fastify, {
 } from 'fastify';
 import { ClientError, LeadbotError, OverloadedError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { OutboxAdmin } from '../ports/outbox.ts';
 import type { Store } from '../ports/store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Metrics } from '../runtime/metrics.ts';
-import { requireAdminScope, requireMetricsAccess } from './auth.ts';
+import { requireMetricsAccess, tenantScope } from './auth.ts';
+import { registerOutboxRoutes } from './outbox-routes.ts';
 import { registerSourceLimits } from './source-limits.ts';
 import { renderLandingPage } from './landing.ts';
 import { widgetBundle } from './widget-bundle.ts';
@@ -37,9 +39,11 @@ export interface HttpServerDeps {
   exemptLoopback?: boolean;
   headersTimeoutMs?: number;
   /** Extra health fields (live actors, queue…). */
-  health: () => Record<string, unknown>;
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** A bulk read of the admin API was served (audited: who read how many leads of which tenant). */
   onAdminRead?: (read: { route: string; tenantId: string | null; count: number }) => void;
+  /** The CRM outbox for operators (`/api/outbox`); absent without a CRM webhook. */
+  outbox?: OutboxAdmin;
   /** Export / erase everything about one person (admin API). */
   contacts?: {
     export(query: { id: string; tenantId?: string }): Promise<unknown>;
@@ -105,6 +109,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   registerStatusRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerContactRoutes(app, deps);
+  if (deps.outbox) registerOutboxRoutes(app, { ...deps, outbox: deps.outbox });
   return app;
 }
 
@@ -176,7 +181,11 @@ function registerLandingRoute(app: FastifyInstance, deps: HttpServerDeps): void 
 
 /** Health and metrics (JSON and Prometheus). */
 function registerStatusRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
-  app.get('/health', async () => ({ status: 'ok', ...deps.health(), store: await deps.store.stats() }));
+  app.get('/health', async () => ({
+    status: 'ok',
+    ...(await deps.health()),
+    store: await deps.store.stats(),
+  }));
   const guard = (request: FastifyRequest) =>
     requireMetricsAccess(request, deps.metricsToken, deps.adminToken);
   app.get('/metrics', (request) => {
@@ -189,28 +198,10 @@ function registerStatusRoutes(app: FastifyInstance, deps: HttpServerDeps): void 
   });
 }
 
-/**
- * The tenant an admin API call reads: its token's tenant for a tenant admin token (another one in
- * `?tenant=` is a 403), else the `?tenant=` filter (an unknown tenant is a 404) or all.
- */
-function tenantScope(request: FastifyRequest, deps: HttpServerDeps): string | undefined {
-  const scope = requireAdminScope(request, deps.adminToken, deps.tenants);
-  const query = request.query as Record<string, unknown>;
-  const tenantId = typeof query.tenant === 'string' ? query.tenant : undefined;
-  if (scope !== null) {
-    if (tenantId !== undefined && tenantId !== scope)
-      throw new ClientError('forbidden', `This token administers tenant '${scope}' only.`, { status: 403 });
-    return scope;
-  }
-  if (tenantId !== undefined && !deps.tenants.has(tenantId))
-    throw new ClientError('unknown_tenant', `Unknown tenant '${tenantId.slice(0, 64)}'.`, { status: 404 });
-  return tenantId;
-}
-
 /** `GET /api/leads` (admin): captured leads, optionally of one tenant, at most `?limit=` (≤ 10 000). */
 function registerLeadRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   app.get('/api/leads', async (request) => {
-    const tenantId = tenantScope(request, deps);
+    const tenantId = tenantScope(request, deps.adminToken, deps.tenants);
     const query = request.query as Record<string, unknown>;
     const limit =
       typeof query.limit === 'string' && /^\d+$/.test(query.limit)
@@ -228,7 +219,7 @@ function registerLeadRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
 /** `GET` / `DELETE /api/contacts/:id` (admin): export or erase everything stored about one person. */
 function registerContactRoutes(app: FastifyInstance, deps: HttpServerDeps): void {
   const contactQuery = async (request: FastifyRequest) => {
-    const tenantId = tenantScope(request, deps);
+    const tenantId = tenantScope(request, deps.adminToken, deps.tenants);
     const { id } = request.params as { id: string };
     if (id.length === 0 || id.length > 320)
       throw new ClientError('invalid_message', 'The contact id is 1-320 characters.');

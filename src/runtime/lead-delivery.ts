@@ -55,6 +55,8 @@ export class LeadDelivery {
       tenantId: lead.tenant_id,
       kind,
       payload: { ...lead, ...extra },
+      // A conversation's lead and its later corrections reach the CRM in order.
+      orderKey: `${lead.tenant_id}:${lead.conversation_id}`,
     });
     if (enqueued) this.options.notify?.();
     return { status: enqueued ? 'queued' : 'already_queued', reference: this.options.reference(lead) };

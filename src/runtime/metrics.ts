@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutboxStatus } from '../ports/outbox.ts';
+import { outboxStatusView, type OutboxStatusView } from './outbox-view.ts';
 
 /** One key's line in the pool report. */
 export interface PoolKeyStatus {
@@ -39,6 +41,8 @@ export interface MetricsReport {
   uptime_s: number;
   /** Cluster mode: the pool summed over every node that reported lately (`ClusterPoolReport`). */
   cluster_pool?: object;
+  /** The CRM outbox: counts, oldest undelivered age, whether the CRM answers (absent without a webhook). */
+  crm_outbox?: OutboxStatusView;
   /** Resource admission: the last sample (event-loop lag, heap share) and messages admitted / refused by reason. */
   admission?: object;
 }
@@ -205,6 +209,36 @@ export class Metrics {
   }
 
   private clusterPool: ClusterPoolSource | undefined;
+  private outbox: (() => Promise<OutboxStatus>) | undefined;
+
+  /** `/metrics` reports `crm_outbox`; Prometheus gets `leadbot_outbox_*` gauges. */
+  setOutbox(source: () => Promise<OutboxStatus>): void {
+    this.outbox = source;
+    const view = async () => outboxStatusView(await source(), Date.now());
+    const entries: Gauge<'status'> = new Gauge({
+      name: 'leadbot_outbox_entries',
+      help: 'CRM outbox entries by status (pending, delivered, dead).',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      collect: async () => {
+        const now = await view();
+        for (const status of ['pending', 'delivered', 'dead'] as const) entries.set({ status }, now[status]);
+      },
+    });
+    const oldest: Gauge = new Gauge({
+      name: 'leadbot_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest lead or ticket not yet delivered to the CRM (0 when none waits).',
+      registers: [this.registry],
+      collect: async () => oldest.set((await view()).oldest_pending_age_s ?? 0),
+    });
+    const failures: Gauge = new Gauge({
+      name: 'leadbot_outbox_consecutive_failures',
+      help: 'CRM pushes failed in a row (0 while the CRM answers).',
+      registers: [this.registry],
+      collect: async () => failures.set((await view()).consecutive_failures),
+    });
+  }
+
   private admission: { report: () => object } | undefined;
 
   /** `/metrics` reports `admission` (lag, heap, admitted, refused by reason). */
@@ -224,6 +258,7 @@ export class Metrics {
     return {
       ...(cluster ? { cluster_pool: cluster } : {}),
       ...(this.admission ? { admission: this.admission.report() } : {}),
+      ...(this.outbox ? { crm_outbox: outboxStatusView(await this.outbox(), Date.now()) } : {}),
       pool_status: pool?.pool_status ?? [],
       total_active: pool?.total_active ?? 0,
       pool_capacity_pct: pool?.pool_capacity_pct ?? 0,

@@ -2,10 +2,13 @@ import { randomInt } from 'node:crypto';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutboxEntry } from '../ports/outbox.ts';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook, validateWebhookUrl } from './webhook-signature.ts';
+import { validateWebhookUrl } from './webhook-signature.ts';
+import { postEntry, type DeliveryOutcome, type WebhookTarget } from './webhook-post.ts';
 
 export { signWebhook, verifyWebhook, validateWebhookUrl } from './webhook-signature.ts';
 export type { WebhookHeaders } from './webhook-signature.ts';
+export { classify, describeFetchError, parseRetryAfter } from './webhook-post.ts';
+export type { DeliveryOutcome, WebhookTarget } from './webhook-post.ts';
 
 /** What the dispatcher needs from the durable outbox (`LmdbOutbox` provides it). */
 export interface OutboxQueue {
@@ -13,6 +16,12 @@ export interface OutboxQueue {
   nextDueAt(): Promise<number | undefined>;
   markDelivered(id: string, at: number): Promise<OutboxEntry | undefined>;
   markFailed(id: string, error: string, nextAttemptAt: number | null): Promise<OutboxEntry | undefined>;
+  /** When an older pending entry of the same order key is due; without it there is no ordering. */
+  olderPendingAt?(entry: OutboxEntry): number | undefined;
+  /** Moves a pending entry's next attempt without counting one. */
+  defer?(id: string, at: number): Promise<void>;
+  /** Makes every backed-off pending entry due now (the receiver is back). */
+  expedite?(now: number): Promise<number>;
 }
 
 /** The pino methods the dispatcher uses (object first, then message). */
@@ -23,16 +32,6 @@ export interface DispatcherLog {
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
-/** Where entries are POSTed. */
-export interface WebhookTarget {
-  /** `https:` (or `http:` to a loopback host, for tests); checked by {@link validateWebhookUrl}. */
-  url: string;
-  /** HMAC-SHA256 key for `X-Leadbot-Signature` (see {@link signWebhook}). */
-  secret: string;
-  /** Per-request timeout; a timeout counts as a retryable failure. */
-  timeoutMs: number;
-}
-
 export interface OutboxDispatcherOptions {
   outbox: OutboxQueue;
   clock: Clock;
@@ -41,50 +40,79 @@ export interface OutboxDispatcherOptions {
   webhook?: WebhookTarget;
   /** Delivers one entry some other way (Slack, Teams…); the outcome drives retries as for webhooks. */
   send?: (entry: OutboxEntry) => Promise<DeliveryOutcome>;
-  /** Attempts before an entry becomes a dead letter (at least 1). */
-  maxAttempts: number;
+  /** Attempts before an entry becomes a dead letter (at least 1; default: no limit by count). */
+  maxAttempts?: number;
+  /** A retryable failure of an entry older than this makes it a dead letter (default: never by age). */
+  retryForMs?: number;
   /** First back-off ceiling; doubles per attempt up to `maxBackoffMs`, full jitter below it. */
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** Deliveries in flight at once (default 8); entries of one order key still go one by one. */
+  concurrency?: number;
+  /**
+   * One receiver behind every entry (default: true with `webhook`): a retryable failure pauses all
+   * deliveries for a back-off, then one probe goes alone; its success resumes everything at once.
+   */
+  breaker?: boolean;
+  /** Looks for due entries at least this often, e.g. re-driven by another process (default 15 s; 0 off). */
+  idlePollMs?: number;
   /** Called once an entry is delivered (e.g. to mark the lead `delivered`); errors are logged. */
   onDelivered?: (entry: OutboxEntry) => Promise<void> | void;
   /** Entries read per scan of the due index (default 50). */
   batchSize?: number;
 }
 
-export type DeliveryOutcome = Outcome;
-type Outcome =
-  | { result: 'delivered'; status: number }
-  | { result: 'retry'; error: string; status?: number; retryAfterMs?: number }
-  | { result: 'dead'; error: string; status?: number };
+/** What the dispatcher is doing, for metrics and `/health`. */
+export interface DispatcherState {
+  inFlight: number;
+  /** Retryable failures in a row; 0 while the receiver answers. */
+  consecutiveFailures: number;
+  /** Deliveries are paused until then (epoch ms) after a failure; undefined when not paused. */
+  pausedUntil?: number;
+  /** When the current run of failures began (epoch ms); undefined while the receiver answers. */
+  failingSince?: number;
+}
 
-/** Longest `Retry-After` honoured (a day); a larger value is read as this. */
-const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+type Outcome = DeliveryOutcome;
+
 /** setTimeout's ceiling. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Delivers outbox entries to the company's webhook, one at a time, oldest due first.
+ * Delivers outbox entries to the company's webhook (or through `send`), oldest due first, up to
+ * `concurrency` at once; entries sharing an order key (one conversation's lead, then its
+ * correction) are sent one after the other, in the order they were enqueued.
  *
- * Request: `POST <url>` with body `{"id","kind","tenant_id","created_at","data"}` (`data` is the
- * entry payload; `created_at` ISO 8601) and headers `Idempotency-Key: <id>`,
- * `X-Leadbot-Timestamp`, `X-Leadbot-Signature` (scheme in {@link signWebhook}).
- * Outcomes: 2xx → delivered; 408, 429, 5xx, network errors and timeouts → retried with
- * exponential back-off and full jitter (or after `Retry-After` when the receiver sends one);
- * 3xx and other 4xx → dead at once (a permanent rejection); `maxAttempts` failures → dead.
- * Dead letters stay in the outbox for an operator to re-drive.
+ * Request: see {@link postEntry}. Outcomes: 2xx → delivered; 408, 429, 5xx, network errors and
+ * timeouts → retried with exponential back-off and full jitter (or after `Retry-After`); 3xx and
+ * other 4xx → dead at once (a permanent rejection); `maxAttempts` failures, or a failure after
+ * `retryForMs`, → dead. Dead letters stay in the outbox for an operator to re-drive.
  *
- * Wakes on {@link notify} (call it after an enqueue or re-drive) and on one timer set to the
- * earliest pending `nextAttemptAt`. Logs ids, kinds, statuses and attempt numbers, never payloads.
+ * With the breaker on (one receiver), a retryable failure pauses every delivery (back-off with
+ * equal jitter, or `Retry-After`), then a single probe is sent; the first answer from the receiver
+ * (any non-retryable status) closes the breaker and makes every backed-off entry due at once, so
+ * a CRM that comes back gets its backlog within seconds rather than each entry's own back-off.
+ *
+ * Wakes on {@link notify} (call it after an enqueue or re-drive), on a timer set to the earliest
+ * pending `nextAttemptAt`, and every `idlePollMs`. Logs ids, kinds, statuses and attempt numbers,
+ * never payloads.
  */
 export class OutboxDispatcher {
   private readonly opts: OutboxDispatcherOptions;
   private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly breaker: boolean;
   private running = false;
   private closing = false;
   private again = false;
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly keysInFlight = new Set<string>();
+  private failures = 0;
+  private pausedUntil = 0;
+  private failingSince: number | undefined;
+  private storeError: unknown;
 
   constructor(options: OutboxDispatcherOptions) {
     if (!options.send && !options.webhook) throw new ConfigError('The outbox needs a webhook or a sender.');
@@ -92,7 +120,11 @@ export class OutboxDispatcher {
       validateWebhookUrl(options.webhook.url);
       if (!options.webhook.secret) throw new ConfigError('The outbox webhook secret is empty; set one.');
     }
-    const positive = { maxAttempts: options.maxAttempts, timeoutMs: options.webhook?.timeoutMs ?? 1 };
+    const positive = {
+      maxAttempts: options.maxAttempts ?? 1,
+      timeoutMs: options.webhook?.timeoutMs ?? 1,
+      concurrency: options.concurrency ?? 1,
+    };
     for (const [name, value] of Object.entries(positive)) {
       if (!Number.isInteger(value) || value < 1)
         throw new ConfigError(`Outbox ${name} must be an integer ≥ 1.`);
@@ -101,6 +133,8 @@ export class OutboxDispatcher {
       throw new ConfigError('Outbox back-off needs 0 ≤ baseBackoffMs ≤ maxBackoffMs.');
     this.opts = options;
     this.batchSize = options.batchSize ?? 50;
+    this.concurrency = options.concurrency ?? 8;
+    this.breaker = options.breaker ?? options.webhook !== undefined;
   }
 
   /** Starts delivering (entries left pending by a previous run go first). */
@@ -125,7 +159,18 @@ export class OutboxDispatcher {
     });
   }
 
-  /** Stops taking work: waits for an in-flight delivery to be recorded, then stops. */
+  /** What it is doing now (for metrics and `/health`). */
+  state(): DispatcherState {
+    const paused = this.pausedUntil > this.opts.clock.now();
+    return {
+      inFlight: this.inFlight.size,
+      consecutiveFailures: this.failures,
+      ...(paused ? { pausedUntil: this.pausedUntil } : {}),
+      ...(this.failingSince === undefined ? {} : { failingSince: this.failingSince }),
+    };
+  }
+
+  /** Stops taking work: waits for in-flight deliveries to be recorded, then stops. */
   async close(): Promise<void> {
     this.closing = true;
     this.running = false;
@@ -147,20 +192,76 @@ export class OutboxDispatcher {
     }
   }
 
+  private paused(): boolean {
+    return this.pausedUntil > this.opts.clock.now();
+  }
+
+  /** Passes over the due entries until none is left that can go now. */
   private async deliverDue(): Promise<void> {
     for (;;) {
-      const batch = await this.opts.outbox.due(this.opts.clock.now(), this.batchSize);
+      if (this.paused()) return;
+      const now = this.opts.clock.now();
+      const batch = await this.opts.outbox.due(now, this.batchSize);
+      let skipped = false;
       for (const entry of batch) {
-        if (this.closing) return;
-        await this.deliver(entry);
+        if (this.closing || this.paused()) break;
+        if (this.keysInFlight.has(orderKeyOf(entry))) {
+          skipped = true;
+          continue;
+        }
+        if (await this.waitsItsTurn(entry, now)) continue;
+        await this.slot();
+        if (this.closing || this.paused()) break;
+        this.launch(entry);
       }
-      if (batch.length < this.batchSize || this.closing) return;
+      await Promise.all(this.inFlight.values());
+      this.rethrowStoreError();
+      if (this.closing || (!skipped && batch.length < this.batchSize)) return;
     }
   }
 
+  /** An older entry of the same order key is still pending: this one waits until after it. */
+  private async waitsItsTurn(entry: OutboxEntry, now: number): Promise<boolean> {
+    const olderAt = this.opts.outbox.olderPendingAt?.(entry);
+    if (olderAt === undefined) return false;
+    await this.opts.outbox.defer?.(entry.id, Math.max(olderAt, now) + 1);
+    return true;
+  }
+
+  /** Waits for a free delivery slot: one while the breaker probes, else `concurrency`. */
+  private async slot(): Promise<void> {
+    const limit = this.breaker && this.failures > 0 ? 1 : this.concurrency;
+    while (this.inFlight.size >= limit) await Promise.race(this.inFlight.values());
+  }
+
+  private launch(entry: OutboxEntry): void {
+    const key = orderKeyOf(entry);
+    this.keysInFlight.add(key);
+    const delivery = this.deliver(entry)
+      .catch((error: unknown) => {
+        this.storeError ??= error;
+      })
+      .finally(() => {
+        this.inFlight.delete(entry.id);
+        this.keysInFlight.delete(key);
+      });
+    this.inFlight.set(entry.id, delivery);
+  }
+
+  private rethrowStoreError(): void {
+    const error = this.storeError;
+    this.storeError = undefined;
+    if (error !== undefined) throw error instanceof Error ? error : new Error(errorMessage(error));
+  }
+
   private async scheduleNext(): Promise<void> {
+    const now = this.opts.clock.now();
     const next = await this.opts.outbox.nextDueAt();
-    if (next !== undefined) this.setTimer(next - this.opts.clock.now());
+    const poll = this.opts.idlePollMs ?? 15_000;
+    const waits = [next === undefined ? Infinity : Math.max(next, this.pausedUntil) - now];
+    if (poll > 0) waits.push(poll);
+    const delay = Math.min(...waits);
+    if (delay !== Infinity) this.setTimer(delay);
   }
 
   private setTimer(delayMs: number): void {
@@ -183,9 +284,12 @@ export class OutboxDispatcher {
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { outbox, clock, log } = this.opts;
     const attempt = entry.attempts + 1;
-    const outcome = this.opts.send ? await this.sendSafely(entry) : await this.post(entry);
+    const outcome = this.opts.send
+      ? await this.sendSafely(entry)
+      : await postEntry(this.opts.webhook!, entry, () => clock.now());
     const now = clock.now();
     const fields = { outboxId: entry.id, kind: entry.kind, tenantId: entry.tenantId, attempt };
+    if (outcome.result !== 'retry') await this.receiverAnswered(now);
     if (outcome.result === 'delivered') {
       const delivered = await outbox.markDelivered(entry.id, now);
       log.info({ ...fields, status: outcome.status }, 'outbox entry delivered');
@@ -201,20 +305,55 @@ export class OutboxDispatcher {
       );
       return;
     }
-    if (attempt >= this.opts.maxAttempts) {
-      await outbox.markFailed(entry.id, outcome.error, null);
+    await this.retryLater(entry, outcome, now, fields);
+  }
+
+  private async retryLater(
+    entry: OutboxEntry,
+    outcome: Extract<Outcome, { result: 'retry' }>,
+    now: number,
+    fields: Record<string, unknown> & { attempt: number },
+  ): Promise<void> {
+    const { outbox, log } = this.opts;
+    const { status, error } = outcome;
+    const tooOld = now - entry.createdAt >= (this.opts.retryForMs ?? Infinity);
+    if (fields.attempt >= (this.opts.maxAttempts ?? Infinity) || tooOld) {
+      await outbox.markFailed(entry.id, error, null);
+      const why = tooOld ? 'was still failing after retryForMs' : `failed ${fields.attempt} times`;
       log.error(
-        { ...fields, status, error: outcome.error },
-        `outbox entry failed ${attempt} times; kept as a dead letter (re-drive it once the receiver is back)`,
+        { ...fields, status, error },
+        `outbox entry ${why}; kept as a dead letter (re-drive it once the receiver is back)`,
       );
       return;
     }
-    const delay = outcome.retryAfterMs ?? this.backoff(attempt);
-    await outbox.markFailed(entry.id, outcome.error, now + delay);
-    log.warn(
-      { ...fields, status, error: outcome.error, retryInMs: delay },
-      'outbox delivery failed; will retry',
-    );
+    let delay = outcome.retryAfterMs ?? this.backoff(fields.attempt);
+    if (this.breaker) delay = Math.max(delay, this.pause(outcome.retryAfterMs, now));
+    await outbox.markFailed(entry.id, error, now + delay);
+    log.warn({ ...fields, status, error, retryInMs: delay }, 'outbox delivery failed; will retry');
+  }
+
+  /** The breaker opens (or stays open): nothing is sent until the pause is over. */
+  private pause(retryAfterMs: number | undefined, now: number): number {
+    this.failures++;
+    const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (this.failures - 1));
+    const wait = retryAfterMs ?? Math.floor(ceiling / 2) + randomInt(0, Math.floor(ceiling / 2) + 1);
+    this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+    this.failingSince ??= now;
+    if (this.failures === 1)
+      this.opts.log.warn({ pauseMs: wait }, 'the receiver is failing; deliveries pause, then one probe goes');
+    return wait;
+  }
+
+  /** The receiver answered: close the breaker; after an outage, everything waiting is due now. */
+  private async receiverAnswered(now: number): Promise<void> {
+    if (!this.breaker || this.failures === 0) return;
+    const failures = this.failures;
+    this.failures = 0;
+    this.pausedUntil = 0;
+    this.failingSince = undefined;
+    const due = (await this.opts.outbox.expedite?.(now)) ?? 0;
+    this.again = true;
+    this.opts.log.info({ afterFailures: failures, due }, 'the receiver is back; waiting entries are due now');
   }
 
   private async afterDelivered(entry: OutboxEntry): Promise<void> {
@@ -242,77 +381,9 @@ export class OutboxDispatcher {
       return { result: 'retry', error: errorMessage(error) };
     }
   }
-
-  private async post(entry: OutboxEntry): Promise<Outcome> {
-    const { clock } = this.opts;
-    const webhook = this.opts.webhook!;
-    let body: string;
-    try {
-      body = JSON.stringify({
-        id: entry.id,
-        kind: entry.kind,
-        tenant_id: entry.tenantId,
-        created_at: new Date(entry.createdAt).toISOString(),
-        data: entry.payload,
-      });
-    } catch (error) {
-      return { result: 'dead', error: `payload is not serialisable: ${errorMessage(error)}` };
-    }
-    const timestamp = Math.floor(clock.now() / 1000);
-    let response: Response;
-    try {
-      response = await fetch(webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'Idempotency-Key': entry.id,
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: `sha256=${signWebhook(webhook.secret, timestamp, body)}`,
-        },
-        body,
-        // Following a redirect would resend personal data to a host nobody configured.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(webhook.timeoutMs),
-      });
-    } catch (error) {
-      return { result: 'retry', error: describeFetchError(error, webhook.timeoutMs) };
-    }
-    // The receiver's body is never read (it may echo personal data); release the connection.
-    await response.body?.cancel().catch(() => undefined);
-    return classify(response, clock.now());
-  }
 }
 
-/** A receiver's HTTP status as an outcome: 2xx delivered; 408/429/5xx retried; other statuses dead. */
-export function classify(response: Response, nowMs: number): Outcome {
-  const status = response.status;
-  if (status >= 200 && status < 300) return { result: 'delivered', status };
-  if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), nowMs);
-    return retryAfterMs === undefined
-      ? { result: 'retry', status, error: `HTTP ${status}` }
-      : { result: 'retry', status, error: `HTTP ${status}`, retryAfterMs };
-  }
-  if (status >= 300 && status < 400)
-    return { result: 'dead', status, error: `HTTP ${status} redirect: configure the final webhook URL` };
-  return { result: 'dead', status, error: `HTTP ${status}` };
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from `nowMs`; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_RETRY_AFTER_MS);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
-}
-
-export function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `timeout after ${timeoutMs} ms`;
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === 'string'
-    ? `network error ${cause.code}`
-    : `network error: ${errorMessage(error)}`;
+/** Entries of one order key go one at a time, in order; an entry without one is its own key. */
+function orderKeyOf(entry: OutboxEntry): string {
+  return entry.orderKey ?? entry.id;
 }

@@ -209,7 +209,7 @@ describe('LmdbOutbox + OutboxDispatcher (real LMDB, real HTTP receiver)', () => 
     expect(done.lastError).toBe('HTTP 500');
     expect(rx.got).toHaveLength(3);
     expect(rx.got.every((r) => r.signatureOk && r.headers['idempotency-key'] === lead.id)).toBe(true);
-    expect(log.lines.filter((l) => l.startsWith('warn'))).toHaveLength(2);
+    expect(log.lines.filter((l) => l.startsWith('warn') && l.includes('will retry'))).toHaveLength(2);
   });
 
   it('honours Retry-After', async () => {
@@ -349,7 +349,7 @@ describe('LmdbOutbox + OutboxDispatcher (real LMDB, real HTTP receiver)', () => 
     const rx = await receiver(() => ({ status: 200, delayMs: 300 }));
     const { store } = openStore();
     const outbox = new LmdbOutbox({ store, clock: systemClock });
-    const { d, delivered } = dispatcher(outbox, rx.url);
+    const { d, delivered } = dispatcher(outbox, rx.url, { concurrency: 1 });
     await d.start();
     await outbox.enqueue(lead);
     await outbox.enqueue({ ...lead, id: 'lead-2' });

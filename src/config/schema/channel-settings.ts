@@ -12,8 +12,18 @@ export const crmSettings = z
       .number()
       .int()
       .min(1)
-      .default(12)
-      .describe('Delivery attempts before an entry is kept as a dead letter.'),
+      .optional()
+      .describe(
+        'Delivery attempts before an entry is kept as a dead letter. Unset: only `retryForMs` decides (an outage costs one probe per pause, not one attempt per lead).',
+      ),
+    retryForMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(24 * 60 * 60_000)
+      .describe(
+        'An entry still failing this long after it was queued becomes a dead letter (`leadbot outbox redrive`).',
+      ),
     baseBackoffMs: z
       .number()
       .int()
@@ -24,9 +34,28 @@ export const crmSettings = z
       .number()
       .int()
       .min(1)
-      .default(10 * 60_000)
-      .describe('Longest back-off between attempts.'),
+      .default(30_000)
+      .describe(
+        'Longest back-off. While the CRM fails, every push pauses and one probe goes per back-off; the first answer resumes the whole backlog, so recovery is noticed within this.',
+      ),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .describe(
+        "Pushes in flight at once; one conversation's lead and its corrections still go one by one, in order.",
+      ),
     timeoutMs: z.number().int().min(100).default(10_000).describe('Per delivery request.'),
+    degradedAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe(
+        '`/health` says `degraded` (reason `crm_unreachable`) once CRM pushes have failed this long.',
+      ),
   })
   .strict()
   .prefault({})
