@@ -21,6 +21,22 @@ export class LmdbDeduper implements Deduper {
   ) {
     this.seen = store.database<number, SeenKey>('dedupe');
     this.byAge = store.database<true, AgeKey>('dedupe_age');
+    // A turn and the ids it handled commit together: no crash window between them.
+    store.withinTurns((write) => {
+      if (!write.handled) return;
+      for (const id of write.handled.ids)
+        this.recordSync(write.conversation.conversationId, id, write.handled.at);
+    });
+  }
+
+  /** Writes one handled id (inside a write transaction). */
+  private recordSync(conversationId: string, messageId: string, now: number): void {
+    const key: SeenKey = [conversationId, messageId];
+    const at = this.seen.get(key);
+    if (at === now) return;
+    if (at !== undefined) this.byAge.removeSync([at, conversationId, messageId]);
+    this.seen.putSync(key, now);
+    this.byAge.putSync([now, conversationId, messageId], true);
   }
 
   /** Ids accepted but not yet handled: in memory only, so a crash lets the retry through. */
@@ -47,13 +63,7 @@ export class LmdbDeduper implements Deduper {
       if (this.confirming.get(id) === now) this.confirming.delete(id);
     };
     this.store
-      .transaction(() => {
-        const key: SeenKey = [conversationId, messageId];
-        const at = this.seen.get(key);
-        if (at !== undefined) this.byAge.removeSync([at, conversationId, messageId]);
-        this.seen.putSync(key, now);
-        this.byAge.putSync([now, conversationId, messageId], true);
-      })
+      .transaction(() => this.recordSync(conversationId, messageId, now))
       .then(done, done);
   }
 

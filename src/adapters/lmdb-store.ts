@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
-import { StorageError } from '../errors.ts';
+import { LeadbotError, StorageError } from '../errors.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../protocol/index.ts';
 import {
   appendTransitions,
@@ -9,6 +9,7 @@ import {
   type Store,
   type TurnWrite,
 } from '../ports/store.ts';
+import { checkDataFile, checkOpenStore, readManifest, writeManifest } from './store-integrity.ts';
 
 type HistoryKey = [string, number];
 type LeadKey = [string, string];
@@ -26,8 +27,13 @@ export class LmdbStore implements Store {
   private readonly conversations: Database<ConversationRecord, string>;
   private readonly history: Database<HistoryEntry, HistoryKey>;
   private readonly leads: Database<LeadPayload, LeadKey>;
+  /** Run inside every `saveTurn` transaction (see {@link withinTurns}). */
+  private readonly turnHooks: Array<(write: TurnWrite) => void> = [];
 
-  private constructor(root: RootDatabase) {
+  private constructor(
+    root: RootDatabase,
+    private readonly dataDir: string,
+  ) {
     this.root = root;
     this.conversations = root.openDB<ConversationRecord, string>({ name: 'conversations' });
     this.history = root.openDB<HistoryEntry, HistoryKey>({ name: 'history' });
@@ -39,11 +45,13 @@ export class LmdbStore implements Store {
    * on commit (benchmarks only: a crash of the machine may lose the last commits).
    */
   static open(dataDir: string, options: { durable?: boolean } = {}): LmdbStore {
+    let root: RootDatabase | undefined;
     try {
       mkdirSync(dataDir, { recursive: true });
+      checkDataFile(dataDir);
       // noSubdir: a folder whose name has a dot is still a folder. overlappingSync off: a commit
       // resolves only once flushed, so a confirmed lead survives a power or OS crash too.
-      const root = open({
+      root = open({
         path: dataDir,
         noSubdir: false,
         overlappingSync: false,
@@ -51,13 +59,16 @@ export class LmdbStore implements Store {
         compression: false,
         ...(options.durable === false ? { noSync: true } : {}),
       });
-      return new LmdbStore(root);
+      const store = new LmdbStore(root, dataDir);
+      const meta = root.openDB<string, string>({ name: 'meta' });
+      writeManifest(dataDir, checkOpenStore(dataDir, meta, store.leads, new Date()));
+      return store;
     } catch (cause) {
+      void root?.close();
+      if (cause instanceof LeadbotError) throw cause;
       throw new StorageError(
         `Cannot open the LMDB store in ${dataDir}: ${(cause as Error).message}. Check the folder exists and is writable.`,
-        {
-          cause,
-        },
+        { cause },
       );
     }
   }
@@ -65,6 +76,14 @@ export class LmdbStore implements Store {
   /** Another named database in the same LMDB environment (outbox, dedupe…), for other adapters. */
   database<V, K extends Key = string>(name: string): Database<V, K> {
     return this.root.openDB<V, K>({ name });
+  }
+
+  /**
+   * `hook` runs inside every `saveTurn` transaction, so what it writes commits with the turn or not
+   * at all (the deduper records the turn's message ids this way). It must only do synchronous writes.
+   */
+  withinTurns(hook: (write: TurnWrite) => void): void {
+    this.turnHooks.push(hook);
   }
 
   /** Runs `fn` in one synchronous write transaction of this environment and returns its result. */
@@ -101,6 +120,7 @@ export class LmdbStore implements Store {
         let seq = this.lastSeq(conversation.conversationId);
         for (const entry of history) this.history.putSync([conversation.conversationId, ++seq], entry);
         if (lead) this.leads.putSync([lead.tenant_id, lead.lead_id], lead);
+        for (const hook of this.turnHooks) hook(write);
       });
     } catch (cause) {
       throw new StorageError(`Could not save the conversation's turn: ${(cause as Error).message}`, {
@@ -184,7 +204,15 @@ export class LmdbStore implements Store {
     return Promise.resolve(old.length);
   }
 
+  /** Closes the environment; `store.json` records the lead count of this clean stop. */
   async close(): Promise<void> {
+    try {
+      const manifest = readManifest(this.dataDir);
+      if (manifest)
+        writeManifest(this.dataDir, { ...manifest, checkedAt: new Date().toISOString(), leads: this.leads.getCount() });
+    } catch {
+      // The manifest is a check for the next start, never a reason to fail a stop.
+    }
     await this.root.close();
   }
 }

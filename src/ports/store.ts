@@ -72,6 +72,12 @@ export interface TurnWrite {
    * copy) replaces it.
    */
   transitions?: TransitionRecord[];
+  /**
+   * The message ids this turn answered, recorded as handled (de-duplication) in the same
+   * transaction where the store also keeps those records: a crash cannot leave a saved turn whose
+   * message a redelivery would process again.
+   */
+  handled?: { ids: string[]; at: number };
 }
 
 /** Durable storage. Every write resolves only once it is committed. */

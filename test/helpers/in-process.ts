@@ -7,7 +7,17 @@ import { ROOT } from './leadbot-process.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
-/** Starts a real leadbot (HTTP on a free port, LMDB in a temp dir) inside the test process. */
+/** The admission settings a node gets when no settings file changes them. */
+const DEFAULT_ADMISSION = JSON.stringify(loadConfig({ cwd: ROOT, env: {} }).bus.admission);
+
+/**
+ * Starts a real leadbot (HTTP on a free port, LMDB in a temp dir) inside the test process.
+ *
+ * The node shares its event loop with the test that drives it (clients, fakes, the first turns'
+ * JIT warm-up), so its own load measurements would refuse messages for the harness's work. Unless
+ * a test sets `bus.admission` itself (saturation.test.ts does), the event-loop and CPU limits are
+ * lifted; heap and disk checks stay.
+ */
 export async function startTestLeadbot(
   env: Record<string, string> = {},
   dataDir?: string,
@@ -24,7 +34,16 @@ export async function startTestLeadbot(
       ...env,
     },
   });
-  const node = await startLeadbot(config, options);
+  const admission =
+    JSON.stringify(config.bus.admission) === DEFAULT_ADMISSION
+      ? {
+          ...config.bus.admission,
+          maxEventLoopDelayMs: 60_000,
+          maxEventLoopUtilization: 1.01,
+          maxCpuBacklogMs: 600_000,
+        }
+      : config.bus.admission;
+  const node = await startLeadbot({ ...config, bus: { ...config.bus, admission } }, options);
   if (!node.url) throw new Error('leadbot started without HTTP');
   return node as Leadbot & { url: string };
 }

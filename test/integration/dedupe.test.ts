@@ -31,6 +31,37 @@ describe('LmdbDeduper (real LMDB)', () => {
     expect(dedupe.prune(5000)).toBe(1);
     await store.close();
   });
+
+  it('a saved turn and the ids it handled commit together: a crash right after cannot let a retry in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-dedupe-'));
+    let store = LmdbStore.open(dir);
+    let dedupe = new LmdbDeduper(store, 60_000);
+    expect(dedupe.checkAndRecord('c1', 'm1', 100)).toBe(false);
+    expect(dedupe.checkAndRecord('c1', 'm2', 100)).toBe(false);
+    // The turn commits; the process dies before anything else runs (no confirm).
+    await store.saveTurn({
+      conversation: {
+        conversationId: 'c1',
+        tenantId: 'demo',
+        channel: 'rest',
+        userId: 'u1',
+        snapshot: undefined,
+        machineVersion: 1,
+        updatedAt: 200,
+      },
+      history: [{ role: 'user', text: 'hola', at: 100, turn: 1, messageId: 'm1' }],
+      handled: { ids: ['m1', 'm2'], at: 200 },
+    });
+    await store.close();
+    store = LmdbStore.open(dir);
+    dedupe = new LmdbDeduper(store, 60_000);
+    expect(dedupe.checkAndRecord('c1', 'm1', 300)).toBe(true);
+    expect(dedupe.checkAndRecord('c1', 'm2', 300)).toBe(true);
+    expect(dedupe.checkAndRecord('c1', 'm3', 300)).toBe(false);
+    // Pruned like any other handled id once outside the window.
+    expect(dedupe.prune(200 + 60_001)).toBe(2);
+    await store.close();
+  });
 });
 
 describe('retried deliveries never produce a second reply', () => {

@@ -152,6 +152,7 @@ async function recordRefusal(
   const { options } = ctx;
   const turn = (known?.snapshot as { context?: { turn?: number } } | undefined)?.context?.turn ?? 0;
   const now = options.clock.now();
+  const ids = [message.id, ...(message.coalesced ?? [])];
   await options.store.saveTurn({
     conversation: known ?? {
       conversationId: message.conversationId,
@@ -168,7 +169,7 @@ async function recordRefusal(
         ? [{ role: 'assistant' as const, text: reply.text, at: now, turn, messageId: reply.id }]
         : []),
     ],
+    handled: { ids, at: now },
   });
-  for (const id of [message.id, ...(message.coalesced ?? [])])
-    options.dedupe?.confirm(message.conversationId, id, now);
+  for (const id of ids) options.dedupe?.confirm(message.conversationId, id, now);
 }

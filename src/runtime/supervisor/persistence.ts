@@ -1,7 +1,7 @@
 import { MACHINE_VERSION } from '../../../machines/conversation-machine.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import type { ConversationRecord, HistoryEntry } from '../../ports/store.ts';
+import type { ConversationRecord, HistoryEntry, TurnWrite } from '../../ports/store.ts';
 import type { InboundMessage, Language, OutboundEvent } from '../../protocol/index.ts';
 import { actorFor } from './actors.ts';
 import { describeRecord } from './state.ts';
@@ -30,25 +30,27 @@ export async function persist(
     if (reply.type === 'bot.message')
       history.push({ role: 'assistant', text: reply.text, at: now, turn, messageId: reply.id });
   }
+  const ids = [message.id, ...(message.coalesced ?? [])];
   await saveSnapshot(
     options,
     actor,
     message,
     history,
     failure === undefined ? undefined : { at: now, error: failure.slice(0, 300), messageId: message.id },
+    { ids, at: now },
   );
-  const handledAt = options.clock.now();
-  for (const id of [message.id, ...(message.coalesced ?? [])])
-    options.dedupe?.confirm(message.conversationId, id, handledAt);
+  // Already on disk with the turn where the store keeps de-duplication (LMDB); this settles memory.
+  for (const id of ids) options.dedupe?.confirm(message.conversationId, id, now);
 }
 
-/** The actor's snapshot and the given history lines, in one transaction. */
+/** The actor's snapshot, the given history lines and the handled message ids, in one transaction. */
 export async function saveSnapshot(
   options: Pick<SupervisorOptions, 'clock' | 'store'>,
   actor: ConversationActor,
   message: InboundMessage,
   history: HistoryEntry[],
   failure?: ConversationRecord['failure'],
+  handled?: TurnWrite['handled'],
 ): Promise<void> {
   const now = options.clock.now();
   const conversation: ConversationRecord = {
@@ -62,7 +64,12 @@ export async function saveSnapshot(
   };
   if (failure) conversation.failure = failure;
   const transitions = takeTransitions(actor);
-  await options.store.saveTurn({ conversation, history, ...(transitions.length > 0 ? { transitions } : {}) });
+  await options.store.saveTurn({
+    conversation,
+    history,
+    ...(transitions.length > 0 ? { transitions } : {}),
+    ...(handled ? { handled } : {}),
+  });
 }
 
 /**
