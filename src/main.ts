@@ -94,9 +94,17 @@ async function edges(base: Base, deps: ConversationDeps, storage: Storage) {
   await life.add(createMaintenance(config, { store, ...maybeDedupe, flood: security.flood, clock, log }));
   const privacy = { cluster, contacts: storage.contacts, supervisor, timers, clock, log };
   await life.add(erasureSync(config, privacy));
-  const { admission } = await life.add(createAdmission(config, bus));
+  const { admission } = await life.add(createAdmission(config, bus, storage.disk));
   const intake = intakeFor(config, { bus, clock, tenants, ...maybeDedupe, metrics, admission });
-  const view = { ...deps, intake, supervisor, modelName: deps.models.model.name, admin: storage.admin };
+  const disk = storage.disk ? { disk: storage.disk } : {};
+  const view = {
+    ...deps,
+    intake,
+    supervisor,
+    modelName: deps.models.model.name,
+    admin: storage.admin,
+    ...disk,
+  };
   const http = await life.add(
     createHttp(config, { ...view, contacts: privacyApi(config, privacy) }, base.http),
   );

@@ -62,9 +62,7 @@ export class LmdbDeduper implements Deduper {
     const done = (): void => {
       if (this.confirming.get(id) === now) this.confirming.delete(id);
     };
-    this.store
-      .transaction(() => this.recordSync(conversationId, messageId, now))
-      .then(done, done);
+    this.store.transaction(() => this.recordSync(conversationId, messageId, now)).then(done, done);
   }
 
   isPending(conversationId: string, messageId: string): boolean {

@@ -27,6 +27,8 @@ export class LmdbStore implements Store {
   private readonly conversations: Database<ConversationRecord, string>;
   private readonly history: Database<HistoryEntry, HistoryKey>;
   private readonly leads: Database<LeadPayload, LeadKey>;
+  /** Told about every failed write (the disk guard watches for lack of space). */
+  onWriteError: ((error: unknown) => void) | undefined;
   /** Run inside every `saveTurn` transaction (see {@link withinTurns}). */
   private readonly turnHooks: Array<(write: TurnWrite) => void> = [];
 
@@ -123,6 +125,7 @@ export class LmdbStore implements Store {
         for (const hook of this.turnHooks) hook(write);
       });
     } catch (cause) {
+      this.onWriteError?.(cause);
       throw new StorageError(`Could not save the conversation's turn: ${(cause as Error).message}`, {
         cause,
       });
@@ -158,6 +161,7 @@ export class LmdbStore implements Store {
     try {
       await this.leads.put([lead.tenant_id, lead.lead_id], lead);
     } catch (cause) {
+      this.onWriteError?.(cause);
       throw new StorageError(`Could not save lead ${lead.lead_id}: ${(cause as Error).message}`, { cause });
     }
   }
@@ -209,7 +213,11 @@ export class LmdbStore implements Store {
     try {
       const manifest = readManifest(this.dataDir);
       if (manifest)
-        writeManifest(this.dataDir, { ...manifest, checkedAt: new Date().toISOString(), leads: this.leads.getCount() });
+        writeManifest(this.dataDir, {
+          ...manifest,
+          checkedAt: new Date().toISOString(),
+          leads: this.leads.getCount(),
+        });
     } catch {
       // The manifest is a check for the next start, never a reason to fail a stop.
     }

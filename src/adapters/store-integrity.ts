@@ -1,5 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database, Key } from 'lmdb';
 import { StorageError } from '../errors.ts';
@@ -15,8 +25,10 @@ import { StorageError } from '../errors.ts';
  *   missing or empty is refused (it was deleted or lost); so is a `data.mdb` whose two meta pages
  *   are not LMDB's (overwritten) or which is shorter than its own last page (truncated).
  * - After opening: the store's own id (kept inside LMDB) must be the folder's (else another store
- *   was copied in), and reading every lead must find as many as LMDB's counters say (random bytes
- *   inside a page lose records without any error).
+ *   was copied in).
+ * - At server start, {@link scanLeads} reads every lead in a child process: it must find as many as
+ *   LMDB's counters say (random bytes inside a page lose records without any error, or make LMDB
+ *   fault, which must not take the server down without a word).
  */
 
 const MANIFEST = 'store.json';
@@ -100,11 +112,13 @@ export function checkDataFile(dataDir: string): void {
     closeSync(fd);
   }
   const first = readMeta(head, 0);
-  const second = first ? readMeta(head, first.pageSize) : undefined;
+  const second = readMeta(head, first?.pageSize ?? 4096);
   const newest = [first, second].filter((m) => m !== undefined).sort((a, b) => b.txnId - a.txnId)[0];
-  if (!newest) refuse(dataDir, 'data.mdb does not start with LMDB meta pages (overwritten or not a leadbot store)');
+  if (!newest)
+    refuse(dataDir, 'data.mdb does not start with LMDB meta pages (overwritten or not a leadbot store)');
   const needed = (newest.lastPage + 1) * newest.pageSize;
-  if (size < needed) refuse(dataDir, `data.mdb is truncated (${size} bytes, its last page ends at ${needed})`);
+  if (size < needed)
+    refuse(dataDir, `data.mdb is truncated (${size} bytes, its last page ends at ${needed})`);
 }
 
 /** The checks once open; returns the manifest to keep (written by the caller). */
@@ -118,20 +132,38 @@ export function checkOpenStore(
   const ownId = meta.get('storeId');
   if (manifest && ownId && ownId !== manifest.storeId)
     refuse(dataDir, `data.mdb is store ${ownId}, but this folder's store is ${manifest.storeId} (replaced?)`);
-  let read = 0;
-  try {
-    for (const entry of leads.getRange()) if (entry.value !== undefined) read++;
-  } catch (error) {
-    refuse(dataDir, `reading the leads failed after ${read} (${(error as Error).message})`);
-  }
-  const counted = leads.getCount();
-  if (read !== counted) refuse(dataDir, `LMDB counts ${counted} leads but only ${read} can be read (damaged)`);
   const storeId = ownId ?? manifest?.storeId ?? randomUUID();
   if (!ownId) meta.putSync('storeId', storeId);
   return {
     storeId,
     createdAt: manifest?.createdAt || now.toISOString(),
     checkedAt: now.toISOString(),
-    leads: read,
+    leads: leads.getCount(),
   };
+}
+
+const SCANNER = new URL('../../bin/lmdb-scan.js', import.meta.url);
+
+/** Reads every lead of the folder in a child process; refuses when that fails, crashes or finds fewer. */
+export function scanLeads(dataDir: string): void {
+  const file = join(dataDir, 'data.mdb');
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  const child = spawnSync(process.execPath, [SCANNER.pathname, dataDir], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (child.signal)
+    refuse(dataDir, `reading the leads crashed the check (${child.signal}): data.mdb is damaged`);
+  let result: { read?: number; counted?: number; error?: string };
+  try {
+    result = JSON.parse(child.stdout) as typeof result;
+  } catch {
+    return refuse(
+      dataDir,
+      `the lead check could not run (${(child.stderr || child.error?.message || '').slice(0, 200)})`,
+    );
+  }
+  if (result.error) refuse(dataDir, `reading the leads failed after ${result.read ?? 0} (${result.error})`);
+  if (result.read !== result.counted)
+    refuse(dataDir, `LMDB counts ${result.counted} leads but only ${result.read} can be read (damaged)`);
 }

@@ -29,9 +29,14 @@ export function createBus(config: Readonly<Config>, cluster: ClusterLayer, log: 
 }
 
 /** Admission by event-loop lag, heap and tenant share (`bus.admission`), sampled once a second. */
-export function createAdmission(config: Readonly<Config>, bus: Bus): Part & { admission: ResourceAdmission } {
+export function createAdmission(
+  config: Readonly<Config>,
+  bus: Bus,
+  disk?: { full(): boolean },
+): Part & { admission: ResourceAdmission } {
   const sampler = processSampler();
   const admission = new ResourceAdmission(config.bus.admission, sampler.sample);
+  if (disk) admission.setDisk(disk);
   admission.start();
   // A turn is in flight from admission until its completion event (what the channels wait for).
   const unsubscribe = bus.subscribeOutbound((event) => {

@@ -11,6 +11,7 @@ import { createHttpServer, type HttpServerDeps } from '../http/server.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutboxAdmin } from '../ports/outbox.ts';
+import type { DiskGuard } from '../runtime/disk-guard.ts';
 import { outboxStatusView } from '../runtime/outbox-view.ts';
 import type { KeyPoolApi } from '../runtime/key-pool-actor.ts';
 import type { Metrics } from '../runtime/metrics.ts';
@@ -31,6 +32,7 @@ export interface HttpDeps {
   audit: Pick<AuditLog, 'append'>;
   contacts: HttpServerDeps['contacts'];
   crmOutbox?: OutboxAdmin;
+  disk?: Pick<DiskGuard, 'status'>;
   clock: Clock;
   log: Logger;
 }
@@ -51,13 +53,39 @@ async function crmHealth(
   outbox: OutboxAdmin | undefined,
   clock: Clock,
   degradedAfterMs: number,
-): Promise<Record<string, unknown>> {
+): Promise<{ crm?: object; degraded?: string }> {
   if (!outbox) return {};
   const status = await outbox.status();
   const { pending, dead, oldest_pending_age_s, receiver } = outboxStatusView(status, clock.now());
   const crm = { pending, dead, oldest_pending_age_s, receiver };
   const down = status.failingSince !== undefined && clock.now() - status.failingSince >= degradedAfterMs;
-  return down ? { status: 'degraded', degraded: ['crm_unreachable'], crm } : { crm };
+  return down ? { degraded: 'crm_unreachable', crm } : { crm };
+}
+
+/** The data disk in `/health`: `degraded` (`disk_full`) while intake refuses for lack of space. */
+function diskHealth(disk: HttpDeps['disk']): { disk?: object; degraded?: string } {
+  if (!disk) return {};
+  const status = disk.status();
+  const mb = (bytes: number | null) => (bytes === null ? null : Math.floor(bytes / 2 ** 20));
+  const view = {
+    full: status.full,
+    free_mb: mb(status.freeBytes),
+    min_free_mb: mb(status.minFreeBytes),
+    ...(status.reason ? { reason: status.reason } : {}),
+  };
+  return status.full ? { disk: view, degraded: 'disk_full' } : { disk: view };
+}
+
+/** What `/health` adds about the node's dependencies, with `status: degraded` and the reasons. */
+async function dependencies(config: Readonly<Config>, deps: HttpDeps): Promise<Record<string, unknown>> {
+  const crm = await crmHealth(deps.crmOutbox, deps.clock, config.crm.degradedAfterMs);
+  const disk = diskHealth(deps.disk);
+  const degraded = [disk.degraded, crm.degraded].filter((r) => r !== undefined);
+  return {
+    ...(degraded.length > 0 ? { status: 'degraded', degraded } : {}),
+    ...(crm.crm ? { crm: crm.crm } : {}),
+    ...(disk.disk ? { disk: disk.disk } : {}),
+  };
 }
 
 function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
@@ -76,7 +104,7 @@ function healthOf(config: Readonly<Config>, deps: HttpDeps, http: Http) {
     ),
     // How many, not which: /health is public, and tenant ids name customers.
     tenants: tenants.size,
-    ...(await crmHealth(deps.crmOutbox, deps.clock, config.crm.degradedAfterMs)),
+    ...(await dependencies(config, deps)),
   });
 }
 

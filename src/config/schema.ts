@@ -10,6 +10,7 @@ import { securitySettings } from './schema/security-settings.ts';
 import {
   memorySettings,
   retentionSettings,
+  storageSettings,
   supervisorSettings,
   busSettings,
   logSettings,
@@ -53,6 +54,7 @@ export const SettingsSchema = z
     security: securitySettings,
     memory: memorySettings,
     retention: retentionSettings,
+    storage: storageSettings,
     supervisor: supervisorSettings,
     bus: busSettings,
     model: modelSettings,

@@ -1,5 +1,5 @@
 /** Why the node refused a message at the door. */
-export type SaturationReason = 'event_loop' | 'cpu_backlog' | 'heap' | 'tenant_share';
+export type SaturationReason = 'event_loop' | 'cpu_backlog' | 'heap' | 'tenant_share' | 'disk_full';
 
 export type AdmissionVerdict = { ok: true } | { ok: false; reason: SaturationReason; retryAfterS: number };
 

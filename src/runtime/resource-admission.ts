@@ -74,7 +74,14 @@ export class ResourceAdmission implements Admission {
     cpu_backlog: 0,
     heap: 0,
     tenant_share: 0,
+    disk_full: 0,
   };
+  private disk: { full(): boolean } | undefined;
+
+  /** A full data disk refuses every message (reason `disk_full`) until space is free again. */
+  setDisk(disk: { full(): boolean }): void {
+    this.disk = disk;
+  }
   private admitted = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Admitted messages whose turn has not completed, by key → when admitted. */
@@ -149,7 +156,8 @@ export class ResourceAdmission implements Admission {
     const heap = heapRatio / this.settings.maxHeapRatio;
     let reason: SaturationReason | undefined;
     const backlog = this.backlogMs() / this.settings.maxCpuBacklogMs;
-    if (lag > 1) reason = 'event_loop';
+    if (this.disk?.full()) reason = 'disk_full';
+    else if (lag > 1) reason = 'event_loop';
     // The backlog binds only on a busy loop that starts to queue (lag above a quarter of its limit):
     // a loop busy but keeping up is a node working well, and on a quiet one the next turns measure
     // the cost again (refused requests cost CPU too, and a cost that counts them must not lock the door).

@@ -33,6 +33,27 @@ export const memorySettings = z
   .prefault({})
   .describe('MemoryConsolidator and IntelligenceExtractor.');
 
+export const storageSettings = z
+  .object({
+    minFreeMb: z
+      .number()
+      .int()
+      .min(0)
+      .default(64)
+      .describe(
+        'Below this much free space on the data disk the node takes no new messages (webhooks get 503 with Retry-After, the widget a polite "try again"), `/health` says `degraded` (`disk_full`); it resumes by itself once space is free. 0 turns the check off.',
+      ),
+    checkIntervalMs: z
+      .number()
+      .int()
+      .min(50)
+      .default(2000)
+      .describe('How often free space on the data disk is measured.'),
+  })
+  .strict()
+  .prefault({})
+  .describe('The data disk: a full one is refused honestly instead of crashing the store.');
+
 export const retentionSettings = z
   .object({
     conversationTtlMs: z
