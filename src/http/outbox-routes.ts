@@ -6,7 +6,8 @@ import { outboxStatusView } from '../runtime/outbox-view.ts';
 import { requireAdminScope, tenantScope } from './auth.ts';
 
 interface OutboxRouteDeps {
-  outbox: OutboxAdmin;
+  /** Absent without a CRM webhook: the routes then say so. */
+  outbox?: OutboxAdmin | undefined;
   adminToken: string;
   tenants: ReadonlyMap<string, TenantConfig>;
   onAdminRead?: (read: { route: string; tenantId: string | null; count: number }) => void;
@@ -47,8 +48,18 @@ function listQuery(request: FastifyRequest): { status: 'pending' | 'dead'; limit
  * or a tenant admin token for its own tenant's entries (the counts are then left out: they span
  * every tenant).
  */
-export function registerOutboxRoutes(app: FastifyInstance, deps: OutboxRouteDeps): void {
-  const scopeOf = (request: FastifyRequest) => tenantScope(request, deps.adminToken, deps.tenants);
+export function registerOutboxRoutes(app: FastifyInstance, routeDeps: OutboxRouteDeps): void {
+  const scopeOf = (request: FastifyRequest) => {
+    const scope = tenantScope(request, routeDeps.adminToken, routeDeps.tenants);
+    if (!routeDeps.outbox)
+      throw new ClientError(
+        'not_found',
+        'No CRM webhook is configured (LEADBOT_CRM_WEBHOOK_URL), so nothing is queued for a CRM: leads are stored and listed at /api/leads.',
+        { status: 404 },
+      );
+    return scope;
+  };
+  const deps = routeDeps as OutboxRouteDeps & { outbox: OutboxAdmin };
   app.get('/api/outbox', async (request) => {
     const tenantId = scopeOf(request);
     const { status, limit } = listQuery(request);

@@ -109,7 +109,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   registerStatusRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerContactRoutes(app, deps);
-  if (deps.outbox) registerOutboxRoutes(app, { ...deps, outbox: deps.outbox });
+  registerOutboxRoutes(app, deps);
   return app;
 }
 

@@ -163,6 +163,15 @@ describe('the CRM outbox for operators', () => {
     expect(lead.lead_id).toBe(entry.lead_id);
   });
 
+  it('without a CRM webhook the outbox routes say so (after checking the token)', async () => {
+    node = await startTestLeadbot();
+    expect((await fetch(`${node.url}/api/outbox`)).status).toBe(401);
+    const none = await json(`${node.url}/api/outbox`, { headers: admin });
+    expect(none.status).toBe(404);
+    expect(JSON.stringify(none.body)).toContain('LEADBOT_CRM_WEBHOOK_URL');
+    expect((await json(`${node.url}/health`)).body.crm).toBeUndefined();
+  });
+
   it('leadbot outbox lists and re-drives dead letters on the data folder', async () => {
     const target = await crmReceiver();
     crm = target.server;
