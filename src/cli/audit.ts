@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
+import { existingDataDir } from './data-dir.ts';
 import { AuditLog, type AuditCheckpoint } from '../audit/audit-log.ts';
 import { openAuditHeads, publishedHeads } from '../adapters/nats/audit-heads.ts';
 import { connectNats } from '../adapters/nats/connection.ts';
-import { loadConfig } from '../config/load.ts';
 import { parseCommand, UsageError } from './args.ts';
 
 export const AUDIT_HELP = `Usage: leadbot audit <verify|list> [--data-dir <dir>] [--limit <n>] [--json]
@@ -45,13 +43,8 @@ export async function runAudit(args: string[]): Promise<number> {
     (values.help ? process.stdout : process.stderr).write(AUDIT_HELP);
     return values.help ? 0 : 2;
   }
-  const dataDir = values['data-dir'] ?? loadConfig().dataDir;
-  if (!existsSync(join(dataDir, 'data.mdb'))) {
-    process.stderr.write(
-      `leadbot audit: no leadbot data in ${dataDir} (set --data-dir or LEADBOT_DATA_DIR)\n`,
-    );
-    return 2;
-  }
+  const dataDir = existingDataDir('audit', values['data-dir']);
+  if (dataDir === undefined) return 2;
   const store = LmdbStore.open(dataDir);
   try {
     const log = new AuditLog(store, dataDir);

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
+import { existingDataDir } from './data-dir.ts';
 import { AuditLog } from '../audit/audit-log.ts';
-import { loadConfig } from '../config/load.ts';
 import { parseCommand } from './args.ts';
 import { ContactData } from '../privacy/contacts.ts';
 
@@ -45,13 +43,8 @@ export async function runContacts(args: string[]): Promise<number> {
     process.stderr.write(CONTACTS_HELP);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? loadConfig().dataDir;
-  if (!existsSync(join(dataDir, 'data.mdb'))) {
-    process.stderr.write(
-      `leadbot contacts: no leadbot data in ${dataDir} (set --data-dir or LEADBOT_DATA_DIR)\n`,
-    );
-    return 2;
-  }
+  const dataDir = existingDataDir('contacts', values['data-dir']);
+  if (dataDir === undefined) return 2;
   const store = LmdbStore.open(dataDir);
   try {
     const contacts = new ContactData(store, new AuditLog(store, dataDir));

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { LmdbOutbox } from '../adapters/lmdb-outbox.ts';
 import { LmdbStore } from '../adapters/lmdb-store.ts';
-import { loadConfig } from '../config/load.ts';
+import { existingDataDir } from './data-dir.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { OutboxEntry } from '../ports/outbox.ts';
+import { outboxAdmin } from '../composition/delivery.ts';
 import { outboxStatusView } from '../runtime/outbox-view.ts';
 import { UsageError, parseCommand } from './args.ts';
 
@@ -61,13 +60,8 @@ export async function runOutbox(args: string[]): Promise<number> {
     throw new UsageError('outbox', 'redrive needs one entry id, or --all');
   const queue = values.queue ?? 'crm';
   if (queue !== 'crm' && queue !== 'alerts') throw new UsageError('outbox', '--queue is crm or alerts');
-  const dataDir = values['data-dir'] ?? loadConfig().dataDir;
-  if (!existsSync(join(dataDir, 'data.mdb'))) {
-    process.stderr.write(
-      `leadbot outbox: no leadbot data in ${dataDir} (set --data-dir or LEADBOT_DATA_DIR)\n`,
-    );
-    return 2;
-  }
+  const dataDir = existingDataDir('outbox', values['data-dir']);
+  if (dataDir === undefined) return 2;
   const store = LmdbStore.open(dataDir);
   try {
     const outbox = new LmdbOutbox({ store, clock: systemClock, name: queue === 'crm' ? 'outbox' : 'alerts' });
@@ -80,16 +74,8 @@ export async function runOutbox(args: string[]): Promise<number> {
 }
 
 async function printStatus(outbox: LmdbOutbox, values: Values): Promise<number> {
-  const oldestPendingAt = outbox.oldestPendingAt();
-  const status = outboxStatusView(
-    {
-      ...(await outbox.stats()),
-      ...(oldestPendingAt ? { oldestPendingAt } : {}),
-      inFlight: 0,
-      consecutiveFailures: 0,
-    },
-    Date.now(),
-  );
+  // No dispatcher runs here: in-flight and failure counts are the server's, not the folder's.
+  const status = outboxStatusView(await outboxAdmin(outbox, undefined).status(), Date.now());
   const { pending, delivered, dead, oldest_pending_age_s: age } = status;
   if (values.json)
     process.stdout.write(`${JSON.stringify({ pending, delivered, dead, oldest_pending_age_s: age })}\n`);

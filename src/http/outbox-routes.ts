@@ -49,44 +49,45 @@ function listQuery(request: FastifyRequest): { status: 'pending' | 'dead'; limit
  * every tenant).
  */
 export function registerOutboxRoutes(app: FastifyInstance, routeDeps: OutboxRouteDeps): void {
+  /** The call's tenant scope (checking the token first) and the outbox; 404 without a CRM webhook. */
   const scopeOf = (request: FastifyRequest) => {
-    const scope = tenantScope(request, routeDeps.adminToken, routeDeps.tenants);
-    if (!routeDeps.outbox)
+    const tenantId = tenantScope(request, routeDeps.adminToken, routeDeps.tenants);
+    const outbox = routeDeps.outbox;
+    if (!outbox)
       throw new ClientError(
         'not_found',
         'No CRM webhook is configured (LEADBOT_CRM_WEBHOOK_URL), so nothing is queued for a CRM: leads are stored and listed at /api/leads.',
         { status: 404 },
       );
-    return scope;
+    return { tenantId, outbox };
   };
-  const deps = routeDeps as OutboxRouteDeps & { outbox: OutboxAdmin };
   app.get('/api/outbox', async (request) => {
-    const tenantId = scopeOf(request);
+    const { tenantId, outbox } = scopeOf(request);
     const { status, limit } = listQuery(request);
-    const entries = await deps.outbox.list({ status, limit, ...(tenantId ? { tenantId } : {}) });
-    deps.onAdminRead?.({ route: 'outbox', tenantId: tenantId ?? null, count: entries.length });
-    const tenantAdmin = requireAdminScope(request, deps.adminToken, deps.tenants) !== null;
+    const entries = await outbox.list({ status, limit, ...(tenantId ? { tenantId } : {}) });
+    routeDeps.onAdminRead?.({ route: 'outbox', tenantId: tenantId ?? null, count: entries.length });
+    const tenantAdmin = requireAdminScope(request, routeDeps.adminToken, routeDeps.tenants) !== null;
     return {
-      ...(tenantAdmin ? {} : { outbox: outboxStatusView(await deps.outbox.status(), Date.now()) }),
+      ...(tenantAdmin ? {} : { outbox: outboxStatusView(await outbox.status(), Date.now()) }),
       entries: entries.map(entryView),
     };
   });
   app.post('/api/outbox/:id/redrive', async (request) => {
-    const tenantId = scopeOf(request);
+    const { tenantId, outbox } = scopeOf(request);
     const { id } = request.params as { id: string };
-    const result = await deps.outbox.redrive(id, tenantId);
+    const result = await outbox.redrive(id, tenantId);
     if (!result) throw new ClientError('not_found', 'No outbox entry with that id.', { status: 404 });
     if (!result.redriven)
       throw new ClientError('not_dead', `The entry is ${result.entry.status}, not a dead letter.`, {
         status: 409,
       });
-    deps.onAdminRead?.({ route: 'outbox.redrive', tenantId: tenantId ?? null, count: 1 });
+    routeDeps.onAdminRead?.({ route: 'outbox.redrive', tenantId: tenantId ?? null, count: 1 });
     return { entry: entryView(result.entry) };
   });
   app.post('/api/outbox/redrive', async (request) => {
-    const tenantId = scopeOf(request);
-    const redriven = await deps.outbox.redriveAll(tenantId);
-    deps.onAdminRead?.({ route: 'outbox.redrive', tenantId: tenantId ?? null, count: redriven });
+    const { tenantId, outbox } = scopeOf(request);
+    const redriven = await outbox.redriveAll(tenantId);
+    routeDeps.onAdminRead?.({ route: 'outbox.redrive', tenantId: tenantId ?? null, count: redriven });
     return { redriven };
   });
 }
