@@ -402,6 +402,31 @@ describe.skipIf(!natsAvailable('the NatsBus cluster tests'))('NatsBus cluster (r
     expect(recorder.outOfOrder(expected)).toEqual([]);
   });
 
+  it('a dead worker is noticed from its connection: its partitions move in about a second, long before its lease runs out', async () => {
+    const recorder = new Recorder();
+    // A 30 s lease: a takeover that waited for it would fail the 5 s wait below.
+    const long = { leaseTtlMs: 30_000, renewEveryMs: 300 };
+    const a = await startNode('node-a', recorder, long);
+    const b = await startNode('node-b', recorder, long);
+    const gateway = await startNode('gateway', undefined);
+    await waitBalanced([a, b]);
+    const conversations = Array.from({ length: 12 }, (_, i) => `demo:web:dead-${i}`);
+    const expected = new Map<string, string[]>();
+    await publishAll(gateway, conversations, 0, 3, expected);
+    await waitFor('the first messages handled', () => recorder.unique() === 36);
+    const killedAt = Date.now();
+    await kill(a, recorder);
+    await waitFor('node-b owns every partition', () => owned(b).length === PARTITIONS, 5_000);
+    const movedMs = Date.now() - killedAt;
+    // And it answers what was published after the death, with a fence above node-a's.
+    await publishAll(gateway, conversations, 3, 5, expected);
+    await waitFor('every message handled', () => recorder.unique() === 60, 10_000);
+    expect(recorder.outOfOrder(expected)).toEqual([]);
+    expect(recorder.overlaps).toEqual([]);
+    for (const fences of recorder.fences.values()) expect(fences).toEqual([...fences].sort((x, y) => x - y));
+    console.info(`connection-based takeover: node-b owned every partition ${movedMs} ms after the kill`);
+  });
+
   it('NATS restart: nodes reconnect, publishes are refused while the link is down, acknowledged messages are all handled', async () => {
     const recorder = new Recorder();
     const a = await startNode('node-a', recorder, { turnMs: [5, 15] });

@@ -13,60 +13,18 @@ import { InboundMessageSchema, type InboundMessage, type OutboundEvent } from '.
 import { followLinkStatus, type LinkStatus, type LinkStatusListener } from './connection.ts';
 import { OutboundFanOut } from './nats-outbound.ts';
 import { PartitionConsumers } from './nats-partition-consumers.ts';
-import { PartitionLeases, type ClusterLogger } from './partition-leases.ts';
+import type { NatsBusClusterStats, NatsBusOptions } from './nats-bus-options.ts';
+import { PartitionLeases } from './partition-leases.ts';
 import { ensureInboundStream, openBucket } from './resources.ts';
 import { ConversationScheduler, type HeldMessage } from './scheduler.ts';
+import { WorkerPresence } from './worker-presence.ts';
 import { DEFAULT_PARTITIONS, OWNERS_BUCKET, inboundSubject, partitionOf } from './subjects.ts';
 
 export type { Delivery };
+export type { NatsBusClusterStats, NatsBusOptions } from './nats-bus-options.ts';
 
 /** A worker's handler; the bus never runs two messages of one conversation at once, cluster-wide. */
 export type FencedInboundHandler = (message: InboundMessage, delivery: Delivery) => Promise<void>;
-
-export interface NatsBusOptions {
-  nc: NatsConnection;
-  nodeId: string;
-  log: ClusterLogger;
-  /** Turns running at once on this node. */
-  concurrency: number;
-  /** Partitions of the inbound stream; every node must agree (default 16). */
-  partitions?: number;
-  /** Burst window, as the in-process bus (0 = off). */
-  coalesceMs?: number;
-  /** Messages a partition delivers to its owner before acks (default 64). */
-  maxAckPending?: number;
-  /** JetStream redelivers a message not acked (nor marked in progress) within this long (default 60 s). */
-  ackWaitMs?: number;
-  /** Deliveries of one message before JetStream stops trying (default 100). */
-  maxDeliver?: number;
-  /** Partition lease time: how long a dead node's partitions wait for a new owner (default 10 s). */
-  leaseTtlMs?: number;
-  /** Lease renewal and balancing period (default a third of the lease time). */
-  renewEveryMs?: number;
-  /** Longest wait for JetStream to acknowledge a publish (default 5 s). */
-  publishTimeoutMs?: number;
-  /** Inbound messages no worker took within this long are dropped (default 7 days). */
-  streamMaxAgeMs?: number;
-  /** Stream and bucket replicas in a NATS cluster (default 1). */
-  replicas?: number;
-  /** Called when a handler rejects (it should not; this is the last net). */
-  onHandlerError: (error: unknown, message: InboundMessage) => void;
-  /** Close `nc` on `close()` (when the bus made the connection). */
-  ownsConnection?: boolean;
-  clock?: Clock;
-}
-
-/** Cluster figures for `/health` and the metrics stream. */
-export interface NatsBusClusterStats {
-  node_id: string;
-  link: LinkStatus;
-  partitions: number;
-  owned_partitions: number[];
-  live_workers: number;
-  handled: number;
-  redelivered: number;
-  publish_refused: number;
-}
 
 /**
  * The cluster bus on NATS JetStream.
@@ -94,6 +52,7 @@ export class NatsBus implements Bus {
   private readonly consumers: PartitionConsumers;
   private readonly clock: Clock;
   private leases: PartitionLeases | undefined;
+  private presence: WorkerPresence | undefined;
   private handler: FencedInboundHandler | undefined;
   private stopStatus: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -126,7 +85,8 @@ export class NatsBus implements Bus {
       ackWaitMs: options.ackWaitMs,
       maxDeliver: options.maxDeliver,
       maxAckPending: options.maxAckPending,
-      fence: (partition) => this.leases?.fence(partition),
+      // Held, not necessarily usable: a consumer keeps running through a short link loss.
+      fence: (partition) => this.leases?.heldFence(partition),
       receive: (partition, msg, redelivered) => this.receive(partition, msg, redelivered),
     });
   }
@@ -157,6 +117,7 @@ export class NatsBus implements Bus {
     this.fanOut.listen();
     this.stopStatus = followLinkStatus(this.nc, (status) => {
       this.link = status;
+      this.leases?.setLinked(status === 'connected');
       this.options.log.info({ link: status }, `NATS link ${status}`);
       for (const listener of this.statusListeners) listener(status);
     });
@@ -239,6 +200,16 @@ export class NatsBus implements Bus {
           },
         });
         this.leases = leases;
+        this.presence ??= new WorkerPresence({
+          nc: this.nc,
+          instance: this.instance,
+          log: this.options.log,
+          probeEveryMs: this.options.probeEveryMs,
+          peers: () => this.leases?.peers() ?? [],
+          dead: (instance) => this.leases?.markDead(instance),
+        });
+        // Answer probes before taking any lease, so nobody takes this node for dead.
+        await this.presence.start();
         await leases.start();
         break;
       } catch (error) {
@@ -271,8 +242,8 @@ export class NatsBus implements Bus {
 
   private async runTurn(turn: InboundMessage, held: HeldMessage<JsMsg>[]): Promise<void> {
     const partition = held[0]!.partition;
-    const fence = this.leases?.fence(partition);
-    // The lease ran out while the message waited: the next owner runs it.
+    // Waits out a link loss (the lease is renewed first); undefined: the next owner runs it.
+    const fence = await this.leases?.usableFence(partition);
     if (fence === undefined || !this.handler || this.dead) return;
     try {
       await this.handler(turn, { fence, partition, redelivered: held.some((h) => h.redelivered) });
@@ -293,7 +264,7 @@ export class NatsBus implements Bus {
 
   private markInProgress(): void {
     for (const held of this.scheduler.held()) {
-      if (this.leases?.fence(held.partition) === undefined) continue;
+      if (this.leases?.heldFence(held.partition) === undefined) continue;
       try {
         held.handle.working();
       } catch (error) {
@@ -346,6 +317,7 @@ export class NatsBus implements Bus {
     return (this.draining ??= (async () => {
       await this.workerStarting;
       await this.leases?.stop();
+      this.presence?.stop();
       if (this.heartbeat) clearInterval(this.heartbeat);
       for (const partition of this.consumers.partitions()) await this.consumers.close(partition);
       await this.scheduler.whenIdle();
@@ -366,6 +338,7 @@ export class NatsBus implements Bus {
     this.dead = true;
     if (!this.closing) this.options.log.error({}, 'NATS connection closed; this node stops consuming');
     this.leases?.kill();
+    this.presence?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.consumers.clear();
     this.scheduler.clear();

@@ -1,59 +1,17 @@
-import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
-import { z } from 'zod';
 import { errorMessage } from '../../errors.ts';
-import type { Clock } from '../../ports/clock.ts';
 import { isCasConflict } from './kv-store.ts';
+import {
+  LeaseValueSchema,
+  WorkerValueSchema,
+  parseJson,
+  type Owned,
+  type PartitionLeasesOptions,
+} from './lease-types.ts';
 import { partitionKey, partitionOf, workerKey } from './subjects.ts';
 
-/** What leases log through (a pino logger fits). */
-export interface ClusterLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** What the lease keeper asks of the worker that uses the partitions. */
-export interface PartitionLeaseHooks {
-  /** This node now owns `partition` under `fence`: start consuming it. Rejecting gives the lease back. */
-  acquired(partition: number, fence: number): Promise<void>;
-  /** Hand `partition` over: stop taking its messages and resolve once the ones held are handled. */
-  releasing(partition: number): Promise<void>;
-  /** The lease ran out or another node holds it now: stop at once and drop what is queued. */
-  lost(partition: number, reason: 'expired' | 'taken'): void;
-}
-
-export interface PartitionLeasesOptions {
-  /** The `leadbot_owners` bucket; its TTL (max age) is the lease time. */
-  kv: KV;
-  partitions: number;
-  nodeId: string;
-  /** Unique per process run: a restarted node with the same id never mistakes old leases for its own. */
-  instance: string;
-  /** Lease time: the bucket's TTL. */
-  ttlMs: number;
-  /** Renewal and balancing period (a third of the TTL fits). */
-  renewEveryMs: number;
-  hooks: PartitionLeaseHooks;
-  log: ClusterLogger;
-  clock: Clock;
-}
-
-const LeaseValueSchema = z.object({ nodeId: z.string(), instance: z.string(), fence: z.number() });
-const WorkerValueSchema = z.object({ nodeId: z.string(), instance: z.string() });
-
-interface Owned {
-  /** The entry's latest revision (each renewal makes a new one). */
-  revision: number;
-  /** The revision that created this ownership: the fencing token, constant until it ends. */
-  readonly fence: number;
-  /** Local deadline: the server forgets the entry no earlier than this. */
-  validUntil: number;
-  state: 'active' | 'releasing';
-  expiry: NodeJS.Timeout | undefined;
-  renewing: boolean;
-}
+export type { ClusterLogger, PartitionLeaseHooks, PartitionLeasesOptions } from './lease-types.ts';
 
 /**
  * Ownership of inbound partitions through leases in NATS KV. A lease is the key `partition.<n>`;
@@ -68,8 +26,13 @@ interface Owned {
  */
 export class PartitionLeases {
   private readonly owned = new Map<number, Owned>();
-  /** Workers whose heartbeat was seen, with the local time it was seen. */
-  private readonly workers = new Map<string, number>();
+  /** Workers whose heartbeat was seen, with the local time it was seen and their instance. */
+  private readonly workers = new Map<string, { at: number; instance: string }>();
+  /** Instances known to have lost their NATS connection (`markDead`): their leases may be taken. */
+  private readonly dead = new Set<string>();
+  /** The link to NATS is down: no fence is valid until a renewal round succeeded again. */
+  private suspended = false;
+  private linkUp = true;
   /** Partitions whose lease was seen written by another instance, and when (local time). */
   private readonly taken = new Map<number, { instance: string; at: number }>();
   private timer: NodeJS.Timeout | undefined;
@@ -95,13 +58,30 @@ export class PartitionLeases {
   /** The fence of a partition this node owns with a lease still valid, else undefined. */
   fence(partition: number): number | undefined {
     const owned = this.owned.get(partition);
-    if (!owned || this.options.clock.now() >= owned.validUntil) return undefined;
+    if (!owned || this.suspended || this.options.clock.now() >= owned.validUntil) return undefined;
     return owned.fence;
   }
 
-  fenceFor(conversationId: string): number | undefined {
-    return this.fence(partitionOf(conversationId, this.options.partitions));
+  /** The fence of a partition this node still holds, even while the link is down (undefined once lost). */
+  heldFence(partition: number): number | undefined {
+    return this.owned.get(partition)?.fence;
   }
+
+  /**
+   * The fence once the lease may be used: at once when it may, after the link came back and the
+   * lease was renewed when it was down, or undefined once the lease is lost or ran out.
+   */
+  async usableFence(partition: number): Promise<number | undefined> {
+    for (;;) {
+      const owned = this.owned.get(partition);
+      if (!owned || this.stopped || this.options.clock.now() >= owned.validUntil) return undefined;
+      const fence = this.fence(partition);
+      if (fence !== undefined) return fence;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  fenceFor = (conversationId: string) => this.fence(partitionOf(conversationId, this.options.partitions));
 
   /** Partitions owned now, with their fences. */
   ownedPartitions(): { partition: number; fence: number; state: Owned['state'] }[] {
@@ -112,8 +92,41 @@ export class PartitionLeases {
   liveWorkers(): number {
     const since = this.options.clock.now() - this.options.ttlMs;
     let n = 0;
-    for (const [key, at] of this.workers) if (at > since || key === this.selfKey) n++;
+    for (const [key, { at }] of this.workers) if (at > since || key === this.selfKey) n++;
     return Math.max(1, n);
+  }
+
+  /** Other instances that hold leases or heartbeat: the ones worth probing (`WorkerPresence`). */
+  peers(): string[] {
+    const peers = new Set<string>();
+    for (const { instance } of this.workers.values()) peers.add(instance);
+    for (const { instance } of this.taken.values()) peers.add(instance);
+    peers.delete(this.options.instance);
+    return [...peers];
+  }
+
+  /**
+   * `instance` lost its connection (it died): it stops counting as a live worker and its
+   * partitions are taken over now (compare-and-set on its lease: a new, larger fence), not when
+   * their TTL runs out. A heartbeat or renewal from it later makes it live again.
+   */
+  markDead(instance: string): void {
+    if (instance === this.options.instance || this.stopped) return;
+    this.dead.add(instance);
+    this.workers.delete(workerKey(instance));
+    this.options.kv.delete(workerKey(instance)).catch(() => undefined);
+    for (const [partition, seen] of this.taken) if (seen.instance === instance) this.taken.delete(partition);
+    this.requestTick();
+  }
+
+  /**
+   * The link went down (false) or came back (true). While down no fence is valid (the node could be
+   * replaced any moment); once back, fences are valid again after a renewal round kept the leases.
+   */
+  setLinked(linked: boolean): void {
+    this.linkUp = linked;
+    if (!linked) this.suspended = true;
+    else this.requestTick();
   }
 
   /** Hands every partition over and removes the heartbeat (graceful stop). */
@@ -170,8 +183,11 @@ export class PartitionLeases {
     const live = entry.operation === 'PUT';
     if (entry.key.startsWith('worker.')) {
       const known = this.workers.has(entry.key);
-      if (live && WorkerValueSchema.safeParse(parseJson(entry)).success) this.workers.set(entry.key, now);
-      else this.workers.delete(entry.key);
+      const worker = live ? WorkerValueSchema.safeParse(parseJson(entry)) : undefined;
+      if (worker?.success) {
+        this.dead.delete(worker.data.instance);
+        this.workers.set(entry.key, { at: now, instance: worker.data.instance });
+      } else this.workers.delete(entry.key);
       // A worker joined or left: rebalance now rather than at the next period.
       if (known !== this.workers.has(entry.key)) this.requestTick();
       return;
@@ -180,6 +196,7 @@ export class PartitionLeases {
     const partition = Number(entry.key.slice('partition.'.length));
     const value = live ? LeaseValueSchema.safeParse(parseJson(entry)) : undefined;
     if (value?.success && value.data.instance !== this.options.instance) {
+      this.dead.delete(value.data.instance);
       this.taken.set(partition, { instance: value.data.instance, at: now });
     } else {
       this.taken.delete(partition);
@@ -203,7 +220,9 @@ export class PartitionLeases {
     this.ticking = (async () => {
       try {
         await this.heartbeat();
-        await Promise.all([...this.owned.keys()].map((p) => this.renew(p)));
+        const renewed = await Promise.all([...this.owned.keys()].map((p) => this.renew(p)));
+        // Back from a link loss: fences count again once every lease kept was renewed on the server.
+        if (this.suspended && this.linkUp && renewed.every(Boolean)) this.suspended = false;
         if (!this.stopped) await this.balance();
       } catch (error) {
         this.options.log.warn({ err: errorMessage(error) }, 'partition lease round failed; retrying');
@@ -220,7 +239,7 @@ export class PartitionLeases {
 
   private async heartbeat(): Promise<void> {
     const { nodeId, instance } = this.options;
-    this.workers.set(this.selfKey, this.options.clock.now());
+    this.workers.set(this.selfKey, { at: this.options.clock.now(), instance });
     await this.options.kv.put(this.selfKey, JSON.stringify({ nodeId, instance }));
   }
 
@@ -245,9 +264,11 @@ export class PartitionLeases {
     this.options.hooks.lost(partition, reason);
   }
 
-  private async renew(partition: number): Promise<void> {
+  /** Renews one lease; true when the server confirmed it is still ours. */
+  private async renew(partition: number): Promise<boolean> {
     const owned = this.owned.get(partition);
-    if (!owned || owned.renewing) return;
+    if (!owned) return true;
+    if (owned.renewing) return false;
     owned.renewing = true;
     const sentAt = this.options.clock.now();
     try {
@@ -257,19 +278,21 @@ export class PartitionLeases {
         owned.revision,
       );
       if (this.owned.get(partition) === owned) this.arm(partition, owned, sentAt);
+      return true;
     } catch (error) {
       if (!isCasConflict(error)) {
         this.options.log.debug({ partition, err: errorMessage(error) }, 'lease renewal failed; retrying');
-        return;
+        return false;
       }
       // A renewal whose answer was lost still counts: adopt the entry if it is still ours.
       const entry = await this.options.kv.get(partitionKey(partition)).catch(() => null);
       const value = entry?.operation === 'PUT' ? LeaseValueSchema.safeParse(parseJson(entry)) : undefined;
       if (entry && value?.success && value.data.instance === this.options.instance) {
         owned.revision = entry.revision;
-      } else {
-        this.lose(partition, owned, 'taken');
+        return true;
       }
+      this.lose(partition, owned, 'taken');
+      return true;
     } finally {
       owned.renewing = false;
     }
@@ -310,8 +333,10 @@ export class PartitionLeases {
       if (!entry || entry.operation !== 'PUT') {
         revision = await kv.create(key, this.value(0));
       } else {
+        // Ours from before a link loss, or a dead worker's: taken over on its exact revision.
         const value = LeaseValueSchema.safeParse(parseJson(entry));
-        if (!value.success || value.data.instance !== this.options.instance) return false;
+        const holder = value.success ? value.data.instance : undefined;
+        if (holder !== this.options.instance && !(holder && this.dead.has(holder))) return false;
         revision = await kv.update(key, this.value(0), entry.revision);
       }
     } catch (error) {
@@ -370,13 +395,5 @@ export class PartitionLeases {
       // Not deleted: the TTL frees it instead.
       this.options.log.debug({ partition, err: errorMessage(error) }, 'could not delete a lease');
     }
-  }
-}
-
-function parseJson(entry: KvWatchEntry | { string(): string }): unknown {
-  try {
-    return JSON.parse(entry.string()) as unknown;
-  } catch {
-    return undefined;
   }
 }

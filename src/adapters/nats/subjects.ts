@@ -66,6 +66,11 @@ export function workerKey(instance: string): string {
   return `worker.${token(instance)}`;
 }
 
+/** Liveness probes of one worker process: `leadbot.alive.<instance>`, answered on its own connection. */
+export function aliveSubject(instance: string): string {
+  return `leadbot.alive.${token(instance)}`;
+}
+
 /** The durable consumer of a partition for one ownership period (the fence makes it unique). */
 export function consumerName(partition: number, fence: number): string {
   return `leadbot-p${partition}-f${fence}`;

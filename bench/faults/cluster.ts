@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLeadbotProcess, type LeadbotProcess } from '../../test/helpers/leadbot-process.ts';
+import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.ts';
+import { FakeCrm } from './crm.ts';
+
+export const ADMIN_TOKEN = 'faults-admin-token';
+const CRM_SECRET = 'faults-crm-secret';
+
+export interface FaultClusterOptions {
+  workers: number;
+  /** Partition lease time (default: the product's default, 10 s). */
+  leaseTtlMs?: number;
+  partitions?: number;
+}
+
+/** A gateway and N workers on a real nats-server, with a fake CRM: the system under fault. */
+export class FaultCluster {
+  readonly workers: LeadbotProcess[] = [];
+  gateway!: LeadbotProcess;
+  nats!: NatsServer;
+  readonly crm = new FakeCrm();
+  private settings = '';
+  private readonly all: LeadbotProcess[] = [];
+
+  private constructor(private readonly options: FaultClusterOptions) {}
+
+  static async start(options: FaultClusterOptions): Promise<FaultCluster> {
+    const cluster = new FaultCluster(options);
+    await cluster.boot();
+    return cluster;
+  }
+
+  private async boot(): Promise<void> {
+    this.nats = await startNatsServer({ jetstream: true });
+    await this.crm.start();
+    const dir = mkdtempSync(join(tmpdir(), 'leadbot-faults-'));
+    this.settings = join(dir, 'settings.json');
+    const cluster: Record<string, number> = { partitions: this.options.partitions ?? 8 };
+    if (this.options.leaseTtlMs) cluster.leaseTtlMs = this.options.leaseTtlMs;
+    writeFileSync(this.settings, JSON.stringify({ cluster, crm: { maxBackoffMs: 2_000, timeoutMs: 1_500 } }));
+    const [gateway, ...workers] = await Promise.all([
+      this.node('gw', 'gateway'),
+      ...Array.from({ length: this.options.workers }, (_, i) => this.node(`w${i + 1}`, 'worker')),
+    ]);
+    this.gateway = gateway!;
+    this.workers.push(...workers);
+    await this.untilBalanced();
+  }
+
+  /** Starts one more leadbot process of this cluster. */
+  node(nodeId: string, role: 'gateway' | 'worker'): Promise<LeadbotProcess> {
+    return startLeadbotProcess({
+      env: {
+        LEADBOT_NATS_URL: this.nats.url,
+        LEADBOT_ROLE: role,
+        LEADBOT_NODE_ID: nodeId,
+        LEADBOT_CONFIG: this.settings,
+        LEADBOT_ADMIN_TOKEN: ADMIN_TOKEN,
+        LEADBOT_CRM_WEBHOOK_URL: this.crm.url,
+        LEADBOT_CRM_WEBHOOK_SECRET: CRM_SECRET,
+        LEADBOT_LOG_LEVEL: 'info',
+      },
+    }).then((node) => {
+      this.all.push(node);
+      return node;
+    });
+  }
+
+  /** Waits until every worker owns a partition (the first one up takes all, then hands some over). */
+  async untilBalanced(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const owns = (w: LeadbotProcess) => w.output().includes('partition acquired');
+    while (!this.workers.every(owns)) {
+      if (Date.now() > deadline) throw new Error('the workers did not share the partitions within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Let the hand-overs of the first round settle.
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+
+  /** Every lead the gateway lists (read from the shared lead bucket). */
+  async leads(): Promise<
+    { lead_id: string; tenant_id: string; conversation_id: string; status: string; qualification: string }[]
+  > {
+    const res = await fetch(`${this.gateway.url}/api/leads`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    if (!res.ok) throw new Error(`GET /api/leads answered ${res.status}`);
+    return ((await res.json()) as { leads: [] }).leads;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((n) => n.stop('SIGKILL')));
+    await this.crm.stop();
+    await this.nats.dispose();
+  }
+}

@@ -1,0 +1,198 @@
+import { FaultCluster } from './cluster.ts';
+import { runProspects, type SentMessage } from './prospects.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What one fault run measured. */
+export interface FaultResult {
+  fault: string;
+  messages: number;
+  acknowledged: number;
+  answered: number;
+  /** Acknowledged and never answered. */
+  lost: number;
+  /** Messages answered more than once. */
+  duplicated: number;
+  turn_p50_ms: number;
+  turn_p99_ms: number;
+  turn_max_ms: number;
+  leads_stored: number;
+  leads_delivered: number;
+  /** Stored leads whose CRM push never arrived. */
+  leads_missing: number;
+  /** Idempotency keys the CRM accepted twice. */
+  crm_duplicates: number;
+  /** Conversations that ended with more than one lead. */
+  leads_duplicated: number;
+  /** From the end of the fault to the last message answered or lead delivered (s). */
+  recover_s: number;
+  notes: string[];
+}
+
+export interface FaultScenario {
+  name: string;
+  describe: string;
+  workers: number;
+  leaseTtlMs?: number;
+  /** Injects the fault; resolves when it is over, with when it ended. */
+  inject(cluster: FaultCluster, notes: string[]): Promise<number>;
+}
+
+const victim = (cluster: FaultCluster) => cluster.workers[0]!;
+
+export const SCENARIOS: FaultScenario[] = [
+  {
+    name: 'none',
+    describe: 'no fault (the control run)',
+    workers: 2,
+    inject: () => Promise.resolve(Date.now()),
+  },
+  {
+    name: 'kill',
+    describe: 'kill -9 of a worker',
+    workers: 2,
+    inject: (cluster) => {
+      victim(cluster).child.kill('SIGKILL');
+      return Promise.resolve(Date.now());
+    },
+  },
+  {
+    name: 'pause',
+    describe: 'SIGSTOP of a worker for longer than its lease, then SIGCONT',
+    workers: 2,
+    leaseTtlMs: 3_000,
+    inject: async (cluster) => {
+      victim(cluster).child.kill('SIGSTOP');
+      await sleep(5_000);
+      victim(cluster).child.kill('SIGCONT');
+      return Date.now();
+    },
+  },
+  {
+    name: 'nats-restart',
+    describe: 'nats-server down 3 s, restarted on the same store',
+    workers: 2,
+    inject: async (cluster) => {
+      await cluster.nats.restart({ downMs: 3_000 });
+      return Date.now();
+    },
+  },
+  {
+    name: 'crm-outage',
+    describe: 'the CRM answers 500 for 4 s, then hangs for 4 s, then recovers',
+    workers: 2,
+    inject: async (cluster) => {
+      cluster.crm.setMode('fail');
+      await sleep(4_000);
+      cluster.crm.setMode('hang');
+      await sleep(4_000);
+      cluster.crm.setMode('ok');
+      return Date.now();
+    },
+  },
+];
+
+export interface RunOptions {
+  prospects: number;
+  /** Prospects start over this long; the fault comes at a random moment inside it (ms). */
+  spreadMs: number;
+}
+
+/** Runs one scenario on a fresh cluster and measures what the prospects and the CRM saw. */
+export async function runScenario(scenario: FaultScenario, options: RunOptions): Promise<FaultResult> {
+  const cluster = await FaultCluster.start({
+    workers: scenario.workers,
+    ...(scenario.leaseTtlMs ? { leaseTtlMs: scenario.leaseTtlMs } : {}),
+  });
+  const notes: string[] = [];
+  try {
+    const prospects = runProspects({
+      baseUrl: cluster.gateway.url,
+      prospects: options.prospects,
+      spreadMs: options.spreadMs,
+      restEvery: 4,
+    });
+    await sleep(options.spreadMs * (0.25 + Math.random() * 0.35));
+    const ended = await scenario.inject(cluster, notes);
+    const sent = await prospects;
+    const delivered = await untilDelivered(cluster, 30_000);
+    return measure(scenario.name, sent, delivered, cluster, ended, notes);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** Waits until every stored lead reached the CRM (or the time is up). */
+async function untilDelivered(cluster: FaultCluster, withinMs: number) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const leads = await cluster.leads();
+    const keys = new Set(cluster.crm.delivered('crm.lead'));
+    const missing = leads.filter((l) => l.qualification !== 'spam' && !keys.has(leadKey(l)));
+    if (missing.length === 0 || Date.now() > deadline) return { leads, missing };
+    await sleep(500);
+  }
+}
+
+const leadKey = (l: { tenant_id: string; lead_id: string }) => `crm.lead:${l.tenant_id}:${l.lead_id}`;
+
+function measure(
+  fault: string,
+  sent: SentMessage[],
+  delivered: Awaited<ReturnType<typeof untilDelivered>>,
+  cluster: FaultCluster,
+  ended: number,
+  notes: string[],
+): FaultResult {
+  const answered = sent.filter((m) => m.answeredAt !== undefined);
+  const turns = answered.map((m) => m.answeredAt! - m.sentAt).sort((a, b) => a - b);
+  const at = (q: number) => turns[Math.min(turns.length - 1, Math.floor(q * turns.length))] ?? 0;
+  const lastAnswer = Math.max(ended, ...answered.map((m) => m.answeredAt!));
+  const lastLead = Math.max(ended, cluster.crm.lastAcceptedAt);
+  const lost = sent.filter((m) => m.acknowledged && m.answeredAt === undefined);
+  if (lost.length > 0)
+    notes.push(
+      `lost: ${lost.map((m) => `${m.id} (${m.channel}, sent ${m.sentAt - ended} ms from the fault's end, ${m.attempts} attempts)`).join(', ')}`,
+    );
+  return {
+    fault,
+    messages: sent.length,
+    acknowledged: sent.filter((m) => m.acknowledged).length,
+    answered: answered.length,
+    lost: sent.filter((m) => m.acknowledged && m.answeredAt === undefined).length,
+    duplicated: sent.filter((m) => m.replies > 1).length,
+    turn_p50_ms: at(0.5),
+    turn_p99_ms: at(0.99),
+    turn_max_ms: turns.at(-1) ?? 0,
+    leads_stored: delivered.leads.length,
+    leads_delivered: delivered.leads.length - delivered.missing.length,
+    leads_missing: delivered.missing.length,
+    crm_duplicates: cluster.crm.duplicates().length,
+    leads_duplicated: duplicatedLeads(delivered.leads, notes),
+    recover_s: Math.round((Math.max(lastAnswer, lastLead) - ended) / 100) / 10,
+    notes,
+  };
+}
+
+function duplicatedLeads(leads: { conversation_id?: string; lead_id: string }[], notes: string[]): number {
+  const by = new Map<string, string[]>();
+  for (const l of leads)
+    by.set(l.conversation_id ?? '', [...(by.get(l.conversation_id ?? '') ?? []), l.lead_id]);
+  const twice = [...by].filter(([, ids]) => ids.length > 1);
+  for (const [conversation, ids] of twice)
+    notes.push(`${conversation} has ${ids.length} leads: ${ids.join(', ')}`);
+  return twice.length;
+}
+
+/** A run passes with nothing lost and nothing twice. */
+export function failures(result: FaultResult, expectedLeads: number): string[] {
+  const out: string[] = [];
+  if (result.lost > 0) out.push(`${result.lost} acknowledged messages never answered`);
+  if (result.duplicated > 0) out.push(`${result.duplicated} messages answered twice`);
+  if (result.leads_missing > 0) out.push(`${result.leads_missing} stored leads never reached the CRM`);
+  if (result.leads_duplicated > 0) out.push(`${result.leads_duplicated} conversations stored two leads`);
+  if (result.crm_duplicates > 0) out.push(`${result.crm_duplicates} leads delivered to the CRM twice`);
+  if (result.leads_stored < expectedLeads)
+    out.push(`${expectedLeads - result.leads_stored} of ${expectedLeads} leads were not stored`);
+  return out;
+}
