@@ -69,7 +69,7 @@ async function services(
   const { store, audit, contacts } = storage;
   const { leadStore, turnStore } = cluster;
   const { delivery, outbox } = await life.add(
-    createDelivery(config, { store, leadStore, tenants, clock, log }),
+    createDelivery(config, { store, leadStore, cluster, tenants, clock, log }),
   );
   if (outbox) found.metrics.setOutbox(() => outbox.status());
   const llm = pool ? models.model : undefined;

@@ -90,6 +90,19 @@ export const SCENARIOS: FaultScenario[] = [
       return Date.now();
     },
   },
+  {
+    name: 'kill-crm-down',
+    describe: 'kill -9 of a worker while the CRM is down (its undelivered leads must not die with it)',
+    workers: 2,
+    inject: async (cluster) => {
+      cluster.crm.setMode('fail');
+      await sleep(3_000);
+      victim(cluster).child.kill('SIGKILL');
+      await sleep(2_000);
+      cluster.crm.setMode('ok');
+      return Date.now();
+    },
+  },
 ];
 
 export interface RunOptions {

@@ -2,12 +2,14 @@ import { auditHeadKey, openAuditHeads } from '../adapters/nats/audit-heads.ts';
 import { startNatsCluster, type NatsCluster } from '../adapters/nats/cluster.ts';
 import { ErasureMarkers } from '../adapters/nats/erasures.ts';
 import { openLeadBucket, SharedLeadStore } from '../adapters/nats/shared-leads.ts';
+import { NatsDeliveryClaims, openOutboxBucket } from '../adapters/nats/shared-outbox.ts';
 import { ClusterBudget } from '../cluster/cluster-budget.ts';
 import { ConversationReplica } from '../cluster/conversation-replica.ts';
 import { ReplicatedStore } from '../cluster/replicated-store.ts';
 import type { Config } from '../config/schema.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { DeliveryClaims } from '../ports/delivery-claims.ts';
 import type { Store } from '../ports/store.ts';
 import type { Keys } from './keys.ts';
 import type { Part } from './lifecycle.ts';
@@ -25,6 +27,8 @@ export interface ClusterLayer extends Part {
   sharedLeads?: SharedLeadStore;
   replica?: ConversationReplica;
   budget?: ClusterBudget;
+  /** Who holds and who delivered each CRM outbox entry, across nodes. */
+  claims?: DeliveryClaims;
   /** Leads: shared through NATS KV in cluster mode, so every node lists and updates the same leads. */
   leadStore: Store;
   /** Conversations and history: replicated under the owner's fence in cluster mode. */
@@ -76,12 +80,21 @@ export function createClusterLayer(
               deps.log.warn({ err: errorMessage(error) }, 'audit head not published to NATS'),
             ),
       );
-      const sharedLeads = new SharedLeadStore(store, await openLeadBucket(nats.nc, replicas));
+      // A worker's lead writes are fenced like its conversation writes (a gateway writes none).
+      const leadFence =
+        config.cluster.role === 'gateway' ? undefined : (id: string) => nats.bus.currentFence(id);
+      const sharedLeads = new SharedLeadStore(store, await openLeadBucket(nats.nc, replicas), leadFence);
       const replica = new ConversationReplica({
         store: nats.conversationStore,
         historyLines: Math.max(50, config.conversation.historyWindow),
       });
-      Object.assign(layer, { sharedLeads, replica, leadStore: sharedLeads });
+      const claims = new NatsDeliveryClaims({
+        kv: await openOutboxBucket(nats.nc, replicas),
+        nodeId: config.nodeId,
+        instance: nats.bus.instanceId,
+        partitionOf: (conversationId) => nats.bus.partitionFor(conversationId),
+      });
+      Object.assign(layer, { sharedLeads, replica, claims, leadStore: sharedLeads });
       // A worker's conversation writes go to the shared replica under its fence, then to LMDB; reads take
       // the newer of the two, so a conversation continues on whichever node owns it now.
       layer.turnStore = new ReplicatedStore({

@@ -2,13 +2,16 @@ import { LmdbOutbox } from '../adapters/lmdb-outbox.ts';
 import type { LmdbStore } from '../adapters/lmdb-store.ts';
 import type { TenantConfig } from '../config/tenant.ts';
 import type { Config } from '../config/schema.ts';
+import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DeliveryClaims } from '../ports/delivery-claims.ts';
 import type { OutboxAdmin } from '../ports/outbox.ts';
 import type { Store } from '../ports/store.ts';
 import { LeadDelivery } from '../runtime/lead-delivery.ts';
 import { leadReference } from '../runtime/lead-payload.ts';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.ts';
+import type { ClusterLayer } from './cluster.ts';
 import type { Part } from './lifecycle.ts';
 
 /** Leads to the CRM: stored, queued in the outbox (when a webhook is set) and pushed by the dispatcher. */
@@ -59,6 +62,7 @@ function dispatcherFor(
   delivery: LeadDelivery,
   clock: Clock,
   log: Logger,
+  claims: DeliveryClaims | undefined,
 ) {
   const { webhookUrl } = config.crm;
   const secret = config.secrets.crmWebhookSecret;
@@ -74,6 +78,7 @@ function dispatcherFor(
     baseBackoffMs: config.crm.baseBackoffMs,
     maxBackoffMs: config.crm.maxBackoffMs,
     onDelivered: (entry) => delivery.markDelivered(entry),
+    ...(claims ? { claims } : {}),
   });
 }
 
@@ -82,6 +87,8 @@ export function createDelivery(
   deps: {
     store: LmdbStore;
     leadStore: Store;
+    /** Cluster mode: shared delivery claims, and the bus whose partition takeovers adopt entries. */
+    cluster?: Pick<ClusterLayer, 'claims' | 'nats'>;
     tenants: ReadonlyMap<string, TenantConfig>;
     clock: Clock;
     log: Logger;
@@ -90,14 +97,18 @@ export function createDelivery(
   const outbox = config.crm.webhookUrl ? new LmdbOutbox({ store: deps.store, clock: deps.clock }) : undefined;
   /** Set just below: the delivery wakes the dispatcher, which reports back to the delivery. */
   const late: { dispatcher?: OutboxDispatcher } = {};
+  const claims = outbox ? deps.cluster?.claims : undefined;
   const delivery = new LeadDelivery({
     store: deps.leadStore,
     recoverFrom: deps.store,
     log: deps.log,
+    ...(claims ? { claims } : {}),
     ...(outbox ? { outbox, notify: () => late.dispatcher?.notify() } : {}),
     reference: (lead) => leadReference(lead.lead_id, referencePrefix(deps.tenants, lead.tenant_id)),
   });
-  const dispatcher = outbox ? dispatcherFor(config, outbox, delivery, deps.clock, deps.log) : undefined;
+  const dispatcher = outbox
+    ? dispatcherFor(config, outbox, delivery, deps.clock, deps.log, claims)
+    : undefined;
   if (dispatcher) late.dispatcher = dispatcher;
   return {
     name: 'crm-outbox',
@@ -105,6 +116,14 @@ export function createDelivery(
     ...(outbox ? { outbox: outboxAdmin(outbox, dispatcher) } : {}),
     async start() {
       if (!dispatcher) return;
+      // A partition this node takes over brings the undelivered leads its last owner held.
+      deps.cluster?.nats?.bus.onPartitionAcquired((partition) => {
+        delivery
+          .adopt(partition)
+          .catch((error: unknown) =>
+            deps.log.warn({ partition, err: errorMessage(error) }, 'could not adopt undelivered leads'),
+          );
+      });
       await delivery.recover();
       void dispatcher.start();
     },

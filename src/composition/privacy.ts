@@ -54,6 +54,7 @@ async function eraseShared(
   for (const id of conversationIds) {
     await cluster.replica?.remove(id);
     if (timers instanceof SharedTimers) await timers.forget(id);
+    await cluster.claims?.forget(id);
   }
   for (const lead of leads) await cluster.sharedLeads?.removeLead(lead.tenant_id, lead.lead_id);
   cluster.nats?.nc.publish(ERASE_SUBJECT, JSON.stringify({ query, conversationIds, from: config.nodeId }));

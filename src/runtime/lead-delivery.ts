@@ -1,5 +1,7 @@
 import type { CrmResult, LeadRef } from '../../skills/tool.ts';
+import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { ClaimedEntry, DeliveryClaims } from '../ports/delivery-claims.ts';
 import type { Outbox, OutboxEntry, OutboxKind } from '../ports/outbox.ts';
 import type { Store } from '../ports/store.ts';
 import type { LeadPayload } from '../protocol/index.ts';
@@ -14,6 +16,8 @@ export interface LeadDeliveryOptions {
   reference: (lead: Pick<LeadPayload, 'tenant_id' | 'lead_id'>) => string;
   /** Where `recover` looks for stored-but-unqueued leads (default: `store`). */
   recoverFrom?: Store;
+  /** Cluster mode: the shared record of who holds and who delivered each entry. */
+  claims?: DeliveryClaims;
 }
 
 /**
@@ -50,7 +54,7 @@ export class LeadDelivery {
     version = '',
   ): Promise<CrmResult> {
     const outbox = this.options.outbox!;
-    const { enqueued } = await outbox.enqueue({
+    const { enqueued, entry } = await outbox.enqueue({
       id: `${kind}:${lead.tenant_id}:${lead.lead_id}${version}`,
       tenantId: lead.tenant_id,
       kind,
@@ -58,8 +62,36 @@ export class LeadDelivery {
       // A conversation's lead and its later corrections reach the CRM in order.
       orderKey: `${lead.tenant_id}:${lead.conversation_id}`,
     });
+    if (enqueued) await this.claim(entry);
     if (enqueued) this.options.notify?.();
     return { status: enqueued ? 'queued' : 'already_queued', reference: this.options.reference(lead) };
+  }
+
+  /** Tells the cluster this node holds the entry; if that fails, the dispatcher still sends it. */
+  private async claim(entry: ClaimedEntry): Promise<void> {
+    try {
+      await this.options.claims?.queued(entry);
+    } catch (error) {
+      this.options.log.warn({ outboxId: entry.id, err: errorMessage(error) }, 'delivery claim not recorded');
+    }
+  }
+
+  /**
+   * Cluster mode, on taking a partition over: the entries other nodes held for its conversations
+   * (a dead worker's undelivered leads) are queued here. Returns how many were new here.
+   */
+  async adopt(partition: number): Promise<number> {
+    if (!this.options.outbox || !this.options.claims) return 0;
+    let queued = 0;
+    for (const entry of await this.options.claims.adopt(partition)) {
+      const { enqueued } = await this.options.outbox.enqueue(entry);
+      if (enqueued) queued++;
+    }
+    if (queued > 0) {
+      this.options.log.info({ partition, queued }, 'queued the undelivered leads another node held');
+      this.options.notify?.();
+    }
+    return queued;
   }
 
   /** `push_lead_to_crm`: the conversation's stored lead, pushed once. */

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DeliveryClaims } from '../ports/delivery-claims.ts';
 import type { OutboxEntry } from '../ports/outbox.ts';
+import { claimCheck, recordDelivered } from './outbox-claims.ts';
 import { validateWebhookUrl } from './webhook-signature.ts';
 import { postEntry, type DeliveryOutcome, type WebhookTarget } from './webhook-post.ts';
 
@@ -58,6 +60,8 @@ export interface OutboxDispatcherOptions {
   idlePollMs?: number;
   /** Called once an entry is delivered (e.g. to mark the lead `delivered`); errors are logged. */
   onDelivered?: (entry: OutboxEntry) => Promise<void> | void;
+  /** Cluster mode: the shared record that keeps one delivery per idempotency key across nodes. */
+  claims?: DeliveryClaims;
   /** Entries read per scan of the due index (default 50). */
   batchSize?: number;
 }
@@ -284,6 +288,10 @@ export class OutboxDispatcher {
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { outbox, clock, log } = this.opts;
     const attempt = entry.attempts + 1;
+    const claim = await claimCheck(this.opts.claims, entry, log);
+    // Held by another node: looked at again later (delivered by then, or adopted if it died).
+    if (claim === 'elsewhere') return outbox.defer?.(entry.id, clock.now() + this.opts.maxBackoffMs);
+    if (claim === 'delivered') return this.afterDelivered(await outbox.markDelivered(entry.id, clock.now()));
     const outcome = this.opts.send
       ? await this.sendSafely(entry)
       : await postEntry(this.opts.webhook!, entry, () => clock.now());
@@ -291,6 +299,7 @@ export class OutboxDispatcher {
     const fields = { outboxId: entry.id, kind: entry.kind, tenantId: entry.tenantId, attempt };
     if (outcome.result !== 'retry') await this.receiverAnswered(now);
     if (outcome.result === 'delivered') {
+      await recordDelivered(this.opts.claims, entry, log);
       const delivered = await outbox.markDelivered(entry.id, now);
       log.info({ ...fields, status: outcome.status }, 'outbox entry delivered');
       if (delivered) await this.afterDelivered(delivered);
@@ -356,8 +365,8 @@ export class OutboxDispatcher {
     this.opts.log.info({ afterFailures: failures, due }, 'the receiver is back; waiting entries are due now');
   }
 
-  private async afterDelivered(entry: OutboxEntry): Promise<void> {
-    if (!this.opts.onDelivered) return;
+  private async afterDelivered(entry: OutboxEntry | undefined): Promise<void> {
+    if (!this.opts.onDelivered || !entry) return;
     try {
       await this.opts.onDelivered(entry);
     } catch (error) {

@@ -33,4 +33,10 @@ describe.skipIf(!natsAvailable('the fault matrix'))('fault matrix (reduced)', ()
     console.info('fault crm-outage', JSON.stringify(result));
     expect(failures(result, PROSPECTS)).toEqual([]);
   }, 120_000);
+
+  it('kill -9 of a worker while the CRM is down: the leads it held are delivered by the survivor, once each', async () => {
+    const result = await runScenario(scenario('kill-crm-down'), { prospects: PROSPECTS, spreadMs: 4_000 });
+    console.info('fault kill-crm-down', JSON.stringify(result));
+    expect(failures(result, PROSPECTS)).toEqual([]);
+  }, 120_000);
 });

@@ -48,6 +48,7 @@ export class NatsBus implements Bus {
   private readonly instance = nuid.next();
   private readonly fanOut: OutboundFanOut;
   private readonly statusListeners = new Set<LinkStatusListener>();
+  private readonly acquiredListeners = new Set<(partition: number) => void>();
   private readonly scheduler: ConversationScheduler<JsMsg>;
   private readonly consumers: PartitionConsumers;
   private readonly clock: Clock;
@@ -160,6 +161,21 @@ export class NatsBus implements Bus {
     );
   }
 
+  /** This process run's id (what its leases and delivery claims carry). */
+  get instanceId(): string {
+    return this.instance;
+  }
+
+  partitionFor(conversationId: string): number {
+    return partitionOf(conversationId, this.partitions);
+  }
+
+  /** Called each time this node takes a partition (a new owner picks up what the old one left). */
+  onPartitionAcquired(listener: (partition: number) => void): () => void {
+    this.acquiredListeners.add(listener);
+    return () => this.acquiredListeners.delete(listener);
+  }
+
   /** Fence of the conversation's partition while this node holds its lease, else undefined. */
   currentFence(conversationId: string): number | undefined {
     return this.leases?.fenceFor(conversationId);
@@ -194,7 +210,10 @@ export class NatsBus implements Bus {
           log: this.options.log,
           clock: this.clock,
           hooks: {
-            acquired: (p, fence) => this.consumers.start(p, fence),
+            acquired: async (p, fence) => {
+              await this.consumers.start(p, fence);
+              for (const listener of this.acquiredListeners) listener(p);
+            },
             releasing: (p) => this.stopPartition(p),
             lost: (p) => this.losePartition(p),
           },

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { StaleOwnerError } from '../../cluster/conversation-replica.ts';
 import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../../ports/store.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../../protocol/index.ts';
+import { isCasConflict } from './kv-store.ts';
 import { openBucket } from './resources.ts';
 
 export const LEADS_BUCKET = 'leadbot_leads';
@@ -21,20 +23,61 @@ export async function openLeadBucket(nc: NatsConnection, replicas = 1): Promise<
   return kv;
 }
 
+/** A shared lead with the fence its owner wrote it under (older entries are a bare lead: fence 0). */
+interface SharedLead {
+  fence: number;
+  lead: LeadPayload;
+}
+
 /**
- * Cluster mode: leads are written to this node's LMDB and to the shared `leadbot_leads` bucket, so any
- * node (a gateway's `/api/leads`, the worker that takes a conversation over) sees every lead. Reads
- * prefer the shared copy, the newer `updated_at` winning. Everything else is the local store.
+ * Cluster mode: leads are written to the shared `leadbot_leads` bucket and to this node's LMDB, so
+ * any node (a gateway's `/api/leads`, the worker that takes a conversation over) sees every lead.
+ * Reads prefer the shared copy, the newer `updated_at` winning. Everything else is the local store.
+ *
+ * With `fence` (a worker), writes are fenced like conversation writes: the owner writes under its
+ * partition fence and a write under a lower one is refused (`StaleOwnerError`), so a paused worker
+ * that comes back cannot overwrite what the new owner wrote. A node that does not own the
+ * conversation may only confirm a delivery (status `delivered`, same content: the outbox). An owner's
+ * write of unchanged content does not move a delivered lead back to `complete`.
  */
 export class SharedLeadStore implements Store {
   constructor(
     private readonly local: Store,
     private readonly kv: KV,
+    private readonly fence?: (conversationId: string) => number | undefined,
   ) {}
 
   async putLead(lead: LeadPayload): Promise<void> {
-    await this.local.putLead(lead);
-    await this.kv.put(keyOf(lead.tenant_id, lead.lead_id), JSON.stringify(lead));
+    const key = keyOf(lead.tenant_id, lead.lead_id);
+    for (let attempt = 1; ; attempt++) {
+      const entry = await this.kv.get(key);
+      const current = entry && entry.operation === 'PUT' ? parseShared(entry.string()) : undefined;
+      const next = this.decide(lead, current);
+      try {
+        if (entry) await this.kv.update(key, JSON.stringify(next), entry.revision);
+        else await this.kv.create(key, JSON.stringify(next));
+        await this.local.putLead(next.lead);
+        return;
+      } catch (error) {
+        if (!isCasConflict(error) || attempt >= 20) throw error;
+      }
+    }
+  }
+
+  /** What a write of `lead` stores over `current`, or a refusal for a stale owner. */
+  private decide(lead: LeadPayload, current: SharedLead | undefined): SharedLead {
+    if (!this.fence) return { fence: current?.fence ?? 0, lead };
+    const fence = this.fence(lead.conversation_id);
+    if (fence === undefined) {
+      const confirms = current && lead.status === 'delivered' && !contentChanged(current.lead, lead);
+      if (!confirms) throw new StaleOwnerError(lead.conversation_id, undefined);
+      return { fence: current.fence, lead };
+    }
+    if (current && current.fence > fence)
+      throw new StaleOwnerError(lead.conversation_id, fence, current.fence);
+    const stays = current?.lead.status === 'delivered' && lead.status === 'complete';
+    const kept = stays && !contentChanged(current.lead, lead);
+    return { fence, lead: kept ? { ...lead, status: 'delivered' } : lead };
   }
 
   /** Privacy erasure: the shared copy of a lead goes, history and all. */
@@ -47,7 +90,7 @@ export class SharedLeadStore implements Store {
       this.local.getLead(tenantId, leadId),
       this.kv.get(keyOf(tenantId, leadId)),
     ]);
-    const shared = entry && entry.operation === 'PUT' ? parse(entry.string()) : undefined;
+    const shared = entry && entry.operation === 'PUT' ? parseShared(entry.string())?.lead : undefined;
     if (!shared) return local;
     if (!local || shared.updated_at >= local.updated_at) return shared;
     return local;
@@ -58,7 +101,7 @@ export class SharedLeadStore implements Store {
     const leads: LeadPayload[] = [];
     for await (const key of await this.kv.keys(prefix)) {
       const entry = await this.kv.get(key);
-      const lead = entry && entry.operation === 'PUT' ? parse(entry.string()) : undefined;
+      const lead = entry && entry.operation === 'PUT' ? parseShared(entry.string())?.lead : undefined;
       if (lead && (!query.tenantId || lead.tenant_id === query.tenantId)) leads.push(lead);
     }
     leads.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.lead_id.localeCompare(b.lead_id));
@@ -87,11 +130,19 @@ export class SharedLeadStore implements Store {
   }
 }
 
-function parse(text: string): LeadPayload | undefined {
+function parseShared(text: string): SharedLead | undefined {
   try {
-    const parsed = LeadPayloadSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    const value = JSON.parse(text) as { fence?: unknown; lead?: unknown };
+    const fenced = typeof value.fence === 'number' && value.lead !== undefined;
+    const parsed = LeadPayloadSchema.safeParse(fenced ? value.lead : value);
+    return parsed.success ? { fence: fenced ? (value.fence as number) : 0, lead: parsed.data } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** What the company cares about changed (not just timestamps or status). */
+function contentChanged(a: LeadPayload, b: LeadPayload): boolean {
+  const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
+  return strip(a) !== strip(b);
 }
