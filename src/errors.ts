@@ -94,8 +94,11 @@ export class ShuttingDownError extends LeadbotError {
 export class OverloadedError extends LeadbotError {
   readonly code = 'overloaded' as const;
   readonly status = 503;
-  constructor(readonly retryAfterS: number) {
-    super(`leadbot is saturated right now; nothing was accepted. Retry in ${retryAfterS} s.`);
+  constructor(
+    readonly retryAfterS: number,
+    message = `leadbot is saturated right now; nothing was accepted. Retry in ${retryAfterS} s.`,
+  ) {
+    super(message);
   }
 }
 

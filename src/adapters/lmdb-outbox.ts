@@ -1,4 +1,5 @@
 import type { Database } from 'lmdb';
+import { quiet } from '../util/lmdb-errors.ts';
 import { StorageError, errorMessage } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Outbox, OutboxEntry, OutboxKind } from '../ports/outbox.ts';
@@ -70,16 +71,16 @@ export class LmdbOutbox implements Outbox {
   }
 
   private indexPending(entry: OutboxEntry): void {
-    void this.dueIndex.put([entry.nextAttemptAt, entry.id], true);
-    void this.orderIndex.put([entry.orderKey ?? entry.id, entry.createdAt, entry.id], true);
-    void this.ageIndex.put([entry.createdAt, entry.id], true);
+    quiet(this.dueIndex.put([entry.nextAttemptAt, entry.id], true));
+    quiet(this.orderIndex.put([entry.orderKey ?? entry.id, entry.createdAt, entry.id], true));
+    quiet(this.ageIndex.put([entry.createdAt, entry.id], true));
   }
 
   /** Removes the rows of a pending entry that is leaving the pending state. */
   private unindexPending(entry: OutboxEntry): void {
-    void this.dueIndex.remove([entry.nextAttemptAt, entry.id]);
-    void this.orderIndex.remove([entry.orderKey ?? entry.id, entry.createdAt, entry.id]);
-    void this.ageIndex.remove([entry.createdAt, entry.id]);
+    quiet(this.dueIndex.remove([entry.nextAttemptAt, entry.id]));
+    quiet(this.orderIndex.remove([entry.orderKey ?? entry.id, entry.createdAt, entry.id]));
+    quiet(this.ageIndex.remove([entry.createdAt, entry.id]));
   }
 
   /** Idempotent on `id`: an id already stored (whatever its status) is returned untouched. */
@@ -105,7 +106,7 @@ export class LmdbOutbox implements Outbox {
         createdAt: now,
         nextAttemptAt: now,
       };
-      void this.entries.put(entry.id, entry);
+      quiet(this.entries.put(entry.id, entry));
       this.indexPending(entry);
       return { enqueued: true, entry };
     });
@@ -152,7 +153,7 @@ export class LmdbOutbox implements Outbox {
         attempts: entry.attempts + 1,
         deliveredAt: at,
       };
-      void this.entries.put(id, next);
+      quiet(this.entries.put(id, next));
       return next;
     });
   }
@@ -174,12 +175,12 @@ export class LmdbOutbox implements Outbox {
       let next: OutboxEntry;
       if (nextAttemptAt === null) {
         next = { ...entry, status: 'dead', attempts, lastError: error };
-        void this.deadIndex.put(id, true);
+        quiet(this.deadIndex.put(id, true));
       } else {
         next = { ...entry, attempts, lastError: error, nextAttemptAt };
         this.indexPending(next);
       }
-      void this.entries.put(id, next);
+      quiet(this.entries.put(id, next));
       return next;
     });
   }
@@ -194,9 +195,9 @@ export class LmdbOutbox implements Outbox {
       const entry = this.entries.get(id);
       if (!entry || entry.status !== 'dead') return entry;
       const next: OutboxEntry = { ...entry, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() };
-      void this.deadIndex.remove(id);
+      quiet(this.deadIndex.remove(id));
       this.indexPending(next);
-      void this.entries.put(id, next);
+      quiet(this.entries.put(id, next));
       return next;
     });
   }
@@ -228,9 +229,9 @@ export class LmdbOutbox implements Outbox {
     await this.write(`defer outbox entry ${id}`, () => {
       const entry = this.pending(id);
       if (!entry || entry.nextAttemptAt === at) return;
-      void this.dueIndex.remove([entry.nextAttemptAt, id]);
-      void this.dueIndex.put([at, id], true);
-      void this.entries.put(id, { ...entry, nextAttemptAt: at });
+      quiet(this.dueIndex.remove([entry.nextAttemptAt, id]));
+      quiet(this.dueIndex.put([at, id], true));
+      quiet(this.entries.put(id, { ...entry, nextAttemptAt: at }));
     });
   }
 
@@ -241,9 +242,9 @@ export class LmdbOutbox implements Outbox {
       for (const [at, id] of [...this.dueIndex.getKeys({ start: [Math.floor(now) + 1, ''] })]) {
         const entry = this.entries.get(id);
         if (entry?.status !== 'pending' || entry.nextAttemptAt !== at) continue;
-        void this.dueIndex.remove([at, id]);
-        void this.dueIndex.put([now, id], true);
-        void this.entries.put(id, { ...entry, nextAttemptAt: now });
+        quiet(this.dueIndex.remove([at, id]));
+        quiet(this.dueIndex.put([now, id], true));
+        quiet(this.entries.put(id, { ...entry, nextAttemptAt: now }));
         moved++;
       }
       return moved;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
-import { LeadbotError, StorageError } from '../errors.ts';
+import { LeadbotError, StorageError, errorMessage } from '../errors.ts';
+import { commitCause } from '../util/lmdb-errors.ts';
 import { LeadPayloadSchema, type LeadPayload } from '../protocol/index.ts';
 import {
   appendTransitions,
@@ -95,7 +96,10 @@ export class LmdbStore implements Store {
 
   /** Runs `fn` in one write transaction of this environment. */
   transaction<T>(fn: () => T): Promise<T> {
-    return this.root.transaction(fn);
+    // A failed commit rejects with its real error (ENOSPC…), not lmdb-js's "see commitError".
+    return this.root.transaction(fn).catch(async (error: unknown) => {
+      throw await commitCause(error);
+    });
   }
 
   getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
@@ -124,11 +128,10 @@ export class LmdbStore implements Store {
         if (lead) this.leads.putSync([lead.tenant_id, lead.lead_id], lead);
         for (const hook of this.turnHooks) hook(write);
       });
-    } catch (cause) {
+    } catch (failed) {
+      const cause = await commitCause(failed);
       this.onWriteError?.(cause);
-      throw new StorageError(`Could not save the conversation's turn: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new StorageError(`Could not save the conversation's turn: ${errorMessage(cause)}`, { cause });
     }
   }
 
@@ -160,9 +163,10 @@ export class LmdbStore implements Store {
   async putLead(lead: LeadPayload): Promise<void> {
     try {
       await this.leads.put([lead.tenant_id, lead.lead_id], lead);
-    } catch (cause) {
+    } catch (failed) {
+      const cause = await commitCause(failed);
       this.onWriteError?.(cause);
-      throw new StorageError(`Could not save lead ${lead.lead_id}: ${(cause as Error).message}`, { cause });
+      throw new StorageError(`Could not save lead ${lead.lead_id}: ${errorMessage(cause)}`, { cause });
     }
   }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ClientError } from '../errors.ts';
+import { ClientError, OverloadedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Store } from '../ports/store.ts';
 import type { ChannelPlugin } from './channel.ts';
@@ -74,7 +74,9 @@ export function registerRestChannel(
     try {
       const { replies } = await collector.done;
       return replies.map((r) => ({ recipient_id: sender, text: r.text }));
-    } catch {
+    } catch (error) {
+      // Refused after all (nothing was kept): 503 with Retry-After, as at the door.
+      if (error instanceof OverloadedError) throw error;
       return reply.code(504).send({
         error: {
           code: 'internal_error',

@@ -1,3 +1,4 @@
+import { OverloadedError } from '../errors.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { BotMessage, OutboundEvent } from '../protocol/index.ts';
 
@@ -38,6 +39,15 @@ export function collectTurn(bus: Bus, inboundId: string, conversationId: string,
     waiter = (event) => {
       if (event.conversationId !== conversationId) return;
       if (event.type === 'bot.message') replies.push(event);
+      if (event.type === 'turn.refused') {
+        cleanup();
+        reject(
+          new OverloadedError(
+            event.retryAfterS,
+            `The message could not be stored (the data disk is full) and will not be answered; send it again in ${event.retryAfterS} s.`,
+          ),
+        );
+      }
       if (event.type === 'turn.completed') {
         cleanup();
         resolve({ replies, state: event.state });

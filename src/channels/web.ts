@@ -251,6 +251,15 @@ export class WebChannel {
         state: event.state,
       };
     else if (event.type === 'bot.typing') frame = { type: 'bot.typing' };
+    else if (event.type === 'turn.refused')
+      // Not kept (the disk is full): the widget sends the message again after the pause.
+      frame = {
+        type: 'error',
+        code: event.code,
+        message: event.text,
+        id: event.inReplyTo,
+        retryAfterS: event.retryAfterS,
+      };
     if (!frame) return;
     const text = JSON.stringify(frame);
     for (const socket of set) if (socket.readyState === socket.OPEN) socket.send(text);

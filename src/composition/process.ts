@@ -1,5 +1,7 @@
 import { LeadbotError, errorMessage } from '../errors.ts';
 import type { Config } from '../config/schema.ts';
+import { isOutOfSpace } from '../runtime/disk-guard.ts';
+import { isCommitFailure } from '../util/lmdb-errors.ts';
 import type { Leadbot } from './node.ts';
 
 /**
@@ -36,4 +38,16 @@ export async function runNode(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('unhandledRejection', survivableWriteFailure);
+}
+
+/**
+ * A write nobody waited for that failed for lack of space (lmdb-js reports a failed commit to every
+ * write in it, awaited or not) must not stop the node: the awaited writes of that commit already
+ * failed their turn honestly and the disk guard refuses new messages. Anything else keeps Node's
+ * default: the process stops with the error.
+ */
+function survivableWriteFailure(reason: unknown): void {
+  if (!isCommitFailure(reason) && !isOutOfSpace(reason)) throw reason;
+  process.stderr.write(`leadbot: a background write failed (${errorMessage(reason)}); continuing\n`);
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'lmdb';
+import { quiet } from '../util/lmdb-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { HandoffInfo, OutboundEvent } from '../protocol/index.ts';
 
@@ -131,7 +132,7 @@ export class HandoffRegistry {
     if (!event.handoff) {
       if (before) {
         this.queue.delete(id);
-        void this.db.remove(id);
+        quiet(this.db.remove(id));
         this.emit({ type: 'removed', tenant: event.tenantId, conversationId: id });
       }
       this.touch(event, event.state, null);
@@ -148,7 +149,7 @@ export class HandoffRegistry {
       state: event.state,
     };
     this.queue.set(id, item);
-    void this.db.put(id, item);
+    quiet(this.db.put(id, item));
     this.emit({ type: 'handoff', tenant: event.tenantId, item });
     this.touch(event, event.state, item.owner, item.name);
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { quiet } from '../util/lmdb-errors.ts';
 import type { Database } from 'lmdb';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -291,11 +292,11 @@ export class SlackApp {
 
   private note(id: string): void {
     this.seen.add(id);
-    void this.deps.threads.put(`e:${id}`, String(this.deps.clock.now()));
+    quiet(this.deps.threads.put(`e:${id}`, String(this.deps.clock.now())));
     if (this.seen.size > SEEN_LIMIT) {
       const oldest = this.seen.values().next().value!;
       this.seen.delete(oldest);
-      void this.deps.threads.remove(`e:${oldest}`);
+      quiet(this.deps.threads.remove(`e:${oldest}`));
     }
   }
 }

@@ -10,6 +10,11 @@ export interface Delivery {
   partition: number;
   /** Delivered before (to this node or the previous owner): its turn may have run already. */
   redelivered: boolean;
+  /**
+   * The message cannot be handled now (the data disk is full): leave it queued and deliver it again
+   * after `delayMs` instead of acknowledging it. Only a durable bus (NATS) offers it.
+   */
+  retryLater?: (delayMs: number) => void;
 }
 
 /** Handles one inbound message; the bus never runs two messages of one conversation at once. */

@@ -134,6 +134,19 @@ export const OutboundEventSchema = z.discriminatedUnion('type', [
     ...ROUTE,
   }),
   z.object({
+    /**
+     * The message could not be kept (the data disk is full): nothing of it was stored and it will
+     * not be answered. The channel asks the sender to retry (REST 503 with Retry-After, the widget's
+     * try-again); a messaging channel sends `text`, in the conversation's language.
+     */
+    type: z.literal('turn.refused'),
+    ...ROUTE,
+    code: z.literal('overloaded'),
+    retryAfterS: z.number(),
+    text: z.string(),
+    language: z.enum(LANGUAGES),
+  }),
+  z.object({
     /** The turn for `inReplyTo` is over: every reply for it has been published. */
     type: z.literal('turn.completed'),
     ...ROUTE,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Leadbot } from '../../src/main.ts';
 import { DiskGuard, isOutOfSpace, statfsFree } from '../../src/runtime/disk-guard.ts';
 import { startTestLeadbot } from '../helpers/in-process.ts';
+import { startLeadbotProcess, type LeadbotProcess } from '../helpers/leadbot-process.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
 /**
@@ -17,9 +18,11 @@ import { WsClient } from '../helpers/ws-client.ts';
 
 let node: (Leadbot & { url: string }) | undefined;
 const mounts: string[] = [];
+const processes: LeadbotProcess[] = [];
 afterEach(async () => {
   await node?.close();
   node = undefined;
+  for (const child of processes.splice(0)) await child.stop('SIGKILL');
   for (const dir of mounts.splice(0)) {
     try {
       execFileSync('umount', [dir]);
@@ -94,6 +97,61 @@ describe('a full data disk', () => {
     expect(after.status).toBe(200);
     expect(((await after.json()) as unknown[]).length).toBeGreaterThan(0);
   });
+
+  it('the disk fills up between two samples, mid-turn: an honest 503 (nothing kept), no crash, the retry is answered once space is back', async (ctx) => {
+    const disk = smallDisk();
+    if (!disk) {
+      console.warn('[disk-full] skipped the mid-turn case: mounting needs root (CI runs as root)');
+      ctx.skip();
+      return;
+    }
+    // The guard never samples during the test: only the failing write itself can notice.
+    const settings = join(tmpdir(), `leadbot-disk-turn-${process.pid}.json`);
+    writeFileSync(settings, JSON.stringify({ storage: { minFreeMb: 0, checkIntervalMs: 600_000 } }));
+    const child = await startLeadbotProcess({
+      env: { LEADBOT_CONFIG: settings },
+      dataDir: join(disk, 'data'),
+    });
+    processes.push(child);
+    const post = (sender: string, message: string, id: string) =>
+      fetch(`${child.url}/webhooks/rest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sender, message, message_id: id }),
+      });
+    expect((await post('first', 'Hola, quiero una cotización', 'f-1')).status).toBe(200);
+    mkdirSync(join(disk, 'other'));
+    for (const name of ['a', 'b'])
+      try {
+        writeFileSync(join(disk, 'other', name), Buffer.alloc(statfsFree(disk)));
+      } catch {
+        // full
+      }
+    const need = 'Necesito soporte: el checkout de mi tienda no funciona y estamos perdiendo ventas. '.repeat(
+      12,
+    );
+    const refused = await post('during', need, 'd-1');
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('overloaded');
+    // The node is still up and says why.
+    expect(child.child.exitCode).toBeNull();
+    expect((await fetch(`${child.url}/health`)).status).toBe(200);
+    rmSync(join(disk, 'other'), { recursive: true });
+    // The same message id again, once space is back: processed now (it was not kept, so not a duplicate).
+    let after: Response | undefined;
+    await until(async () => (after = await post('during', need, 'd-1')).status === 200, 20_000);
+    const replies = (await after!.json()) as { text: string }[];
+    expect(replies.length).toBeGreaterThan(0);
+    const auth = { authorization: `Bearer ${child.adminToken}` };
+    const exported = (await (
+      await fetch(`${child.url}/api/contacts/${encodeURIComponent('demo:rest:during')}`, { headers: auth })
+    ).json()) as { conversations: { history: { role: string }[] }[] };
+    const asked = exported.conversations.flatMap((c) => c.history.filter((h) => h.role === 'user'));
+    expect(asked).toHaveLength(1);
+    expect(child.output()).toContain('the message could not be kept');
+  }, 60_000);
 
   it('on the real disk: a threshold above its free space refuses; /health and /metrics say why', async () => {
     const free = statfsFree(tmpdir());

@@ -264,11 +264,16 @@ export class NatsBus implements Bus {
     // Waits out a link loss (the lease is renewed first); undefined: the next owner runs it.
     const fence = await this.leases?.usableFence(partition);
     if (fence === undefined || !this.handler || this.dead) return;
+    let laterMs: number | undefined;
+    const retryLater = (delayMs: number) => (laterMs = delayMs);
     try {
-      await this.handler(turn, { fence, partition, redelivered: held.some((h) => h.redelivered) });
+      const redelivered = held.some((h) => h.redelivered);
+      await this.handler(turn, { fence, partition, redelivered, retryLater });
     } catch (error) {
       this.options.onHandlerError(error, turn);
     }
+    // Not handled now (the disk is full): queued again, a little later each time (up to a minute).
+    if (laterMs !== undefined) return this.nakAll(held, laterMs);
     this.counters.handled += held.length;
     // Acked only by the owner: after a lost lease the new owner handles it again (at least once).
     if (this.dead || this.leases?.fence(partition) !== fence) return;
@@ -277,6 +282,16 @@ export class NatsBus implements Bus {
         h.handle.ack();
       } catch (error) {
         this.options.log.warn({ partition, seq: h.seq, err: errorMessage(error) }, 'ack failed');
+      }
+    }
+  }
+
+  private nakAll(held: HeldMessage<JsMsg>[], delayMs: number): void {
+    for (const h of held) {
+      try {
+        h.handle.nak(Math.min(60_000, delayMs * h.handle.info.deliveryCount));
+      } catch (error) {
+        this.options.log.warn({ seq: h.seq, err: errorMessage(error) }, 'nak failed');
       }
     }
   }

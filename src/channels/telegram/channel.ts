@@ -187,7 +187,9 @@ export class TelegramChannel implements MessagingChannel {
 
   private onOutbound(event: OutboundEvent): void {
     if (event.channel !== 'telegram' || event.tenantId !== this.options.tenant.id) return;
-    if (event.type === 'bot.message') this.sender.sendText(event.userId, event.text);
+    // A refused message (the disk is full) gets the request to write again.
+    if (event.type === 'bot.message' || event.type === 'turn.refused')
+      this.sender.sendText(event.userId, event.text);
     else if (event.type === 'bot.typing') this.sender.sendTyping(event.userId);
   }
 }

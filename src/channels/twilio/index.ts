@@ -55,6 +55,12 @@ function relayReplies(
   return deps.intake.bus.subscribeOutbound((event: OutboundEvent) => {
     if (event.channel !== 'twilio') return;
     if (event.type === 'turn.completed') waits.completed(event.inReplyTo);
+    if (event.type === 'turn.refused') {
+      // Not kept (the disk is full): the person is asked to write again.
+      waits.completed(event.inReplyTo);
+      deliver(event.userId, [event.text], `refused-${event.inReplyTo}`);
+      return;
+    }
     if (event.type !== 'bot.message' || waits.hold(event)) return;
     deliver(event.userId, formatForWhatsApp(event.text), event.id);
   });

@@ -78,6 +78,12 @@ export class WhatsAppOutbound {
       this.enqueue(event.conversationId, () =>
         this.deliver(event.conversationId, event.userId, event.text, event.id),
       );
+    } else if (event.type === 'turn.refused') {
+      // Not kept (the disk is full): the person is asked to write again.
+      const id = `wa_refused_${event.inReplyTo}`;
+      this.enqueue(event.conversationId, () =>
+        this.deliver(event.conversationId, event.userId, event.text, id),
+      );
     } else if (event.type === 'bot.typing') {
       const known = this.people.get(event.conversationId);
       // Only for a message that came through this channel (timers have no wamid to mark as read).

@@ -1,4 +1,5 @@
 import { StaleOwnerError } from '../../cluster/conversation-replica.ts';
+import { isOutOfSpace } from '../disk-guard.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { InboundMessage } from '../../protocol/index.ts';
@@ -13,7 +14,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * back-off from crash-to-ready) or `giveUp` (past the intensity, or a turn past its deadline).
  */
 export type Recovery =
-  { kind: 'lost' } | { kind: 'retry'; crashedAt: number } | { kind: 'giveUp'; timedOut: boolean };
+  | { kind: 'lost' }
+  | { kind: 'retry'; crashedAt: number }
+  | { kind: 'giveUp'; timedOut: boolean }
+  | { kind: 'noSpace' };
 
 /**
  * OTP-style: a failed actor restarts from its last snapshot and the same message is retried, with
@@ -72,6 +76,11 @@ export class RestartPolicy {
       // Another node owns the conversation now and answers this message; nothing is sent from here.
       log.warn('lost the conversation to another node mid-turn; the new owner answers it');
       return { kind: 'lost' };
+    }
+    if (isOutOfSpace(error)) {
+      // Restarting cannot help: nothing can be written until space is freed.
+      log.error({ err: errorMessage(error) }, 'the data disk is full: the message could not be kept');
+      return { kind: 'noSpace' };
     }
     const timedOut = error instanceof TurnTimeoutError;
     const restarts = timedOut ? Number.POSITIVE_INFINITY : this.note(message.conversationId);

@@ -2,6 +2,7 @@ import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Delivery } from '../../ports/bus.ts';
 import type { InboundMessage, Language, OutboundEvent, ReplyIntent } from '../../protocol/index.ts';
+import { detectLanguage } from '../../nlu/language.ts';
 import { isHumanKind, route } from '../human-commands.ts';
 import { actorFor } from './actors.ts';
 import { refusedAtTheDoor } from './admission.ts';
@@ -9,10 +10,17 @@ import { runTurn } from './actor-turn.ts';
 import { botMessage } from './outbound.ts';
 import { keepMessage, stored } from './persistence.ts';
 import { replayIfHandled } from './replay.ts';
-import { phaseOf } from './state.ts';
+import { describeRecord, phaseOf } from './state.ts';
 import { handleTimer, scheduleTimers } from './timers.ts';
 import type { SupervisorContext } from './context.ts';
 import type { ConversationSnapshot } from './types.ts';
+
+/** Seconds a sender is asked to wait before sending a message again that could not be kept. */
+const NO_SPACE_RETRY_S = 10;
+const NO_SPACE: Record<Language, string> = {
+  es: 'Disculpe, no pudimos procesar su mensaje en este momento. ¿Podría enviarlo de nuevo en unos minutos?',
+  en: 'Sorry, we could not process your message right now. Could you send it again in a few minutes?',
+};
 
 const APOLOGY: Record<Language, string> = {
   es: 'Disculpe, tuvimos un problema técnico al procesar su mensaje. ¿Podría escribirlo de nuevo en un momento?',
@@ -54,6 +62,7 @@ export async function handleMessage(
   const outcome = await turnWithRestarts(ctx, message, log);
   // Lost to another node mid-turn: the new owner answers; nothing is sent from here.
   if (!outcome) return;
+  if (outcome === 'noSpace') return refuseForSpace(ctx, message, delivery);
   await finishTurn(ctx, message, log, started, outcome);
 }
 
@@ -75,7 +84,7 @@ async function turnWithRestarts(
   ctx: SupervisorContext,
   message: InboundMessage,
   log: Logger,
-): Promise<TurnOutcome | undefined> {
+): Promise<TurnOutcome | 'noSpace' | undefined> {
   let typed = false;
   let crashedAt: number | undefined;
   for (;;) {
@@ -94,12 +103,41 @@ async function turnWithRestarts(
       ctx.registry.stopActor(message.conversationId);
       const recovery = await ctx.restarts.afterFailure(error, message, log, failedAt);
       if (recovery.kind === 'lost') return undefined;
+      if (recovery.kind === 'noSpace') return 'noSpace';
       if (recovery.kind === 'retry') {
         crashedAt = recovery.crashedAt;
         continue;
       }
       return giveUp(ctx, message, log, error, recovery.timedOut);
     }
+  }
+}
+
+/**
+ * The turn could not be saved for lack of space, so nothing of it was kept. On NATS the message
+ * stays queued and comes again later; on one node it is forgotten (a retry of the same id is
+ * processed again) and the sender is told so: REST and the widget ask for a retry, messaging
+ * channels send the text.
+ */
+async function refuseForSpace(
+  ctx: SupervisorContext,
+  message: InboundMessage,
+  delivery: Delivery | undefined,
+): Promise<void> {
+  if (delivery?.retryLater) return delivery.retryLater(NO_SPACE_RETRY_S * 1_000);
+  const known = await ctx.options.store.getConversation(message.conversationId).catch(() => undefined);
+  const language = known ? describeRecord(known).language : detectLanguage(message.text, undefined, 'es').language;
+  for (const id of [message.id, ...(message.coalesced ?? [])]) {
+    ctx.options.dedupe?.forget?.(message.conversationId, id);
+    await ctx.publish({
+      type: 'turn.refused',
+      ...route(message),
+      inReplyTo: id,
+      code: 'overloaded',
+      retryAfterS: NO_SPACE_RETRY_S,
+      text: NO_SPACE[language],
+      language,
+    });
   }
 }
 
