@@ -126,7 +126,9 @@ async function refuseForSpace(
 ): Promise<void> {
   if (delivery?.retryLater) return delivery.retryLater(NO_SPACE_RETRY_S * 1_000);
   const known = await ctx.options.store.getConversation(message.conversationId).catch(() => undefined);
-  const language = known ? describeRecord(known).language : detectLanguage(message.text, undefined, 'es').language;
+  const language = known
+    ? describeRecord(known).language
+    : detectLanguage(message.text, undefined, 'es').language;
   for (const id of [message.id, ...(message.coalesced ?? [])]) {
     ctx.options.dedupe?.forget?.(message.conversationId, id);
     await ctx.publish({
