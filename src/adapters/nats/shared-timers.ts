@@ -10,6 +10,12 @@ import { openBucket } from './resources.ts';
 
 export const TIMERS_BUCKET = 'leadbot_timers';
 
+/** A timer change to store: `put` the entry's JSON, or (absent) delete it. */
+interface PendingChange {
+  put?: string;
+  kind: TimerKind;
+}
+
 /** One key per conversation and kind (conversation ids may hold phone numbers: hashed). */
 function keyOf(conversationId: string, kind: TimerKind): string {
   return `t.${createHash('sha256').update(conversationId).digest('hex').slice(0, 32)}.${kind.replace('.', '_')}`;
@@ -29,6 +35,9 @@ export class SharedTimers {
   private armedAt = Infinity;
   private closed = false;
   private watching: { stop(): void } | undefined;
+  /** Timer changes NATS has not taken yet, by key. */
+  private readonly pending = new Map<string, PendingChange>();
+  private retrying = false;
 
   private constructor(
     private readonly kv: KV,
@@ -77,11 +86,42 @@ export class SharedTimers {
   }
 
   schedule(entry: TimerEntry): void {
-    this.kv
-      .put(keyOf(entry.conversationId, entry.kind), JSON.stringify(entry))
-      .catch((error: unknown) =>
-        this.log.error({ err: errorMessage(error), kind: entry.kind }, 'timer not stored'),
-      );
+    this.write(keyOf(entry.conversationId, entry.kind), { put: JSON.stringify(entry), kind: entry.kind });
+  }
+
+  /**
+   * Writes a timer change, and keeps retrying it (1 s, doubling up to 10 s) while NATS cannot take
+   * it: a timer scheduled during a NATS blip is stored once the link is back, not lost. The latest
+   * change of a key wins (a cancel after a schedule that has not gone through yet replaces it).
+   */
+  private write(key: string, change: PendingChange): void {
+    this.pending.set(key, change);
+    if (!this.retrying) void this.flush();
+  }
+
+  private async flush(delayMs = 1_000): Promise<void> {
+    this.retrying = true;
+    let failed = 0;
+    for (const [key, change] of [...this.pending]) {
+      if (this.closed) break;
+      try {
+        if (change.put === undefined) await this.kv.delete(key);
+        else await this.kv.put(key, change.put);
+        if (this.pending.get(key) === change) this.pending.delete(key);
+      } catch (error) {
+        failed++;
+        this.log.warn(
+          { err: errorMessage(error), kind: change.kind },
+          'timer change not stored yet; retrying',
+        );
+      }
+    }
+    if (failed === 0 || this.closed) {
+      this.retrying = false;
+      if (this.pending.size > 0 && !this.closed) void this.flush();
+      return;
+    }
+    setTimeout(() => void this.flush(Math.min(10_000, delayMs * 2)), delayMs).unref();
   }
 
   /** Privacy erasure: every timer of the conversation goes. */
@@ -92,9 +132,7 @@ export class SharedTimers {
 
   cancel(conversationId: string, kind: TimerKind): void {
     // Deleted even when this node's watch has not seen the entry yet.
-    this.kv
-      .delete(keyOf(conversationId, kind))
-      .catch((error: unknown) => this.log.warn({ err: errorMessage(error), kind }, 'timer not cancelled'));
+    this.write(keyOf(conversationId, kind), { kind });
   }
 
   /** Nothing to do: a shared timer is deleted when it is fired (JetStream holds its message). */
