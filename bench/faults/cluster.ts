@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ export interface FaultClusterOptions {
   /** Partition lease time (default: the product's default, 10 s). */
   leaseTtlMs?: number;
   partitions?: number;
+  /** Each worker's data folder on its own tmpfs of this many MB (needs root; see `mounted`). */
+  tmpfsMb?: number;
+  /** More settings for every node. */
+  settings?: Record<string, unknown>;
 }
 
 /** A gateway and N workers on a real nats-server, with a fake CRM: the system under fault. */
@@ -21,8 +26,10 @@ export class FaultCluster {
   gateway!: LeadbotProcess;
   nats!: NatsServer;
   readonly crm = new FakeCrm();
-  private settings = '';
+  settings = '';
   private readonly all: LeadbotProcess[] = [];
+  /** Each worker's tmpfs (by node id), when `tmpfsMb` was given and mounting worked. */
+  readonly mounts = new Map<string, string>();
 
   private constructor(private readonly options: FaultClusterOptions) {}
 
@@ -39,7 +46,8 @@ export class FaultCluster {
     this.settings = join(dir, 'settings.json');
     const cluster: Record<string, number> = { partitions: this.options.partitions ?? 8 };
     if (this.options.leaseTtlMs) cluster.leaseTtlMs = this.options.leaseTtlMs;
-    writeFileSync(this.settings, JSON.stringify({ cluster, crm: { maxBackoffMs: 2_000, timeoutMs: 1_500 } }));
+    const crm = { maxBackoffMs: 2_000, timeoutMs: 1_500 };
+    writeFileSync(this.settings, JSON.stringify({ cluster, crm, ...this.options.settings }));
     const [gateway, ...workers] = await Promise.all([
       this.node('gw', 'gateway'),
       ...Array.from({ length: this.options.workers }, (_, i) => this.node(`w${i + 1}`, 'worker')),
@@ -50,13 +58,15 @@ export class FaultCluster {
   }
 
   /** Starts one more leadbot process of this cluster. */
-  node(nodeId: string, role: 'gateway' | 'worker'): Promise<LeadbotProcess> {
+  node(nodeId: string, role: 'gateway' | 'worker', settings = this.settings): Promise<LeadbotProcess> {
+    const disk = role === 'worker' && this.options.tmpfsMb ? this.mount(nodeId) : undefined;
     return startLeadbotProcess({
+      ...(disk ? { dataDir: join(disk, 'data') } : {}),
       env: {
         LEADBOT_NATS_URL: this.nats.url,
         LEADBOT_ROLE: role,
         LEADBOT_NODE_ID: nodeId,
-        LEADBOT_CONFIG: this.settings,
+        LEADBOT_CONFIG: settings,
         LEADBOT_ADMIN_TOKEN: ADMIN_TOKEN,
         LEADBOT_CRM_WEBHOOK_URL: this.crm.url,
         LEADBOT_CRM_WEBHOOK_SECRET: CRM_SECRET,
@@ -91,8 +101,28 @@ export class FaultCluster {
     return ((await res.json()) as { leads: [] }).leads;
   }
 
+  private mount(nodeId: string): string | undefined {
+    const dir = mkdtempSync(join(tmpdir(), `leadbot-faults-disk-${nodeId}-`));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${this.options.tmpfsMb}m`, 'tmpfs', dir], {
+        stdio: 'ignore',
+      });
+    } catch {
+      return undefined;
+    }
+    this.mounts.set(nodeId, dir);
+    return dir;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.all.map((n) => n.stop('SIGKILL')));
+    for (const dir of this.mounts.values()) {
+      try {
+        execFileSync('umount', [dir], { stdio: 'ignore' });
+      } catch {
+        // already gone
+      }
+    }
     await this.crm.stop();
     await this.nats.dispose();
   }

@@ -63,7 +63,8 @@ for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) 
   results.push(result);
   console.log(COLUMNS.map(([k, h]) => String(result[k]).padStart(h === 'fault' ? 13 : 9)).join(' '));
   const problems = failures(result, prospects);
-  for (const p of [...problems, ...result.notes]) console.log(`${' '.repeat(14)}${p}`);
+  for (const p of [...problems, ...result.notes.filter((n) => !n.startsWith('FAIL'))])
+    console.log(`${' '.repeat(14)}${p}`);
   if (problems.length > 0) failed = true;
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ prospects, spreadMs, results }, null, 2));

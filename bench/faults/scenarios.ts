@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FaultCluster } from './cluster.ts';
 import { runProspects, type SentMessage } from './prospects.ts';
 
@@ -34,11 +36,17 @@ export interface FaultScenario {
   describe: string;
   workers: number;
   leaseTtlMs?: number;
+  /** Workers' data folders on a tmpfs of this many MB. */
+  tmpfsMb?: number;
+  settings?: Record<string, unknown>;
   /** Injects the fault; resolves when it is over, with when it ended. */
   inject(cluster: FaultCluster, notes: string[]): Promise<number>;
 }
 
 const victim = (cluster: FaultCluster) => cluster.workers[0]!;
+
+/** A note that fails the run (the fault's own check did not hold). */
+export const FAIL = 'FAIL: ';
 
 export const SCENARIOS: FaultScenario[] = [
   {
@@ -91,6 +99,43 @@ export const SCENARIOS: FaultScenario[] = [
     },
   },
   {
+    name: 'disk-full',
+    describe: "a worker's data disk full for 4 s (a tmpfs filled from outside), then freed",
+    workers: 2,
+    tmpfsMb: 48,
+    settings: { storage: { minFreeMb: 4 } },
+    inject: async (cluster, notes) => {
+      const disk = cluster.mounts.get('w1');
+      if (!disk) {
+        notes.push('skipped the disk fill: mounting a tmpfs needs root');
+        return Date.now();
+      }
+      fillDisk(disk);
+      await sleep(4_000);
+      rmSync(join(disk, 'filler'), { recursive: true, force: true });
+      const refused = victim(cluster).output().split('the message could not be kept').length - 1;
+      notes.push(`w1 could not keep ${refused} turns for lack of space; they were queued again`);
+      return Date.now();
+    },
+  },
+  {
+    name: 'bad-config',
+    describe: 'a worker restarted on a corrupt config file: refused with a clear message, the others serve',
+    workers: 2,
+    inject: async (cluster, notes) => {
+      victim(cluster).child.kill('SIGKILL');
+      const broken = `${cluster.settings}.broken.json`;
+      writeFileSync(broken, readFileSync(cluster.settings, 'utf8').slice(0, -7));
+      const refusal = await cluster.node('w1-again', 'worker', broken).then(
+        () => `${FAIL}a worker started on a corrupt config file`,
+        (error: unknown) => String(error),
+      );
+      const clear = /exited with 78/.test(refusal) && /config/i.test(refusal);
+      notes.push(clear ? 'corrupt config refused at start (exit 78, names the file)' : `${FAIL}${refusal}`);
+      return Date.now();
+    },
+  },
+  {
     name: 'kill-crm-down',
     describe: 'kill -9 of a worker while the CRM is down (its undelivered leads must not die with it)',
     workers: 2,
@@ -105,6 +150,17 @@ export const SCENARIOS: FaultScenario[] = [
   },
 ];
 
+/** Fills a file system to the last byte (in a few files: one write may stop short). */
+function fillDisk(dir: string): void {
+  mkdirSync(join(dir, 'filler'), { recursive: true });
+  for (const name of ['a', 'b', 'c'])
+    try {
+      writeFileSync(join(dir, 'filler', name), Buffer.alloc(statfsSync(dir).bavail * statfsSync(dir).bsize));
+    } catch {
+      // full
+    }
+}
+
 export interface RunOptions {
   prospects: number;
   /** Prospects start over this long; the fault comes at a random moment inside it (ms). */
@@ -116,6 +172,8 @@ export async function runScenario(scenario: FaultScenario, options: RunOptions):
   const cluster = await FaultCluster.start({
     workers: scenario.workers,
     ...(scenario.leaseTtlMs ? { leaseTtlMs: scenario.leaseTtlMs } : {}),
+    ...(scenario.tmpfsMb ? { tmpfsMb: scenario.tmpfsMb } : {}),
+    ...(scenario.settings ? { settings: scenario.settings } : {}),
   });
   const notes: string[] = [];
   try {
@@ -204,6 +262,7 @@ export function failures(result: FaultResult, expectedLeads: number): string[] {
   if (result.duplicated > 0) out.push(`${result.duplicated} messages answered twice`);
   if (result.leads_missing > 0) out.push(`${result.leads_missing} stored leads never reached the CRM`);
   if (result.leads_duplicated > 0) out.push(`${result.leads_duplicated} conversations stored two leads`);
+  for (const note of result.notes) if (note.startsWith(FAIL)) out.push(note.slice(FAIL.length));
   if (result.crm_duplicates > 0) out.push(`${result.crm_duplicates} leads delivered to the CRM twice`);
   if (result.leads_stored < expectedLeads)
     out.push(`${expectedLeads - result.leads_stored} of ${expectedLeads} leads were not stored`);

@@ -3,7 +3,9 @@ import { SCENARIOS, failures, runScenario } from '../../bench/faults/scenarios.t
 import { natsAvailable } from '../helpers/nats-server.ts';
 
 // The reduced fault matrix (`npm run faults` runs every fault with more prospects): real leadbot
-// processes on a real nats-server, prospects through the widget and REST, a fake CRM.
+// processes on a real nats-server, prospects through the widget and REST, a fake CRM. The CRM
+// outage alone (crm-outage) and the corrupt config (bad-config) run only there: outbox-flow and the
+// config tests cover them on one node.
 const PROSPECTS = 12;
 const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!;
 
@@ -28,9 +30,14 @@ describe.skipIf(!natsAvailable('the fault matrix'))('fault matrix (reduced)', ()
     expect(failures(result, PROSPECTS)).toEqual([]);
   }, 120_000);
 
-  it('CRM failing, then hanging, then back: every lead delivered once', async () => {
-    const result = await runScenario(scenario('crm-outage'), { prospects: PROSPECTS, spreadMs: 4_000 });
-    console.info('fault crm-outage', JSON.stringify(result));
+  it("a worker's data disk full for a few seconds: its turns are queued again and answered, none lost", async (ctx) => {
+    const result = await runScenario(scenario('disk-full'), { prospects: PROSPECTS, spreadMs: 4_000 });
+    console.info('fault disk-full', JSON.stringify(result));
+    if (result.notes.some((n) => n.startsWith('skipped'))) {
+      console.warn('[faults] skipped the disk-full case: mounting a tmpfs needs root (CI runs as root)');
+      ctx.skip();
+      return;
+    }
     expect(failures(result, PROSPECTS)).toEqual([]);
   }, 120_000);
 

@@ -271,6 +271,8 @@ export class NatsBus implements Bus {
       await this.handler(turn, { fence, partition, redelivered, retryLater });
     } catch (error) {
       this.options.onHandlerError(error, turn);
+      // Never dropped for an unexpected failure (the disk filled while catching up…): it comes again.
+      laterMs ??= 2_000;
     }
     // Not handled now (the disk is full): queued again, a little later each time (up to a minute).
     if (laterMs !== undefined) return this.nakAll(held, laterMs);

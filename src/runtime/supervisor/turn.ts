@@ -124,7 +124,8 @@ async function refuseForSpace(
   message: InboundMessage,
   delivery: Delivery | undefined,
 ): Promise<void> {
-  if (delivery?.retryLater) return delivery.retryLater(NO_SPACE_RETRY_S * 1_000);
+  // Queued again: after 2 s, then longer each time (the bus grows the delay up to a minute).
+  if (delivery?.retryLater) return delivery.retryLater(2_000);
   const known = await ctx.options.store.getConversation(message.conversationId).catch(() => undefined);
   const language = known
     ? describeRecord(known).language
