@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLeadbotProcess, type LeadbotProcess } from '../../test/helpers/leadbot-process.ts';
 import { startNatsServer, type NatsServer } from '../../test/helpers/nats-server.ts';
+import { startFakeLlmServer, type FakeLlmServer } from '../../src/fake-llm/server.ts';
 import { FakeCrm } from './crm.ts';
 
 export const ADMIN_TOKEN = 'faults-admin-token';
@@ -16,6 +17,8 @@ export interface FaultClusterOptions {
   partitions?: number;
   /** Each worker's data folder on its own tmpfs of this many MB (needs root; see `mounted`). */
   tmpfsMb?: number;
+  /** Answer through the project's OpenAI-compatible test server with this latency (default: built-in model). */
+  modelLatencyMs?: number;
   /** More settings for every node. */
   settings?: Record<string, unknown>;
 }
@@ -26,6 +29,7 @@ export class FaultCluster {
   gateway!: LeadbotProcess;
   nats!: NatsServer;
   readonly crm = new FakeCrm();
+  private llm: FakeLlmServer | undefined;
   settings = '';
   private readonly all: LeadbotProcess[] = [];
   /** Each worker's tmpfs (by node id), when `tmpfsMb` was given and mounting worked. */
@@ -41,6 +45,11 @@ export class FaultCluster {
 
   private async boot(): Promise<void> {
     this.nats = await startNatsServer({ jetstream: true });
+    if (this.options.modelLatencyMs !== undefined)
+      this.llm = await startFakeLlmServer({
+        keys: { 'fault-key': {} },
+        latencyMs: this.options.modelLatencyMs,
+      });
     await this.crm.start();
     const dir = mkdtempSync(join(tmpdir(), 'leadbot-faults-'));
     this.settings = join(dir, 'settings.json');
@@ -71,6 +80,14 @@ export class FaultCluster {
         LEADBOT_CRM_WEBHOOK_URL: this.crm.url,
         LEADBOT_CRM_WEBHOOK_SECRET: CRM_SECRET,
         LEADBOT_LOG_LEVEL: 'info',
+        ...(this.llm
+          ? {
+              LEADBOT_LLM_KEYS: 'fault=fault-key',
+              LEADBOT_LLM_BASE_URL: this.llm.url,
+              LEADBOT_LLM_MODEL: 'fake-builtin',
+              LEADBOT_LLM_RPM: '100000',
+            }
+          : {}),
       },
     }).then((node) => {
       this.all.push(node);
@@ -124,6 +141,7 @@ export class FaultCluster {
       }
     }
     await this.crm.stop();
+    await this.llm?.close();
     await this.nats.dispose();
   }
 }

@@ -36,6 +36,8 @@ export interface FaultScenario {
   describe: string;
   workers: number;
   leaseTtlMs?: number;
+  /** Model latency (the OpenAI-compatible test server); default: the built-in model, instant. */
+  modelLatencyMs?: number;
   /** Workers' data folders on a tmpfs of this many MB. */
   tmpfsMb?: number;
   settings?: Record<string, unknown>;
@@ -74,6 +76,25 @@ export const SCENARIOS: FaultScenario[] = [
       await sleep(5_000);
       victim(cluster).child.kill('SIGCONT');
       return Date.now();
+    },
+  },
+  {
+    name: 'pause-mid-turn',
+    describe: 'as pause, with a 700 ms model: turns are in flight when the worker stops and when it resumes',
+    workers: 2,
+    leaseTtlMs: 3_000,
+    modelLatencyMs: 700,
+    inject: async (cluster, notes) => {
+      victim(cluster).child.kill('SIGSTOP');
+      await sleep(5_000);
+      victim(cluster).child.kill('SIGCONT');
+      const resumed = Date.now();
+      await sleep(2_000);
+      const out = victim(cluster).output();
+      const stale = out.split('lost the conversation to another node mid-turn').length - 1;
+      const lost = out.split('partition lease lost').length - 1;
+      notes.push(`w1 resumed: ${lost} leases lost, ${stale} in-flight turns abandoned as a stale owner`);
+      return resumed;
     },
   },
   {
@@ -173,6 +194,7 @@ export async function runScenario(scenario: FaultScenario, options: RunOptions):
     workers: scenario.workers,
     ...(scenario.leaseTtlMs ? { leaseTtlMs: scenario.leaseTtlMs } : {}),
     ...(scenario.tmpfsMb ? { tmpfsMb: scenario.tmpfsMb } : {}),
+    ...(scenario.modelLatencyMs !== undefined ? { modelLatencyMs: scenario.modelLatencyMs } : {}),
     ...(scenario.settings ? { settings: scenario.settings } : {}),
   });
   const notes: string[] = [];

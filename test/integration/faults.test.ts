@@ -18,9 +18,9 @@ describe.skipIf(!natsAvailable('the fault matrix'))('fault matrix (reduced)', ()
     expect(result.turn_max_ms).toBeLessThan(7_000);
   }, 120_000);
 
-  it('a worker paused past its lease comes back without answering or writing as the owner', async () => {
-    const result = await runScenario(scenario('pause'), { prospects: PROSPECTS, spreadMs: 4_000 });
-    console.info('fault pause', JSON.stringify(result));
+  it('a worker paused mid-turn past its lease comes back without answering or writing as the owner', async () => {
+    const result = await runScenario(scenario('pause-mid-turn'), { prospects: PROSPECTS, spreadMs: 4_000 });
+    console.info('fault pause-mid-turn', JSON.stringify(result));
     expect(failures(result, PROSPECTS)).toEqual([]);
   }, 120_000);
 
