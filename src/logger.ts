@@ -68,7 +68,7 @@ export function logKeyFor(dataDir: string): string {
   const file = join(dataDir, 'log-key');
   try {
     if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const key = randomBytes(32).toString('hex');
     writeFileSync(file, key, { mode: 0o600 });
     return key;

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { LeadbotError, StorageError, errorMessage } from '../errors.ts';
 import { commitCause } from '../util/lmdb-errors.ts';
@@ -14,6 +15,17 @@ import { checkDataFile, checkOpenStore, readManifest, writeManifest } from './st
 
 type HistoryKey = [string, number];
 type LeadKey = [string, string];
+
+/** LMDB creates its files with the process umask (often world-readable): they become 0600. */
+function ownerOnly(dataDir: string): void {
+  for (const file of ['data.mdb', 'lock.mdb']) {
+    try {
+      chmodSync(join(dataDir, file), 0o600);
+    } catch {
+      // Not ours to change (a read-only mount, another owner): LMDB opened it, so it is usable.
+    }
+  }
+}
 
 /** Databases keyed by conversation id that hold what was derived from it (deleted with it). */
 const PER_CONVERSATION_DBS = ['summaries', 'insights'];
@@ -50,7 +62,8 @@ export class LmdbStore implements Store {
   static open(dataDir: string, options: { durable?: boolean } = {}): LmdbStore {
     let root: RootDatabase | undefined;
     try {
-      mkdirSync(dataDir, { recursive: true });
+      // Only this user may read what prospects said (names, emails, messages): a new folder is 0700.
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       checkDataFile(dataDir);
       // noSubdir: a folder whose name has a dot is still a folder. overlappingSync off: a commit
       // resolves only once flushed, so a confirmed lead survives a power or OS crash too.
@@ -62,6 +75,7 @@ export class LmdbStore implements Store {
         compression: false,
         ...(options.durable === false ? { noSync: true } : {}),
       });
+      ownerOnly(dataDir);
       const store = new LmdbStore(root, dataDir);
       const meta = root.openDB<string, string>({ name: 'meta' });
       writeManifest(dataDir, checkOpenStore(dataDir, meta, store.leads, new Date()));

@@ -101,7 +101,7 @@ export function resolveAdminToken(
   dataDir: string,
 ): { token: string; file?: string; generated: boolean } {
   if (configured) return { token: configured, generated: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,24 @@ describe('LmdbStore (real LMDB in a temp dir)', () => {
     await store.saveTurn({ conversation: { ...conversation, transitions: [step(100)] }, history: [] });
     expect((await store.getConversation('demo:web:t1'))?.transitions).toEqual([step(100)]);
     await store.close();
+  });
+
+  it('keeps what prospects said readable by this user only: a new folder is 0700, data.mdb and lock.mdb 0600', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'leadbot-modes-')), 'data');
+    const previous = process.umask(0o022);
+    try {
+      const store = LmdbStore.open(dir);
+      await store.close();
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'data.mdb')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'lock.mdb')).mode & 0o777).toBe(0o600);
+    // An existing store opened again is tightened too (it was 0644 before this change).
+    chmodSync(join(dir, 'data.mdb'), 0o644);
+    await LmdbStore.open(dir).close();
+    expect(statSync(join(dir, 'data.mdb')).mode & 0o777).toBe(0o600);
   });
 
   it('opens a data folder whose name has a dot', async () => {
