@@ -77,6 +77,7 @@ async function services(
   const memory = await life.add(createMemory(config, memoryDeps));
   const handoff = createHandoff(config, { ...storage, turnStore, leadStore, bus, tenants, clock, log });
   await life.add({ name: 'handoff', close: () => handoff.close() });
+  found.metrics.setAlertsOutbox(() => handoff.alertsStatus());
   contacts.onErased = (ids) => handoff.forget(ids);
   const security = createSecurity(config, llm);
   const crm = outbox ? { crmOutbox: outbox } : {};

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LmdbOutbox } from '../adapters/lmdb-outbox.ts';
+import type { OutboxStatus } from '../ports/outbox.ts';
 import type { LmdbStore } from '../adapters/lmdb-store.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/schema.ts';
@@ -45,6 +46,8 @@ export interface Handoff {
   published(event: OutboundEvent): void;
   /** A person was erased: the in-memory queue forgets their conversations. */
   forget(conversationIds: readonly string[]): void;
+  /** The team-alert outbox (Slack, Teams): counts, oldest undelivered, whether the targets answer. */
+  alertsStatus(): Promise<OutboxStatus>;
   /** Adds the operator API, the console and (when configured) the Slack app routes. */
   attach(app: FastifyInstance): void;
   close(): Promise<void>;
@@ -91,7 +94,7 @@ function alertPipeline(
   log: Logger,
   slack: { slack: SlackApi | undefined; slackApp: SlackApp | undefined },
   publicUrl: string | undefined,
-): { alerts: HandoffAlerts; dispatcher: OutboxDispatcher } {
+): { alerts: HandoffAlerts; dispatcher: OutboxDispatcher; outbox: LmdbOutbox } {
   const { slackApp } = slack;
   const outbox = new LmdbOutbox({ store: deps.store, clock: deps.clock, name: 'alerts' });
   const alerts = new HandoffAlerts({
@@ -114,7 +117,7 @@ function alertPipeline(
     baseBackoffMs: 1000,
     maxBackoffMs: 5 * 60_000,
   });
-  return { alerts, dispatcher };
+  return { alerts, dispatcher, outbox };
 }
 
 /** Says at start-up where alerts go (or that cases only wait in the console). */
@@ -168,7 +171,7 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
   const slack = slackOf(env, deps, log);
   const { slackApp } = slack;
   const publicUrl = config.channels.publicUrl?.replace(/\/+$/, '');
-  const { alerts, dispatcher } = alertPipeline(env, deps, log, slack, publicUrl);
+  const { alerts, dispatcher, outbox } = alertPipeline(env, deps, log, slack, publicUrl);
   void dispatcher.start();
   const registry = new HandoffRegistry(deps.store.database<QueueItem, string>('handoff_queue'), deps.clock);
   const unsubscribe = deps.bus.subscribeOutbound((event) => {
@@ -181,6 +184,14 @@ export function createHandoff(config: Config, deps: HandoffDeps): Handoff {
     alerts,
     onHuman: (action) => auditHuman(deps.audit, action),
     forget: (ids) => registry.forget(ids),
+    async alertsStatus() {
+      const oldestPendingAt = outbox.oldestPendingAt();
+      return {
+        ...(await outbox.stats()),
+        ...(oldestPendingAt ? { oldestPendingAt } : {}),
+        ...dispatcher.state(),
+      };
+    },
     published: (event) => slackApp?.published(event),
     attach(app) {
       const api = {

@@ -43,6 +43,8 @@ export interface MetricsReport {
   cluster_pool?: object;
   /** The CRM outbox: counts, oldest undelivered age, whether the CRM answers (absent without a webhook). */
   crm_outbox?: OutboxStatusView;
+  /** The team-alert outbox (Slack, Teams): the same figures. */
+  alerts_outbox?: OutboxStatusView;
   /** Resource admission: the last sample (event-loop lag, heap share) and messages admitted / refused by reason. */
   admission?: object;
 }
@@ -239,6 +241,30 @@ export class Metrics {
     });
   }
 
+  private alertsOutbox: (() => Promise<OutboxStatus>) | undefined;
+
+  /** `/metrics` reports `alerts_outbox`; Prometheus gets `leadbot_alerts_outbox_*` gauges. */
+  setAlertsOutbox(source: () => Promise<OutboxStatus>): void {
+    this.alertsOutbox = source;
+    const view = async () => outboxStatusView(await source(), Date.now());
+    const entries: Gauge<'status'> = new Gauge({
+      name: 'leadbot_alerts_outbox_entries',
+      help: 'Team alert outbox entries (Slack, Teams) by status (pending, delivered, dead).',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      collect: async () => {
+        const now = await view();
+        for (const status of ['pending', 'delivered', 'dead'] as const) entries.set({ status }, now[status]);
+      },
+    });
+    const oldest: Gauge = new Gauge({
+      name: 'leadbot_alerts_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest team alert not yet delivered (0 when none waits).',
+      registers: [this.registry],
+      collect: async () => oldest.set((await view()).oldest_pending_age_s ?? 0),
+    });
+  }
+
   private admission: { report: () => object } | undefined;
 
   /** `/metrics` reports `admission` (lag, heap, admitted, refused by reason). */
@@ -259,6 +285,9 @@ export class Metrics {
       ...(cluster ? { cluster_pool: cluster } : {}),
       ...(this.admission ? { admission: this.admission.report() } : {}),
       ...(this.outbox ? { crm_outbox: outboxStatusView(await this.outbox(), Date.now()) } : {}),
+      ...(this.alertsOutbox
+        ? { alerts_outbox: outboxStatusView(await this.alertsOutbox(), Date.now()) }
+        : {}),
       pool_status: pool?.pool_status ?? [],
       total_active: pool?.total_active ?? 0,
       pool_capacity_pct: pool?.pool_capacity_pct ?? 0,

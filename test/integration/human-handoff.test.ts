@@ -255,6 +255,14 @@ describe('human handoff', () => {
     await rest('p5', OUTAGE);
     await until(() => recorder.received.find((r) => r.path.startsWith('/slack')), 8000);
     expect(recorder.received.filter((r) => r.path.startsWith('/slack'))).toHaveLength(1);
+    // The alert outbox shows in /metrics and Prometheus: delivered, nothing waiting.
+    const metrics = (await (await fetch(`${node.url}/metrics`)).json()) as {
+      alerts_outbox: { pending: number; delivered: number; dead: number };
+    };
+    expect(metrics.alerts_outbox).toMatchObject({ pending: 0, delivered: 1, dead: 0 });
+    const prom = await (await fetch(`${node.url}/metrics/prometheus`)).text();
+    expect(prom).toContain('leadbot_alerts_outbox_entries{status="delivered"} 1');
+    expect(prom).toContain('leadbot_alerts_outbox_oldest_pending_age_seconds 0');
   });
 
   it('the web widget gets agent.joined and agent.message frames', async () => {
