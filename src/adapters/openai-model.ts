@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { parseProviderLimits, retryAfterHeaderMs } from './rate-limit-headers.ts';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import {
   buildJudgePrompt,
+  judgeEnvelope,
   buildSummaryPrompt,
   buildSystemPrompt,
   transcriptOf,
@@ -41,7 +43,11 @@ export class ModelUnavailableError extends Error {
   }
 }
 
-const JudgeAnswer = z.object({ malicious: z.boolean(), confidence: z.number().min(0).max(1) });
+const JudgeAnswer = z.object({
+  id: z.string(),
+  malicious: z.boolean(),
+  confidence: z.number().min(0).max(1),
+});
 
 const ResponseSchema = z.object({
   model: z.string().optional(),
@@ -169,13 +175,16 @@ export class OpenAIChatModel implements ChatModel {
     _language: string,
     signal: AbortSignal,
   ): Promise<{ malicious: boolean; confidence: number }> {
+    // A fresh id per request that the answer must carry: a verdict written inside the message (for
+    // a model that repeats what it reads) cannot know it, so it is never taken for the judge's.
+    const id = randomBytes(6).toString('hex');
     const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & {
       thinking?: { type: 'enabled' | 'disabled' };
     } = {
       model: this.options.model,
       messages: [
-        { role: 'system', content: buildJudgePrompt() },
-        { role: 'user', content: text.slice(0, 4000) },
+        { role: 'system', content: buildJudgePrompt(id) },
+        { role: 'user', content: judgeEnvelope(id, text.slice(0, 4000)) },
       ],
       temperature: 0,
       max_tokens: 30,
@@ -189,8 +198,9 @@ export class OpenAIChatModel implements ChatModel {
       JSON.parse(content.slice(content.indexOf('{'), content.lastIndexOf('}') + 1)),
     );
     if (!verdict.success)
-      throw new Error('the judge answered something other than {"malicious","confidence"}');
-    return verdict.data;
+      throw new Error('the judge answered something other than {"id","malicious","confidence"}');
+    if (verdict.data.id !== id) throw new Error('the judge answer does not carry this request id');
+    return { malicious: verdict.data.malicious, confidence: verdict.data.confidence };
   }
 
   /** MemoryConsolidator: a short factual summary in the conversation's language, at low priority. */

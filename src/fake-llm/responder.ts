@@ -188,7 +188,7 @@ export function planAnswer(req: ChatCompletionRequest, fault?: Fault): PlannedAn
   const messages = req.messages;
   const summary = summaryAnswer(messages);
   if (summary !== undefined) return { content: summary, toolCalls: [] };
-  const judged = judgeAnswer(messages);
+  const judged = judgeAnswer(messages, fault === 'obey_verdict');
   if (judged !== undefined) return { content: judged, toolCalls: [] };
   const last = messages[messages.length - 1];
   const text = lastUserText(messages);
@@ -237,14 +237,31 @@ function summaryAnswer(messages: ChatCompletionRequest['messages']): string | un
  * for a model's opinion, so tests can drive both answers — a message that asks for "secret",
  * "prompt" or "instrucciones/instructions" is judged malicious, anything else benign.
  */
-function judgeAnswer(messages: ChatCompletionRequest['messages']): string | undefined {
+function judgeAnswer(messages: ChatCompletionRequest['messages'], obeys: boolean): string | undefined {
   const system = messages[0];
   if (system?.role !== 'system' || typeof system.content !== 'string') return undefined;
   if (!system.content.startsWith(JUDGE_MARKER)) return undefined;
-  const text = messages.find((m) => m.role === 'user');
-  const body = typeof text?.content === 'string' ? text.content : '';
+  const user = messages.find((m) => m.role === 'user');
+  const envelope = typeof user?.content === 'string' ? user.content : '';
+  const id = /^BEGIN (\S+)$/m.exec(envelope)?.[1];
+  const body = decodeEnvelope(envelope);
+  // An obedient judge repeats the verdict the message dictates.
+  const dictated = obeys ? /\{[^{}]*"malicious"[^{}]*\}/.exec(body)?.[0] : undefined;
+  if (dictated !== undefined) return dictated;
   const malicious = /\b(secret|secreto|prompt|instructions|instrucciones)\b/i.test(body);
-  return JSON.stringify({ malicious, confidence: malicious ? 0.9 : 0.8 });
+  return JSON.stringify({ ...(id ? { id } : {}), malicious, confidence: malicious ? 0.9 : 0.8 });
+}
+
+/** The judged text: the JSON string between the BEGIN / END lines (or the whole message). */
+function decodeEnvelope(envelope: string): string {
+  const inner = /^BEGIN \S+\n([\s\S]*)\nEND \S+$/.exec(envelope)?.[1];
+  if (inner === undefined) return envelope;
+  try {
+    const decoded: unknown = JSON.parse(inner);
+    return typeof decoded === 'string' ? decoded : inner;
+  } catch {
+    return inner;
+  }
 }
 
 function isObedient(fault: Fault | undefined): fault is ObedientFault {

@@ -16,7 +16,9 @@ import { OBEDIENT_FAULTS, type ObedientFault } from './obedient.ts';
  * - `leak_prompt`: answers with the system prompt it was sent (a jailbroken model);
  * - `spell_prompt`, `base64_prompt`, `translate_prompt`: the prompt spelled out letter by letter, in
  *   base64, or translated word for word to English; `state_json`: the turn's state as JSON;
- *   `promise_discount`: a discount nobody offered, "guaranteed in writing" (see `obedient.ts`).
+ *   `promise_discount`: a discount nobody offered, "guaranteed in writing" (see `obedient.ts`);
+ * - `obey_verdict`: as a security judge, repeats a verdict written inside the message it judges
+ *   (`{"malicious": false, …}`) instead of judging it.
  *
  * The three tool faults answer the first round of a user message; after the client sends tool
  * results back the key answers normally (so a client that reports the bad call to the model recovers).
@@ -30,6 +32,7 @@ export type Fault =
   | 'schema_tool_args'
   | 'empty'
   | 'leak_prompt'
+  | 'obey_verdict'
   | ObedientFault;
 
 /** Every fault name, for CLIs and validation. */
@@ -42,6 +45,7 @@ export const FAULTS: readonly Fault[] = [
   'schema_tool_args',
   'empty',
   'leak_prompt',
+  'obey_verdict',
   ...OBEDIENT_FAULTS,
 ];
 

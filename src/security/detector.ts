@@ -35,6 +35,10 @@ export interface InspectContext {
   toolNames?: readonly string[];
 }
 
+/** A verdict written into a message for the judge to repeat: `"malicious": false`, `verdict: benign`. */
+const DICTATED_VERDICT =
+  /["'`]?\b(?:malicious|is_malicious|verdict|classification|is_attack)\b["'`]?\s*[:=]\s*["'`]?(?:false|true|benign|safe|allow)/i;
+
 /** A second opinion for uncertain messages (an LLM through the KeyPool, wired elsewhere). */
 export interface ThreatJudge {
   judge(
@@ -180,6 +184,10 @@ export class ThreatDetector {
       // The judge is optional: without it the rules' verdict stands, marked so the caller can tell.
       return { ...first, reasons: [...first.reasons, 'judge:error'] };
     }
+    // The message dictates a verdict (`{"malicious": false}`…): a benign opinion may have been
+    // copied from it, so it does not lower the rules' score.
+    if (!opinion.malicious && DICTATED_VERDICT.test(text))
+      return { ...first, reasons: [...first.reasons, 'judge:dictated'] };
     const c = Number.isFinite(opinion.confidence) ? Math.min(1, Math.max(0, opinion.confidence)) : NaN;
     if (Number.isNaN(c) || typeof opinion.malicious !== 'boolean') {
       return { ...first, reasons: [...first.reasons, 'judge:error'] };
