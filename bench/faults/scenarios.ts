@@ -47,6 +47,17 @@ export interface FaultScenario {
 
 const victim = (cluster: FaultCluster) => cluster.workers[0]!;
 
+/** SIGSTOP of the victim for 5 s (longer than the 3 s lease of the pause cases); resolves at SIGCONT. */
+async function pauseVictim(cluster: FaultCluster): Promise<number> {
+  victim(cluster).child.kill('SIGSTOP');
+  await sleep(5_000);
+  victim(cluster).child.kill('SIGCONT');
+  return Date.now();
+}
+
+/** How many log lines of the victim contain `text`. */
+const logged = (cluster: FaultCluster, text: string) => victim(cluster).output().split(text).length - 1;
+
 /** A note that fails the run (the fault's own check did not hold). */
 export const FAIL = 'FAIL: ';
 
@@ -71,12 +82,7 @@ export const SCENARIOS: FaultScenario[] = [
     describe: 'SIGSTOP of a worker for longer than its lease, then SIGCONT',
     workers: 2,
     leaseTtlMs: 3_000,
-    inject: async (cluster) => {
-      victim(cluster).child.kill('SIGSTOP');
-      await sleep(5_000);
-      victim(cluster).child.kill('SIGCONT');
-      return Date.now();
-    },
+    inject: (cluster) => pauseVictim(cluster),
   },
   {
     name: 'pause-mid-turn',
@@ -85,14 +91,10 @@ export const SCENARIOS: FaultScenario[] = [
     leaseTtlMs: 3_000,
     modelLatencyMs: 700,
     inject: async (cluster, notes) => {
-      victim(cluster).child.kill('SIGSTOP');
-      await sleep(5_000);
-      victim(cluster).child.kill('SIGCONT');
-      const resumed = Date.now();
+      const resumed = await pauseVictim(cluster);
       await sleep(2_000);
-      const out = victim(cluster).output();
-      const stale = out.split('lost the conversation to another node mid-turn').length - 1;
-      const lost = out.split('partition lease lost').length - 1;
+      const stale = logged(cluster, 'lost the conversation to another node mid-turn');
+      const lost = logged(cluster, 'partition lease lost');
       notes.push(`w1 resumed: ${lost} leases lost, ${stale} in-flight turns abandoned as a stale owner`);
       return resumed;
     },
@@ -134,7 +136,7 @@ export const SCENARIOS: FaultScenario[] = [
       fillDisk(disk);
       await sleep(4_000);
       rmSync(join(disk, 'filler'), { recursive: true, force: true });
-      const refused = victim(cluster).output().split('the message could not be kept').length - 1;
+      const refused = logged(cluster, 'the message could not be kept');
       notes.push(`w1 could not keep ${refused} turns for lack of space; they were queued again`);
       return Date.now();
     },

@@ -71,6 +71,12 @@ export const LeadPayloadSchema = z.object({
 export type LeadPayload = z.infer<typeof LeadPayloadSchema>;
 export type LeadInsights = NonNullable<LeadPayload['insights']>;
 
+/** What the company cares about changed between two versions of a lead (not just timestamps or status). */
+export function leadContentChanged(a: LeadPayload, b: LeadPayload): boolean {
+  const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
+  return strip(a) !== strip(b);
+}
+
 /** Throws a `ZodError` when `value` is not a lead payload. */
 export function parseLeadPayload(value: unknown): LeadPayload {
   return LeadPayloadSchema.parse(value);

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { ClaimedEntry, DeliveryClaims } from '../ports/delivery-claims.ts';
 import type { Outbox, OutboxEntry, OutboxKind } from '../ports/outbox.ts';
 import type { Store } from '../ports/store.ts';
-import type { LeadPayload } from '../protocol/index.ts';
+import { leadContentChanged, type LeadPayload } from '../protocol/index.ts';
 
 export interface LeadDeliveryOptions {
   store: Store;
@@ -43,7 +43,7 @@ export class LeadDelivery {
     await this.options.store.putLead(lead);
     const kind = this.kindOf(lead);
     if (!kind || !this.options.outbox) return { status: 'stored', reference: this.options.reference(lead) };
-    const update = previous && this.kindOf(previous) !== undefined && contentChanged(previous, lead);
+    const update = previous && this.kindOf(previous) !== undefined && leadContentChanged(previous, lead);
     return this.enqueue(kind, lead, undefined, update ? `:update:${lead.updated_at}` : '');
   }
 
@@ -146,12 +146,6 @@ export class LeadDelivery {
       });
     this.options.log.info({ leadId: payload.lead_id, kind: entry.kind }, 'lead delivered downstream');
   }
-}
-
-/** What the company cares about changed (not just timestamps or status). */
-function contentChanged(a: LeadPayload, b: LeadPayload): boolean {
-  const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
-  return strip(a) !== strip(b);
 }
 
 /** The lead names the person and gives the team a way to reach them. */

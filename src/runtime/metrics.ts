@@ -216,22 +216,9 @@ export class Metrics {
   /** `/metrics` reports `crm_outbox`; Prometheus gets `leadbot_outbox_*` gauges. */
   setOutbox(source: () => Promise<OutboxStatus>): void {
     this.outbox = source;
-    const view = async () => outboxStatusView(await source(), Date.now());
-    const entries: Gauge<'status'> = new Gauge({
-      name: 'leadbot_outbox_entries',
-      help: 'CRM outbox entries by status (pending, delivered, dead).',
-      labelNames: ['status'] as const,
-      registers: [this.registry],
-      collect: async () => {
-        const now = await view();
-        for (const status of ['pending', 'delivered', 'dead'] as const) entries.set({ status }, now[status]);
-      },
-    });
-    const oldest: Gauge = new Gauge({
-      name: 'leadbot_outbox_oldest_pending_age_seconds',
-      help: 'Age of the oldest lead or ticket not yet delivered to the CRM (0 when none waits).',
-      registers: [this.registry],
-      collect: async () => oldest.set((await view()).oldest_pending_age_s ?? 0),
+    const view = this.outboxGauges('leadbot_outbox', source, {
+      entries: 'CRM outbox entries by status (pending, delivered, dead).',
+      oldest: 'Age of the oldest lead or ticket not yet delivered to the CRM (0 when none waits).',
     });
     const failures: Gauge = new Gauge({
       name: 'leadbot_outbox_consecutive_failures',
@@ -246,10 +233,22 @@ export class Metrics {
   /** `/metrics` reports `alerts_outbox`; Prometheus gets `leadbot_alerts_outbox_*` gauges. */
   setAlertsOutbox(source: () => Promise<OutboxStatus>): void {
     this.alertsOutbox = source;
+    this.outboxGauges('leadbot_alerts_outbox', source, {
+      entries: 'Team alert outbox entries (Slack, Teams) by status (pending, delivered, dead).',
+      oldest: 'Age of the oldest team alert not yet delivered (0 when none waits).',
+    });
+  }
+
+  /** `<prefix>_entries{status}` and `<prefix>_oldest_pending_age_seconds` of one outbox; returns its view. */
+  private outboxGauges(
+    prefix: string,
+    source: () => Promise<OutboxStatus>,
+    help: { entries: string; oldest: string },
+  ): () => Promise<OutboxStatusView> {
     const view = async () => outboxStatusView(await source(), Date.now());
     const entries: Gauge<'status'> = new Gauge({
-      name: 'leadbot_alerts_outbox_entries',
-      help: 'Team alert outbox entries (Slack, Teams) by status (pending, delivered, dead).',
+      name: `${prefix}_entries`,
+      help: help.entries,
       labelNames: ['status'] as const,
       registers: [this.registry],
       collect: async () => {
@@ -258,11 +257,12 @@ export class Metrics {
       },
     });
     const oldest: Gauge = new Gauge({
-      name: 'leadbot_alerts_outbox_oldest_pending_age_seconds',
-      help: 'Age of the oldest team alert not yet delivered (0 when none waits).',
+      name: `${prefix}_oldest_pending_age_seconds`,
+      help: help.oldest,
       registers: [this.registry],
       collect: async () => oldest.set((await view()).oldest_pending_age_s ?? 0),
     });
+    return view;
   }
 
   private admission: { report: () => object } | undefined;

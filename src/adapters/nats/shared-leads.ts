@@ -4,8 +4,9 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { StaleOwnerError } from '../../cluster/conversation-replica.ts';
 import type { ConversationRecord, HistoryEntry, Store, TurnWrite } from '../../ports/store.ts';
-import { LeadPayloadSchema, type LeadPayload } from '../../protocol/index.ts';
-import { isCasConflict } from './kv-store.ts';
+import { LeadPayloadSchema, leadContentChanged, type LeadPayload } from '../../protocol/index.ts';
+import { casUpdate } from '../../cluster/versioned-store.ts';
+import { NatsKvStore } from './kv-store.ts';
 import { openBucket } from './resources.ts';
 
 export const LEADS_BUCKET = 'leadbot_leads';
@@ -45,23 +46,24 @@ export class SharedLeadStore implements Store {
     private readonly local: Store,
     private readonly kv: KV,
     private readonly fence?: (conversationId: string) => number | undefined,
-  ) {}
+  ) {
+    this.shared = new NatsKvStore(kv);
+  }
+
+  /** The same bucket with compare-and-set, for fenced writes. */
+  private readonly shared: NatsKvStore;
 
   async putLead(lead: LeadPayload): Promise<void> {
-    const key = keyOf(lead.tenant_id, lead.lead_id);
-    for (let attempt = 1; ; attempt++) {
-      const entry = await this.kv.get(key);
-      const current = entry && entry.operation === 'PUT' ? parseShared(entry.string()) : undefined;
-      const next = this.decide(lead, current);
-      try {
-        if (entry) await this.kv.update(key, JSON.stringify(next), entry.revision);
-        else await this.kv.create(key, JSON.stringify(next));
-        await this.local.putLead(next.lead);
-        return;
-      } catch (error) {
-        if (!isCasConflict(error) || attempt >= 20) throw error;
-      }
-    }
+    const stored = await casUpdate(
+      this.shared,
+      keyOf(lead.tenant_id, lead.lead_id),
+      parseShared,
+      (current) => {
+        const next = this.decide(lead, current);
+        return { write: next, result: next.lead };
+      },
+    );
+    await this.local.putLead(stored);
   }
 
   /** What a write of `lead` stores over `current`, or a refusal for a stale owner. */
@@ -69,14 +71,14 @@ export class SharedLeadStore implements Store {
     if (!this.fence) return { fence: current?.fence ?? 0, lead };
     const fence = this.fence(lead.conversation_id);
     if (fence === undefined) {
-      const confirms = current && lead.status === 'delivered' && !contentChanged(current.lead, lead);
+      const confirms = current && lead.status === 'delivered' && !leadContentChanged(current.lead, lead);
       if (!confirms) throw new StaleOwnerError(lead.conversation_id, undefined);
       return { fence: current.fence, lead };
     }
     if (current && current.fence > fence)
       throw new StaleOwnerError(lead.conversation_id, fence, current.fence);
     const stays = current?.lead.status === 'delivered' && lead.status === 'complete';
-    const kept = stays && !contentChanged(current.lead, lead);
+    const kept = stays && !leadContentChanged(current.lead, lead);
     return { fence, lead: kept ? { ...lead, status: 'delivered' } : lead };
   }
 
@@ -139,10 +141,4 @@ function parseShared(text: string): SharedLead | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What the company cares about changed (not just timestamps or status). */
-function contentChanged(a: LeadPayload, b: LeadPayload): boolean {
-  const strip = ({ updated_at: _u, status: _s, ...rest }: LeadPayload) => JSON.stringify(rest);
-  return strip(a) !== strip(b);
 }
